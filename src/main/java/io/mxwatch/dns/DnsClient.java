@@ -1,0 +1,192 @@
+package io.mxwatch.dns;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
+
+/**
+ * The one long-lived DNS client of the process: sends each query without a cache, retries it on
+ * the configured servers in turn, and turns whatever comes back into a {@link DnsOutcome}.
+ *
+ * <p>Queries are asynchronous end to end (dnsjava's NIO transport: no thread per query) and at most
+ * {@link DnsSettings#maxInFlight()} are outstanding at once. Truncated UDP answers are retried over
+ * TCP by {@link SimpleResolver}. Nothing is ever thrown for what the network said.
+ */
+public final class DnsClient {
+  /** CNAME chains longer than this are treated as a loop. */
+  private static final int MAX_CNAME_CHAIN = 12;
+
+  /** EDNS(0) UDP payload size recommended by DNS Flag Day 2020. */
+  private static final int EDNS_PAYLOAD = 1232;
+
+  private final DnsSettings settings;
+  private final List<SimpleResolver> resolvers;
+  private final AsyncLimiter limiter;
+  private final Executor executor;
+
+  /**
+   * @param executor runs response parsing and the continuations of the returned futures; it must
+   *     not block (a direct executor is fine)
+   */
+  public DnsClient(DnsSettings settings, Executor executor) {
+    this.settings = settings;
+    this.executor = executor;
+    this.limiter = new AsyncLimiter(settings.maxInFlight());
+    List<SimpleResolver> list = new ArrayList<>();
+    for (InetSocketAddress server : settings.resolvers()) {
+      SimpleResolver resolver = new SimpleResolver(server);
+      resolver.setTimeout(settings.timeout());
+      resolver.setEDNS(0, EDNS_PAYLOAD, 0, List.of());
+      list.add(resolver);
+    }
+    this.resolvers = List.copyOf(list);
+  }
+
+  public DnsSettings settings() {
+    return settings;
+  }
+
+  /** Queries outstanding right now. */
+  public int inFlight() {
+    return limiter.running();
+  }
+
+  /** Queries waiting for a free slot right now. */
+  public int queued() {
+    return limiter.queued();
+  }
+
+  /** Looks up {@code type} records at {@code name}. The future never completes exceptionally. */
+  public CompletableFuture<DnsOutcome> query(Name name, int type) {
+    if (!name.isAbsolute()) {
+      throw new IllegalArgumentException("name must be absolute: " + name);
+    }
+    return limiter.submit(() -> attempt(name, type, 0));
+  }
+
+  private CompletableFuture<DnsOutcome> attempt(Name name, int type, int attempt) {
+    SimpleResolver resolver = resolvers.get(attempt % resolvers.size());
+    String server = describe(resolver.getAddress());
+    Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
+    CompletableFuture<DnsOutcome> outcome;
+    try {
+      outcome =
+          resolver
+              .sendAsync(query, executor)
+              .toCompletableFuture()
+              .handle(
+                  (response, error) ->
+                      error != null
+                          ? fromError(error, server)
+                          : fromResponse(response, name, type, server));
+    } catch (RuntimeException e) {
+      outcome = CompletableFuture.completedFuture(new DnsOutcome.Error(server + ": " + e));
+    }
+    if (attempt + 1 >= settings.attempts()) {
+      return outcome.thenApply(o -> finalOutcome(o));
+    }
+    return outcome.thenCompose(
+        o ->
+            o instanceof DnsOutcome.Failure
+                ? attempt(name, type, attempt + 1)
+                : CompletableFuture.completedFuture(o));
+  }
+
+  private DnsOutcome finalOutcome(DnsOutcome outcome) {
+    if (outcome instanceof DnsOutcome.Timeout && settings.attempts() > 1) {
+      return new DnsOutcome.Timeout(
+          "no answer after "
+              + settings.attempts()
+              + " attempts of "
+              + settings.timeout().toMillis()
+              + " ms");
+    }
+    return outcome;
+  }
+
+  /** Classifies a reply. Package-private for tests of odd replies. */
+  static DnsOutcome fromResponse(Message response, Name name, int type, String server) {
+    int rcode = response.getRcode();
+    boolean authoritative = response.getHeader().getFlag(Flags.AA);
+    switch (rcode) {
+      case Rcode.SERVFAIL:
+        return new DnsOutcome.ServFail(server);
+      case Rcode.REFUSED:
+        return new DnsOutcome.Refused(server);
+      case Rcode.NOERROR, Rcode.NXDOMAIN:
+        break;
+      default:
+        return new DnsOutcome.Error(Rcode.string(rcode) + " from " + server);
+    }
+    List<Record> answer = response.getSection(Section.ANSWER);
+    List<Name> chain = new ArrayList<>();
+    Name current = name;
+    for (int hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
+      List<Record> matching = new ArrayList<>();
+      Name alias = null;
+      for (Record record : answer) {
+        if (!record.getName().equals(current)) {
+          continue;
+        }
+        if (record.getType() == type) {
+          matching.add(record);
+        } else if (record.getType() == Type.CNAME && type != Type.CNAME) {
+          alias = ((CNAMERecord) record).getTarget();
+        }
+      }
+      if (!matching.isEmpty()) {
+        return new DnsOutcome.Answer(matching, chain, authoritative);
+      }
+      if (alias == null) {
+        return rcode == Rcode.NXDOMAIN
+            ? new DnsOutcome.NxDomain(chain, authoritative)
+            : new DnsOutcome.NoData(chain, authoritative);
+      }
+      if (chain.contains(alias) || alias.equals(name)) {
+        return new DnsOutcome.Error("CNAME loop at " + alias + " from " + server);
+      }
+      chain.add(alias);
+      current = alias;
+    }
+    return new DnsOutcome.Error("CNAME chain longer than " + MAX_CNAME_CHAIN + " from " + server);
+  }
+
+  private static DnsOutcome fromError(Throwable error, String server) {
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof SocketTimeoutException) {
+      return new DnsOutcome.Timeout("no answer from " + server);
+    }
+    if (cause instanceof PortUnreachableException) {
+      return new DnsOutcome.Error("nothing listening at " + server);
+    }
+    if (cause instanceof IOException) {
+      String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      return new DnsOutcome.Error(server + ": " + message);
+    }
+    return new DnsOutcome.Error(server + ": " + cause);
+  }
+
+  static String describe(InetSocketAddress address) {
+    String host = address.getAddress().getHostAddress();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+  }
+}

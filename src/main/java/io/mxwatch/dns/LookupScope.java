@@ -1,0 +1,90 @@
+package io.mxwatch.dns;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Type;
+
+/**
+ * The lookups of one check: each (name, type) is asked once per check and shared by whoever needs
+ * it (the MX section and the SPF {@code mx} mechanism, say), every lookup is remembered with its
+ * outcome, and none outlives the check or its deadline. There is no cache beyond this scope: the
+ * next check asks the servers again.
+ */
+public final class LookupScope {
+  private final DnsClient client;
+  private final long deadlineNanos;
+  private final Map<Key, CompletableFuture<DnsOutcome>> lookups = new ConcurrentHashMap<>();
+  private final List<Key> order = new ArrayList<>();
+
+  private record Key(Name name, int type) {}
+
+  /**
+   * @param deadlineNanos the {@link System#nanoTime()} after which lookups still unanswered count
+   *     as timed out
+   */
+  public LookupScope(DnsClient client, long deadlineNanos) {
+    this.client = client;
+    this.deadlineNanos = deadlineNanos;
+  }
+
+  /** The outcome of {@code type} at {@code name}; asks the server at most once per scope. */
+  public CompletableFuture<DnsOutcome> lookup(Name name, int type) {
+    Key key = new Key(name, type);
+    CompletableFuture<DnsOutcome> existing = lookups.get(key);
+    if (existing != null) {
+      return existing;
+    }
+    synchronized (order) {
+      existing = lookups.get(key);
+      if (existing != null) {
+        return existing;
+      }
+      long remaining = deadlineNanos - System.nanoTime();
+      CompletableFuture<DnsOutcome> future =
+          remaining <= 0
+              ? CompletableFuture.completedFuture(deadlineExpired())
+              : client
+                  .query(name, type)
+                  .completeOnTimeout(deadlineExpired(), remaining, TimeUnit.NANOSECONDS);
+      lookups.put(key, future);
+      order.add(key);
+      return future;
+    }
+  }
+
+  /** Blocking convenience for callers on virtual threads. */
+  public DnsOutcome await(Name name, int type) {
+    return lookup(name, type).join();
+  }
+
+  /**
+   * Every lookup made so far, in the order first asked. A lookup still unanswered is reported as
+   * timed out; call this after the work of the check is done.
+   */
+  public List<DnsLookup> record() {
+    List<Key> keys;
+    synchronized (order) {
+      keys = List.copyOf(order);
+    }
+    List<DnsLookup> result = new ArrayList<>(keys.size());
+    for (Key key : keys) {
+      DnsOutcome outcome = lookups.get(key).getNow(deadlineExpired());
+      result.add(
+          new DnsLookup(
+              key.name().toString(true).toLowerCase(java.util.Locale.ROOT),
+              Type.string(key.type()),
+              outcome.status(),
+              outcome.detail()));
+    }
+    return result;
+  }
+
+  private static DnsOutcome deadlineExpired() {
+    return new DnsOutcome.Timeout("the check's deadline ran out before an answer");
+  }
+}

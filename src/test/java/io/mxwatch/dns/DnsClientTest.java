@@ -1,0 +1,231 @@
+package io.mxwatch.dns;
+
+import static io.mxwatch.testing.TestDnsServer.name;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mxwatch.testing.TestDnsServer;
+import io.mxwatch.testing.TestDnsServer.Fault;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.Type;
+
+class DnsClientTest {
+  private TestDnsServer server;
+
+  @BeforeEach
+  void start() {
+    server = TestDnsServer.start();
+    server.load(
+        "example.test",
+        """
+        @        MX 10 mx1
+        @        MX 20 mx2
+        mx1      A  127.0.0.10
+        mx2      CNAME mx1
+        @        TXT "v=spf1 " "-all"
+        gone     CNAME nowhere.example.test.
+        """);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private DnsClient client(Duration timeout, int retries) {
+    return new DnsClient(
+        new DnsSettings(List.of(server.address()), timeout, retries, 16), Runnable::run);
+  }
+
+  private DnsClient client() {
+    return client(Duration.ofSeconds(2), 0);
+  }
+
+  @Test
+  void recordsAreReturnedWithAuthority() {
+    DnsOutcome outcome = client().query(name("example.test"), Type.MX).join();
+    assertThat(outcome).isInstanceOf(DnsOutcome.Answer.class);
+    var answer = (DnsOutcome.Answer) outcome;
+    assertThat(answer.records()).hasSize(2).allMatch(r -> r instanceof MXRecord);
+    assertThat(answer.authoritative()).isTrue();
+    assertThat(answer.cnameChain()).isEmpty();
+    assertThat(outcome.status()).isEqualTo(DnsStatus.RECORDS);
+  }
+
+  @Test
+  void txtCharacterStringsArriveSeparately() {
+    var answer = (DnsOutcome.Answer) client().query(name("example.test"), Type.TXT).join();
+    assertThat(((TXTRecord) answer.records().get(0)).getStrings()).containsExactly("v=spf1 ", "-all");
+  }
+
+  @Test
+  void nodataIsAbsentNotFailure() {
+    DnsOutcome outcome = client().query(name("mx1.example.test"), Type.AAAA).join();
+    assertThat(outcome).isInstanceOf(DnsOutcome.NoData.class).isInstanceOf(DnsOutcome.Absent.class);
+    assertThat(outcome.status().isAbsent()).isTrue();
+    assertThat(outcome.status().isFailure()).isFalse();
+  }
+
+  @Test
+  void nxdomainIsAbsentNotFailure() {
+    DnsOutcome outcome = client().query(name("nope.example.test"), Type.A).join();
+    assertThat(outcome).isInstanceOf(DnsOutcome.NxDomain.class);
+    assertThat(outcome.status()).isEqualTo(DnsStatus.NXDOMAIN);
+    assertThat(outcome.status().isFailure()).isFalse();
+  }
+
+  @Test
+  void cnameChainIsFollowedAndReported() {
+    var answer = (DnsOutcome.Answer) client().query(name("mx2.example.test"), Type.A).join();
+    assertThat(answer.cnameChain()).containsExactly(name("mx1.example.test"));
+    assertThat(answer.records()).hasSize(1);
+  }
+
+  @Test
+  void danglingCnameIsNxdomainWithChain() {
+    DnsOutcome outcome = client().query(name("gone.example.test"), Type.A).join();
+    assertThat(outcome).isInstanceOf(DnsOutcome.NxDomain.class);
+    assertThat(outcome.cnameChain()).containsExactly(name("nowhere.example.test"));
+  }
+
+  @Test
+  void servfailIsFailure() {
+    server.fault("example.test", Type.MX, Fault.servfail());
+    DnsOutcome outcome = client().query(name("example.test"), Type.MX).join();
+    assertThat(outcome).isInstanceOf(DnsOutcome.ServFail.class);
+    assertThat(outcome.status().isFailure()).isTrue();
+    assertThat(outcome.detail()).contains("SERVFAIL").contains(String.valueOf(server.port()));
+  }
+
+  @Test
+  void refusedIsFailure() {
+    server.fault("example.test", Type.MX, Fault.refused());
+    DnsOutcome outcome = client().query(name("example.test"), Type.MX).join();
+    assertThat(outcome).isInstanceOf(DnsOutcome.Refused.class);
+    assertThat(outcome.status()).isEqualTo(DnsStatus.REFUSED);
+  }
+
+  @Test
+  void droppedQueryTimesOutAfterEveryAttempt() {
+    server.fault("example.test", Type.MX, Fault.drop());
+    DnsOutcome outcome = client(Duration.ofMillis(200), 2).query(name("example.test"), Type.MX).join();
+    assertThat(outcome).isInstanceOf(DnsOutcome.Timeout.class);
+    assertThat(outcome.detail()).contains("3 attempts");
+    assertThat(server.count("example.test", Type.MX)).isEqualTo(3);
+  }
+
+  @Test
+  void aRetryRecoversFromOneDroppedQuery() {
+    server.fault(q -> q.is("example.test", Type.MX), Fault.drop(), 1);
+    DnsOutcome outcome = client(Duration.ofMillis(300), 1).query(name("example.test"), Type.MX).join();
+    assertThat(outcome).isInstanceOf(DnsOutcome.Answer.class);
+    assertThat(server.count("example.test", Type.MX)).isEqualTo(2);
+  }
+
+  @Test
+  void aRetryRecoversFromOneServfail() {
+    server.fault(q -> q.is("example.test", Type.MX), Fault.servfail(), 1);
+    assertThat(client(Duration.ofSeconds(2), 1).query(name("example.test"), Type.MX).join())
+        .isInstanceOf(DnsOutcome.Answer.class);
+  }
+
+  @Test
+  void truncatedUdpAnswerIsRetriedOverTcp() {
+    server.fault(q -> q.is("example.test", Type.TXT), Fault.truncate());
+    DnsOutcome outcome = client().query(name("example.test"), Type.TXT).join();
+    assertThat(outcome).isInstanceOf(DnsOutcome.Answer.class);
+    assertThat(server.queries())
+        .filteredOn(q -> q.is("example.test", Type.TXT))
+        .extracting(TestDnsServer.Query::tcp)
+        .containsExactly(false, true);
+  }
+
+  @Test
+  void largeAnswerArrivesWhole() {
+    StringBuilder zone = new StringBuilder();
+    for (int i = 0; i < 60; i++) {
+      zone.append("big TXT \"record number ").append(i).append(" with some padding text\"\n");
+    }
+    server.load("example.test", zone.toString());
+    var answer = (DnsOutcome.Answer) client().query(name("big.example.test"), Type.TXT).join();
+    assertThat(answer.records()).hasSize(60);
+  }
+
+  @Test
+  void slowAnswerWithinTimeoutIsAnswer() {
+    server.fault("example.test", Type.MX, Fault.delay(Duration.ofMillis(100)));
+    assertThat(client(Duration.ofSeconds(3), 0).query(name("example.test"), Type.MX).join())
+        .isInstanceOf(DnsOutcome.Answer.class);
+  }
+
+  @Test
+  void closedPortIsAnErrorNotAnAbsence() throws Exception {
+    int closedPort;
+    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort();
+    }
+    var settings =
+        new DnsSettings(
+            List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort)),
+            Duration.ofMillis(300),
+            0,
+            4);
+    DnsOutcome outcome = new DnsClient(settings, Runnable::run).query(name("example.test"), Type.MX).join();
+    assertThat(outcome.status().isFailure()).isTrue();
+    assertThat(outcome.status().isAbsent()).isFalse();
+  }
+
+  @Test
+  void secondResolverAnswersWhenFirstFails() {
+    try (TestDnsServer broken = TestDnsServer.start()) {
+      broken.fault(q -> true, Fault.servfail());
+      var settings =
+          new DnsSettings(List.of(broken.address(), server.address()), Duration.ofSeconds(2), 1, 4);
+      assertThat(new DnsClient(settings, Runnable::run).query(name("example.test"), Type.MX).join())
+          .isInstanceOf(DnsOutcome.Answer.class);
+      assertThat(broken.count("example.test", Type.MX)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void ipv6LoopbackServerWorks() throws Exception {
+    try (TestDnsServer v6 = TestDnsServer.start(InetAddress.getByName("::1"))) {
+      v6.load("example.test", "@ MX 10 mx1\n");
+      var settings = DnsSettings.of(List.of(v6.address()));
+      assertThat(new DnsClient(settings, Runnable::run).query(name("example.test"), Type.MX).join())
+          .isInstanceOf(DnsOutcome.Answer.class);
+    }
+  }
+
+  @Test
+  void inFlightQueriesAreBounded() {
+    server.fault(q -> q.name().toString().startsWith("slow"), Fault.delay(Duration.ofMillis(50)));
+    for (int i = 0; i < 40; i++) {
+      server.load("example.test", "slow" + i + " A 127.0.0.1\n");
+    }
+    var settings = new DnsSettings(List.of(server.address()), Duration.ofSeconds(5), 0, 3);
+    DnsClient client = new DnsClient(settings, Runnable::run);
+    List<CompletableFuture<DnsOutcome>> futures = new ArrayList<>();
+    int maxSeen = 0;
+    for (int i = 0; i < 40; i++) {
+      futures.add(client.query(name("slow" + i + ".example.test"), Type.A));
+      maxSeen = Math.max(maxSeen, client.inFlight());
+    }
+    assertThat(client.queued()).isPositive();
+    futures.forEach(CompletableFuture::join);
+    assertThat(maxSeen).isLessThanOrEqualTo(3);
+    assertThat(futures).allMatch(f -> f.join() instanceof DnsOutcome.Answer);
+    assertThat(client.inFlight()).isZero();
+    assertThat(client.queued()).isZero();
+  }
+}
