@@ -1,0 +1,139 @@
+package io.mxwatch.smtp;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What one probe of one exchange address found. Every variant is a value: a refused connection is
+ * as much a result as a greeting. Text received from the server is stored escaped (printable
+ * ASCII, anything else as {@code \xNN}) and bounded in length, so it is safe to log and render.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "outcome")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = SmtpProbe.Ok.class, name = "ok"),
+  @JsonSubTypes.Type(value = SmtpProbe.Rejected.class, name = "rejected"),
+  @JsonSubTypes.Type(value = SmtpProbe.BadGreeting.class, name = "bad_greeting"),
+  @JsonSubTypes.Type(value = SmtpProbe.Refused.class, name = "refused"),
+  @JsonSubTypes.Type(value = SmtpProbe.TimedOut.class, name = "timeout"),
+  @JsonSubTypes.Type(value = SmtpProbe.Reset.class, name = "reset"),
+  @JsonSubTypes.Type(value = SmtpProbe.Failed.class, name = "error"),
+})
+public sealed interface SmtpProbe {
+
+  /** The probed IP address, in its textual form. */
+  String address();
+
+  int port();
+
+  /** Wall time of the whole probe, in milliseconds. */
+  double elapsedMs();
+
+  /** The label of this outcome in reports: ok, rejected, bad_greeting, refused, timeout, reset, error. */
+  default String outcome() {
+    return switch (this) {
+      case Ok o -> "ok";
+      case Rejected r -> "rejected";
+      case BadGreeting b -> "bad_greeting";
+      case Refused r -> "refused";
+      case TimedOut t -> "timeout";
+      case Reset r -> "reset";
+      case Failed f -> "error";
+    };
+  }
+
+  /** A 220 greeting: the server is ready to take mail. */
+  default boolean accepting() {
+    return this instanceof Ok;
+  }
+
+  /** No SMTP conversation was possible (no connection, no greeting, or the connection dropped). */
+  default boolean unreachable() {
+    return switch (this) {
+      case Ok o -> false;
+      case Rejected r -> false;
+      case BadGreeting b -> false;
+      case Refused r -> true;
+      case TimedOut t -> true;
+      case Reset r -> true;
+      case Failed f -> true;
+    };
+  }
+
+  /** Where a probe stopped. */
+  enum Phase {
+    CONNECT,
+    GREETING,
+    EHLO;
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * The server greeted with 220. {@code ehloCode} is the EHLO reply code (0 when the reply was
+   * malformed), {@code extensions} the EHLO keywords with their parameters.
+   */
+  record Ok(
+      String address,
+      int port,
+      double elapsedMs,
+      double connectMs,
+      double greetingMs,
+      List<String> greeting,
+      int ehloCode,
+      List<String> extensions)
+      implements SmtpProbe {
+    public Ok {
+      greeting = List.copyOf(greeting);
+      extensions = List.copyOf(extensions);
+    }
+
+    /** Whether EHLO advertised STARTTLS. */
+    public boolean startTls() {
+      return extensions.stream()
+          .anyMatch(e -> e.equalsIgnoreCase("STARTTLS") || e.toUpperCase(Locale.ROOT).startsWith("STARTTLS "));
+    }
+  }
+
+  /** The server greeted with a 4xx or 5xx code (554: "no SMTP service here"). */
+  record Rejected(String address, int port, double elapsedMs, int code, List<String> greeting)
+      implements SmtpProbe {
+    public Rejected {
+      greeting = List.copyOf(greeting);
+    }
+  }
+
+  /** The server sent something that is not an SMTP greeting, or too much of it. */
+  record BadGreeting(String address, int port, double elapsedMs, String reason, List<String> greeting)
+      implements SmtpProbe {
+    public BadGreeting {
+      greeting = List.copyOf(greeting);
+    }
+  }
+
+  /** The connection was refused: nothing listens there. */
+  record Refused(String address, int port, double elapsedMs, String detail) implements SmtpProbe {}
+
+  /** No connection, greeting or reply in time. {@code greeting} holds what arrived before. */
+  record TimedOut(String address, int port, double elapsedMs, Phase phase, List<String> greeting)
+      implements SmtpProbe {
+    public TimedOut {
+      greeting = List.copyOf(greeting);
+    }
+  }
+
+  /** The server reset or closed the connection before the conversation was over. */
+  record Reset(
+      String address, int port, double elapsedMs, Phase phase, String detail, List<String> greeting)
+      implements SmtpProbe {
+    public Reset {
+      greeting = List.copyOf(greeting);
+    }
+  }
+
+  /** Any other failure: no route, network unreachable, a local error. */
+  record Failed(String address, int port, double elapsedMs, String detail) implements SmtpProbe {}
+}

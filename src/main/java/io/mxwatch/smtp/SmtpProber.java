@@ -1,0 +1,175 @@
+package io.mxwatch.smtp;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Probes one exchange address: TCP connect, the full greeting, EHLO and its extension list, QUIT.
+ * Blocking by design, meant to run on a virtual thread; at most {@link
+ * SmtpSettings#maxConcurrent()} probes hold a connection at once. Whatever the server does, a
+ * probe ends within {@link SmtpSettings#deadline()} and returns a value; it never throws.
+ */
+public final class SmtpProber {
+  private final SmtpSettings settings;
+  private final Semaphore connections;
+
+  public SmtpProber(SmtpSettings settings) {
+    this.settings = settings;
+    this.connections = new Semaphore(settings.maxConcurrent(), true);
+  }
+
+  public SmtpSettings settings() {
+    return settings;
+  }
+
+  public SmtpProbe probe(InetAddress address) {
+    try {
+      connections.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new SmtpProbe.Failed(address.getHostAddress(), settings.port(), 0, "interrupted");
+    }
+    try {
+      return new Conversation(address).run();
+    } finally {
+      connections.release();
+    }
+  }
+
+  /** The state of one probe. */
+  private final class Conversation {
+    private final InetAddress address;
+    private final String host;
+    private final int port = settings.port();
+    private final long start = System.nanoTime();
+    private final long deadline = start + settings.deadline().toNanos();
+    private SmtpProbe.Phase phase = SmtpProbe.Phase.CONNECT;
+    private List<String> greeting = List.of();
+    private double connectMs;
+
+    Conversation(InetAddress address) {
+      this.address = address;
+      this.host = address.getHostAddress();
+    }
+
+    SmtpProbe run() {
+      try (Socket socket = new Socket()) {
+        socket.setTcpNoDelay(true);
+        long connectBudget = Math.min(settings.connectTimeout().toNanos(), deadline - System.nanoTime());
+        socket.connect(new InetSocketAddress(address, port), (int) Math.max(1, connectBudget / 1_000_000));
+        connectMs = millisSince(start);
+        return converse(socket);
+      } catch (ReplyReader.MalformedReply e) {
+        return phase == SmtpProbe.Phase.GREETING
+            ? new SmtpProbe.BadGreeting(host, port, elapsed(), e.getMessage(), e.received())
+            : ok(0, List.of());
+      } catch (SocketTimeoutException e) {
+        return new SmtpProbe.TimedOut(host, port, elapsed(), phase, greeting);
+      } catch (ConnectException e) {
+        return new SmtpProbe.Refused(host, port, elapsed(), message(e, "connection refused"));
+      } catch (NoRouteToHostException e) {
+        return new SmtpProbe.Failed(host, port, elapsed(), message(e, "no route to host"));
+      } catch (EOFException e) {
+        return new SmtpProbe.Reset(host, port, elapsed(), phase, message(e, "connection closed"), greeting);
+      } catch (SocketException e) {
+        if (phase == SmtpProbe.Phase.CONNECT) {
+          return new SmtpProbe.Failed(host, port, elapsed(), message(e, "socket error"));
+        }
+        return new SmtpProbe.Reset(host, port, elapsed(), phase, message(e, "connection reset"), greeting);
+      } catch (IOException | RuntimeException e) {
+        return new SmtpProbe.Failed(host, port, elapsed(), message(e, e.getClass().getSimpleName()));
+      }
+    }
+
+    private double greetingMs;
+
+    private SmtpProbe converse(Socket socket) throws IOException {
+      phase = SmtpProbe.Phase.GREETING;
+      ReplyReader reader = new ReplyReader(socket, deadline, settings.readTimeout().toNanos());
+      OutputStream out = socket.getOutputStream();
+      Reply hello;
+      try {
+        hello = reader.read();
+      } catch (SocketTimeoutException | EOFException e) {
+        greeting = reader.partial();
+        throw e;
+      }
+      greeting = hello.lines();
+      greetingMs = millisSince(start);
+      if (hello.code() != 220) {
+        if (hello.code() >= 400) {
+          quietly(out, "QUIT");
+          return new SmtpProbe.Rejected(host, port, elapsed(), hello.code(), greeting);
+        }
+        return new SmtpProbe.BadGreeting(
+            host, port, elapsed(), "greeting code " + hello.code() + " instead of 220", greeting);
+      }
+      phase = SmtpProbe.Phase.EHLO;
+      send(out, "EHLO " + settings.heloName());
+      Reply ehlo = reader.read();
+      List<String> extensions = new ArrayList<>();
+      if (ehlo.code() == 250) {
+        extensions.addAll(ehlo.lines().subList(1, ehlo.lines().size()));
+      }
+      quit(out, reader);
+      return ok(ehlo.code(), extensions);
+    }
+
+    private SmtpProbe ok(int ehloCode, List<String> extensions) {
+      return new SmtpProbe.Ok(
+          host, port, elapsed(), connectMs, greetingMs, greeting, ehloCode, extensions);
+    }
+
+    private double elapsed() {
+      return millisSince(start);
+    }
+  }
+
+  private static void send(OutputStream out, String command) throws IOException {
+    out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+  }
+
+  /** How long a probe waits for the answer to QUIT, which does not change its result. */
+  private static final long QUIT_WAIT_NANOS = 2_000_000_000L;
+
+  /** Says goodbye and reads the 221, briefly: the result does not depend on it. */
+  private static void quit(OutputStream out, ReplyReader reader) {
+    try {
+      send(out, "QUIT");
+      reader.read(QUIT_WAIT_NANOS);
+    } catch (IOException ignored) {
+      // the probe's result is already known
+    }
+  }
+
+  /** QUIT is a courtesy: the result does not depend on the server's answer to it. */
+  private static void quietly(OutputStream out, String command) {
+    try {
+      send(out, command);
+    } catch (IOException ignored) {
+      // the probe's result is already known
+    }
+  }
+
+  private static double millisSince(long startNanos) {
+    return Math.round((System.nanoTime() - startNanos) / 1_000.0) / 1_000.0;
+  }
+
+  private static String message(Exception e, String fallback) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? fallback : m;
+  }
+}

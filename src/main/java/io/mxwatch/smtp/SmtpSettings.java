@@ -1,0 +1,75 @@
+package io.mxwatch.smtp;
+
+import java.time.Duration;
+
+/**
+ * How exchanges are probed.
+ *
+ * @param port the SMTP port, 25 in production
+ * @param heloName the name sent with EHLO
+ * @param connectTimeout how long a TCP connect may take
+ * @param readTimeout how long the greeting, or any later reply, may take
+ * @param deadline how long one probe may take in all, whatever the server does
+ * @param maxConcurrent probes running at once over the whole process
+ * @param ipv6 whether IPv6 addresses of exchanges are probed
+ */
+public record SmtpSettings(
+    int port,
+    String heloName,
+    Duration connectTimeout,
+    Duration readTimeout,
+    Duration deadline,
+    int maxConcurrent,
+    boolean ipv6) {
+
+  public static final int DEFAULT_PORT = 25;
+  public static final String DEFAULT_HELO = "mxwatch.invalid";
+
+  public SmtpSettings {
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port must be 1-65535: " + port);
+    }
+    if (heloName == null || heloName.isBlank() || !heloName.matches("[A-Za-z0-9.\\-\\[\\]:]+")) {
+      throw new IllegalArgumentException("bad EHLO name: " + heloName);
+    }
+    for (Duration d : new Duration[] {connectTimeout, readTimeout, deadline}) {
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException("timeouts must be positive: " + d);
+      }
+    }
+    if (maxConcurrent < 1) {
+      throw new IllegalArgumentException("maxConcurrent must be at least 1: " + maxConcurrent);
+    }
+  }
+
+  public static SmtpSettings defaults() {
+    return new SmtpSettings(
+        DEFAULT_PORT,
+        DEFAULT_HELO,
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(30),
+        64,
+        true);
+  }
+
+  public SmtpSettings withPort(int value) {
+    return new SmtpSettings(value, heloName, connectTimeout, readTimeout, deadline, maxConcurrent, ipv6);
+  }
+
+  public SmtpSettings withHeloName(String value) {
+    return new SmtpSettings(port, value, connectTimeout, readTimeout, deadline, maxConcurrent, ipv6);
+  }
+
+  public SmtpSettings withTimeouts(Duration connect, Duration read, Duration total) {
+    return new SmtpSettings(port, heloName, connect, read, total, maxConcurrent, ipv6);
+  }
+
+  public SmtpSettings withMaxConcurrent(int value) {
+    return new SmtpSettings(port, heloName, connectTimeout, readTimeout, deadline, value, ipv6);
+  }
+
+  public SmtpSettings withIpv6(boolean value) {
+    return new SmtpSettings(port, heloName, connectTimeout, readTimeout, deadline, maxConcurrent, value);
+  }
+}
