@@ -39,7 +39,7 @@ public final class SmtpProber {
       connections.acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new SmtpProbe.Failed(address.getHostAddress(), settings.port(), 0, "interrupted");
+      return new SmtpProbe.Failed(io.mxwatch.net.IpText.of(address), settings.port(), 0, "interrupted");
     }
     try {
       return new Conversation(address).run();
@@ -61,7 +61,7 @@ public final class SmtpProber {
 
     Conversation(InetAddress address) {
       this.address = address;
-      this.host = address.getHostAddress();
+      this.host = io.mxwatch.net.IpText.of(address);
     }
 
     SmtpProbe run() {

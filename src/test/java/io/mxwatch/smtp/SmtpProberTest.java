@@ -170,7 +170,7 @@ class SmtpProberTest {
     try (TestSmtpServer server = TestSmtpServer.start(v6, 0, TestSmtpServer.wellBehaved())) {
       SmtpProbe probe = prober(server.port()).probe(v6);
       assertThat(probe).isInstanceOf(SmtpProbe.Ok.class);
-      assertThat(probe.address()).isEqualTo("0:0:0:0:0:0:0:1");
+      assertThat(probe.address()).isEqualTo("::1");
     }
   }
 

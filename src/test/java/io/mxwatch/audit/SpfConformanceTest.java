@@ -1,4 +1,4 @@
-package io.mxwatch.policy;
+package io.mxwatch.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,14 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.mxwatch.dns.DnsClient;
 import io.mxwatch.dns.DnsSettings;
 import io.mxwatch.dns.LookupScope;
+import io.mxwatch.dns.DnsStatus;
+import io.mxwatch.policy.DmarcResult;
+import io.mxwatch.policy.SpfAnalyzer;
+import io.mxwatch.policy.SpfResult;
+import io.mxwatch.snapshot.MxResult;
+import io.mxwatch.snapshot.Snapshot;
+import java.time.Instant;
+import java.util.Set;
 import io.mxwatch.testing.TestDnsServer;
 import io.mxwatch.testing.TestDnsServer.Fault;
 import java.io.InputStream;
@@ -37,7 +45,8 @@ import org.xbill.DNS.Type;
  * The openspf.org RFC 7208 test suite (src/test/resources/conformance, copied from
  * ../shared/conformance; origin and licence in SOURCES.md there), applied to what a static
  * analysis can decide: whether a domain's SPF is a permerror for every sender (syntax, record
- * selection, lookup and void limits, includes without SPF, loops) or not.
+ * selection, lookup and void limits, includes without SPF, loops) or not. The verdict is the
+ * audit's: a permerror is any of the critical SPF findings.
  *
  * <p>Each scenario's zone data is served by the in-JVM DNS server (TIMEOUT: never answered); each
  * test's domain is analysed and the verdict compared with the suite's expected result. Tests whose
@@ -118,13 +127,38 @@ class SpfConformanceTest {
           new DnsClient(new DnsSettings(List.of(dns.address()), Duration.ofMillis(300), 0, 32), Runnable::run);
       LookupScope scope = new LookupScope(client, System.nanoTime() + Duration.ofSeconds(10).toNanos());
       SpfResult result = new SpfAnalyzer().analyze(scope, target, scope.await(target, Type.TXT));
-      boolean permerror = SpfVerdicts.permanentErrors(result).size() > 0;
+      List<Finding> permerrors = permerrors(domain, result, scope);
       if (results.contains("permerror") && results.size() == 1) {
-        assertThat(permerror).as(name + ": expected permerror for " + result).isTrue();
+        assertThat(permerrors).as(name + ": expected permerror for " + result).isNotEmpty();
       } else if (!results.contains("permerror")) {
-        assertThat(SpfVerdicts.permanentErrors(result)).as(name + ": expected " + results).isEmpty();
+        assertThat(permerrors).as(name + ": expected " + results).isEmpty();
       }
     }
+  }
+
+  private static final Set<FindingCode> PERMERROR =
+      Set.of(
+          FindingCode.SPF_MULTIPLE,
+          FindingCode.SPF_SYNTAX,
+          FindingCode.SPF_TOO_MANY_LOOKUPS,
+          FindingCode.SPF_VOID_LOOKUPS,
+          FindingCode.SPF_INCLUDE_LOOP,
+          FindingCode.SPF_INCLUDE_MISSING);
+
+  /** The audit's permerror-class findings on a snapshot that holds only this SPF result. */
+  private static List<Finding> permerrors(String domain, SpfResult spf, LookupScope scope) {
+    Snapshot snapshot =
+        new Snapshot(
+            domain,
+            Instant.EPOCH,
+            0,
+            new MxResult(DnsStatus.TIMEOUT, MxResult.Mode.UNKNOWN, false, List.of()),
+            spf,
+            new DmarcResult(DnsStatus.NXDOMAIN, "_dmarc." + domain, List.of(), null, List.of()),
+            false,
+            List.of(),
+            scope.record());
+    return new Auditor().audit(snapshot).findings().stream().filter(f -> PERMERROR.contains(f.code())).toList();
   }
 
   @SuppressWarnings("unchecked")

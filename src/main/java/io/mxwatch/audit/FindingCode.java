@@ -1,0 +1,64 @@
+package io.mxwatch.audit;
+
+/**
+ * Every finding the audit can report, with its usual severity and what it means. The names are a
+ * public interface (reports, JSON, metrics labels, alert rules): they never change meaning.
+ */
+public enum FindingCode {
+  MX_NONE(Severity.CRITICAL, "No MX records. Critical when the domain has no address either (mail cannot be delivered) or does not exist; a warning when mail falls back to the domain's own address (implicit MX, RFC 5321 §5.1)."),
+  MX_NULL(Severity.INFO, "The domain publishes a null MX (RFC 7505): it declares that it accepts no mail."),
+  MX_NULL_WITH_OTHERS(Severity.WARNING, "A null MX (\"0 .\") stands beside other MX records; RFC 7505 forbids the mix and senders may treat the domain as taking no mail."),
+  MX_TARGET_IP_LITERAL(Severity.WARNING, "An MX record names an IP address instead of a host name; senders look it up as a name and fail."),
+  MX_TARGET_CNAME(Severity.WARNING, "An exchange name is an alias (CNAME); RFC 2181 §10.3 and RFC 5321 §5.1 require MX targets to be canonical names."),
+  MX_TARGET_NO_ADDRESS(Severity.WARNING, "An exchange has neither an A nor an AAAA record. Critical when no exchange has an address."),
+  MX_TARGET_DOUBLED_ORIGIN(Severity.WARNING, "An exchange name repeats its zone, e.g. mail.example.com.example.com: the trailing dot is missing in the zone file."),
+  MX_SINGLE_HOST(Severity.INFO, "Only one exchange: no backup if it is down."),
+  MX_DUPLICATE_TARGET(Severity.INFO, "The same exchange appears in more than one MX record."),
+
+  SMTP_UNREACHABLE(Severity.WARNING, "An exchange address refused the connection, did not answer in time, reset the connection, or could not be reached."),
+  SMTP_ALL_UNREACHABLE(Severity.CRITICAL, "No exchange address gave a 220 greeting: mail for the domain cannot be delivered."),
+  SMTP_PRIMARY_UNREACHABLE(Severity.WARNING, "None of the lowest-preference (primary) exchanges gave a 220 greeting; mail depends on the backups."),
+  SMTP_REJECTING(Severity.WARNING, "An exchange address greets with a 4xx or 5xx code (554: no SMTP service here)."),
+  SMTP_BAD_GREETING(Severity.WARNING, "An exchange address sent something that is not an SMTP greeting, or too much of it."),
+  SMTP_NO_STARTTLS(Severity.WARNING, "An exchange address does not offer STARTTLS: mail to it travels in clear text."),
+
+  SPF_NONE(Severity.WARNING, "No SPF record: receivers cannot tell which hosts may send for the domain."),
+  SPF_MULTIPLE(Severity.CRITICAL, "More than one SPF record (at the domain or an include target): a permerror for every receiver."),
+  SPF_SYNTAX(Severity.CRITICAL, "The SPF record (or one it includes) does not parse: a permerror for every receiver."),
+  SPF_TOO_MANY_LOOKUPS(Severity.CRITICAL, "The SPF record needs more than 10 DNS-querying terms over its include tree, or an mx term meets more than 10 MX records (RFC 7208 §4.6.4): receivers return permerror."),
+  SPF_VOID_LOOKUPS(Severity.CRITICAL, "More than 2 of the SPF record's lookups find nothing (RFC 7208 §4.6.4): receivers return permerror."),
+  SPF_ALL_PERMISSIVE(Severity.WARNING, "The SPF policy ends in +all or ?all (or includes a record with +all): any host may send as the domain."),
+  SPF_NO_ALL(Severity.WARNING, "The SPF policy has no all term and no redirect: mail from unlisted hosts gets neutral, as with ?all."),
+  SPF_PTR(Severity.WARNING, "The SPF policy uses the ptr mechanism, which RFC 7208 §5.5 says not to use: slow, unreliable, and a load on the DNS."),
+  SPF_INCLUDE_LOOP(Severity.CRITICAL, "An include or redirect leads back to a domain already on its path: receivers loop to the lookup limit and return permerror."),
+  SPF_INCLUDE_MISSING(Severity.CRITICAL, "An include or redirect target has no SPF record: a permerror for every receiver (RFC 7208 §5.2, §6.1)."),
+
+  DMARC_NONE(Severity.WARNING, "No DMARC record at _dmarc.<domain>: receivers apply no policy to mail that fails authentication."),
+  DMARC_MULTIPLE(Severity.WARNING, "More than one DMARC record: receivers apply none of them."),
+  DMARC_SYNTAX(Severity.WARNING, "The DMARC record does not parse (RFC 9989): receivers ignore it."),
+  DMARC_WARNING(Severity.INFO, "The DMARC record parses but has something to note: unknown tags, tags removed by RFC 9989 (pct, rf, ri), values receivers replace with defaults."),
+  DMARC_POLICY_NONE(Severity.WARNING, "The DMARC policy is p=none (or missing): mail that fails authentication is delivered as usual."),
+  DMARC_PARTIAL_PCT(Severity.INFO, "pct below 100: RFC 7489 receivers apply the policy to only that share of failing mail."),
+  DMARC_TESTING(Severity.INFO, "t=y: receivers apply the policy one step below what p says (RFC 9989)."),
+  DMARC_REPORT_UNAUTHORIZED(Severity.WARNING, "A rua/ruf destination outside the domain's organisation has not published <domain>._report._dmarc.<destination>: receivers will not send it reports."),
+
+  DNS_LOOKUP_FAILED(Severity.WARNING, "A lookup failed (SERVFAIL, REFUSED, timeout, error): what it would have told is unknown, so the domain's status is unknown, not broken.");
+
+  private final Severity severity;
+  private final String description;
+
+  FindingCode(Severity severity, String description) {
+    this.severity = severity;
+    this.description = description;
+  }
+
+  /** The usual severity. */
+  public Severity severity() {
+    return severity;
+  }
+
+  /** What the finding means, for the catalogue. */
+  public String description() {
+    return description;
+  }
+}

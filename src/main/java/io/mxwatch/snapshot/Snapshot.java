@@ -1,0 +1,49 @@
+package io.mxwatch.snapshot;
+
+import io.mxwatch.dns.DnsLookup;
+import io.mxwatch.policy.DmarcResult;
+import io.mxwatch.policy.SpfResult;
+import io.mxwatch.smtp.SmtpProbe;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything one check of one domain saw, as an immutable value. Failures are part of it: a
+ * timed-out lookup is recorded in {@link #lookups()} and in the outcome of the section it belongs
+ * to, never thrown and never mistaken for an absent record.
+ *
+ * @param domain the checked domain, lowercase, without the trailing dot
+ * @param checkedAt when the check started
+ * @param durationMs how long the check took
+ * @param mx the exchanges and their addresses
+ * @param spf the SPF record and its include tree
+ * @param dmarc the DMARC record
+ * @param smtpProbed whether exchanges were probed (false with probing turned off)
+ * @param smtp one probe per exchange address, in exchange order
+ * @param lookups every DNS lookup of the check with its outcome, in the order asked
+ */
+public record Snapshot(
+    String domain,
+    Instant checkedAt,
+    double durationMs,
+    MxResult mx,
+    SpfResult spf,
+    DmarcResult dmarc,
+    boolean smtpProbed,
+    List<SmtpProbe> smtp,
+    List<DnsLookup> lookups) {
+
+  public Snapshot {
+    smtp = List.copyOf(smtp);
+    lookups = List.copyOf(lookups);
+  }
+
+  /** The exchanges that have {@code address}, in preference order. */
+  public List<String> exchangesOf(String address) {
+    return mx.hosts().stream()
+        .filter(h -> h.addresses().stream().anyMatch(a -> a.address().equals(address)))
+        .map(MxHost::exchange)
+        .distinct()
+        .toList();
+  }
+}

@@ -1,0 +1,217 @@
+package io.mxwatch.snapshot;
+
+import io.mxwatch.dns.DnsClient;
+import io.mxwatch.dns.DnsOutcome;
+import io.mxwatch.dns.DnsStatus;
+import io.mxwatch.dns.LookupScope;
+import io.mxwatch.net.IpText;
+import io.mxwatch.policy.DmarcAnalyzer;
+import io.mxwatch.policy.DmarcResult;
+import io.mxwatch.policy.SpfAnalyzer;
+import io.mxwatch.policy.SpfResult;
+import io.mxwatch.smtp.SmtpProbe;
+import io.mxwatch.smtp.SmtpProber;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * Takes one snapshot of one domain: MX with the addresses of every exchange (then an SMTP probe of
+ * every address), SPF with its include tree, DMARC with its report authorizations. The three run
+ * side by side; within each, independent lookups are in flight together. Blocking: call it from a
+ * virtual thread.
+ */
+public final class Snapshotter {
+
+  /**
+   * @param deadline the time a check may spend on DNS; lookups still open then count as timed out
+   * @param probeSmtp whether exchanges are probed
+   */
+  public record Settings(Duration deadline, boolean probeSmtp) {
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(20);
+  }
+
+  private final DnsClient dns;
+  private final SmtpProber smtp;
+  private final Settings settings;
+  private final Clock clock;
+  private final ExecutorService tasks;
+  private final SpfAnalyzer spfAnalyzer = new SpfAnalyzer();
+  private final DmarcAnalyzer dmarcAnalyzer = new DmarcAnalyzer();
+
+  /**
+   * @param tasks runs the parts of a check and the SMTP probes; virtual threads suit it
+   */
+  public Snapshotter(DnsClient dns, SmtpProber smtp, Settings settings, Clock clock, ExecutorService tasks) {
+    this.dns = dns;
+    this.smtp = smtp;
+    this.settings = settings;
+    this.clock = clock;
+    this.tasks = tasks;
+  }
+
+  /** Snapshots {@code domain}, a valid domain name (lowercase, no trailing dot). */
+  public Snapshot take(String domain) {
+    Instant startedAt = clock.instant();
+    long start = System.nanoTime();
+    Name name = absolute(domain);
+    LookupScope scope = new LookupScope(dns, start + settings.deadline().toNanos());
+
+    CompletableFuture<DnsOutcome> spfTxt = scope.lookup(name, Type.TXT);
+    CompletableFuture<DnsOutcome> dmarcTxt = scope.lookup(DmarcAnalyzer.recordName(name), Type.TXT);
+    CompletableFuture<MxResult> mx = CompletableFuture.supplyAsync(() -> mx(scope, name), tasks);
+    CompletableFuture<List<SmtpProbe>> probes =
+        mx.thenCompose(result -> settings.probeSmtp() ? probeAll(result) : CompletableFuture.completedFuture(List.of()));
+    CompletableFuture<SpfResult> spf =
+        CompletableFuture.supplyAsync(() -> spfAnalyzer.analyze(scope, name, spfTxt.join()), tasks);
+    CompletableFuture<DmarcResult> dmarc =
+        CompletableFuture.supplyAsync(() -> dmarcAnalyzer.analyze(scope, name, dmarcTxt.join()), tasks);
+
+    CompletableFuture.allOf(mx, probes, spf, dmarc).join();
+    double durationMs = Math.round((System.nanoTime() - start) / 1_000.0) / 1_000.0;
+    return new Snapshot(
+        domain,
+        startedAt,
+        durationMs,
+        mx.join(),
+        spf.join(),
+        dmarc.join(),
+        settings.probeSmtp(),
+        probes.join(),
+        scope.record());
+  }
+
+  private MxResult mx(LookupScope scope, Name domain) {
+    DnsOutcome outcome = scope.await(domain, Type.MX);
+    return switch (outcome) {
+      case DnsOutcome.Failure failure ->
+          new MxResult(outcome.status(), MxResult.Mode.UNKNOWN, false, List.of());
+      case DnsOutcome.NxDomain nx -> new MxResult(outcome.status(), MxResult.Mode.NONE, nx.authoritative(), List.of());
+      case DnsOutcome.NoData noData -> implicitMx(scope, domain, noData);
+      case DnsOutcome.Answer answer -> explicitMx(scope, answer);
+    };
+  }
+
+  private MxResult explicitMx(LookupScope scope, DnsOutcome.Answer answer) {
+    List<MXRecord> records =
+        answer.records().stream()
+            .map(MXRecord.class::cast)
+            .sorted(Comparator.comparingInt(MXRecord::getPriority).thenComparing(r -> text(r.getTarget())))
+            .toList();
+    if (records.size() == 1 && records.get(0).getTarget().equals(Name.root)) {
+      MXRecord nullMx = records.get(0);
+      MxHost host = new MxHost(nullMx.getPriority(), ".", nullMx.getTTL(), null, null, null, List.of());
+      return new MxResult(answer.status(), MxResult.Mode.NULL_MX, answer.authoritative(), List.of(host));
+    }
+    // start the address lookups of every exchange before waiting for any
+    List<AddressLookups> lookups = new ArrayList<>();
+    for (MXRecord record : records) {
+      boolean resolvable = MxHost.resolvable(exchangeText(record.getTarget()));
+      lookups.add(resolvable ? AddressLookups.start(scope, record.getTarget()) : null);
+    }
+    List<MxHost> hosts = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      MXRecord record = records.get(i);
+      String exchange = exchangeText(record.getTarget());
+      hosts.add(
+          lookups.get(i) == null
+              ? new MxHost(record.getPriority(), exchange, record.getTTL(), null, null, null, List.of())
+              : lookups.get(i).host(record.getPriority(), exchange, record.getTTL()));
+    }
+    return new MxResult(answer.status(), MxResult.Mode.MX, answer.authoritative(), hosts);
+  }
+
+  /** RFC 5321 §5.1: no MX records, so the domain itself is the exchange, if it has an address. */
+  private MxResult implicitMx(LookupScope scope, Name domain, DnsOutcome.NoData noData) {
+    MxHost host = AddressLookups.start(scope, domain).host(0, text(domain), 0);
+    DnsStatus status = noData.status();
+    if (!host.addresses().isEmpty()) {
+      return new MxResult(status, MxResult.Mode.IMPLICIT, noData.authoritative(), List.of(host));
+    }
+    if (host.aOutcome().isFailure() || host.aaaaOutcome().isFailure()) {
+      return new MxResult(status, MxResult.Mode.UNKNOWN, noData.authoritative(), List.of());
+    }
+    return new MxResult(status, MxResult.Mode.NONE, noData.authoritative(), List.of());
+  }
+
+  /** The A and AAAA lookups of one name, started together. */
+  private record AddressLookups(CompletableFuture<DnsOutcome> a, CompletableFuture<DnsOutcome> aaaa) {
+    static AddressLookups start(LookupScope scope, Name name) {
+      return new AddressLookups(scope.lookup(name, Type.A), scope.lookup(name, Type.AAAA));
+    }
+
+    MxHost host(int preference, String exchange, long ttl) {
+      DnsOutcome v4 = a.join();
+      DnsOutcome v6 = aaaa.join();
+      List<MxHost.HostAddress> addresses = new ArrayList<>();
+      for (DnsOutcome outcome : List.of(v4, v6)) {
+        if (outcome instanceof DnsOutcome.Answer answer) {
+          for (Record r : answer.records()) {
+            InetAddress ip = r instanceof ARecord ar ? ar.getAddress() : ((AAAARecord) r).getAddress();
+            addresses.add(new MxHost.HostAddress(IpText.of(ip), r.getTTL()));
+          }
+        }
+      }
+      List<Name> chain = !v4.cnameChain().isEmpty() ? v4.cnameChain() : v6.cnameChain();
+      String cname = chain.isEmpty() ? null : text(chain.get(0));
+      return new MxHost(preference, exchange, ttl, cname, v4.status(), v6.status(), addresses);
+    }
+  }
+
+  /** Probes every distinct address of the deliverable exchanges, each on its own task. */
+  private CompletableFuture<List<SmtpProbe>> probeAll(MxResult mx) {
+    Map<String, CompletableFuture<SmtpProbe>> probes = new LinkedHashMap<>();
+    for (MxHost host : mx.deliverable()) {
+      for (MxHost.HostAddress address : host.addresses()) {
+        if (address.ipv6() && !smtp.settings().ipv6()) {
+          continue;
+        }
+        probes.computeIfAbsent(
+            address.address(),
+            ip -> CompletableFuture.supplyAsync(() -> smtp.probe(literal(ip)), tasks));
+      }
+    }
+    return CompletableFuture.allOf(probes.values().toArray(CompletableFuture[]::new))
+        .thenApply(done -> probes.values().stream().map(CompletableFuture::join).toList());
+  }
+
+  private static InetAddress literal(String ip) {
+    try {
+      return InetAddress.getByAddress(org.xbill.DNS.Address.toByteArray(ip, ip.indexOf(':') >= 0 ? org.xbill.DNS.Address.IPv6 : org.xbill.DNS.Address.IPv4));
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException("not an IP literal: " + ip, e);
+    }
+  }
+
+  private static Name absolute(String domain) {
+    try {
+      return Name.fromString(domain + ".");
+    } catch (TextParseException e) {
+      throw new IllegalArgumentException("not a domain name: " + domain, e);
+    }
+  }
+
+  private static String exchangeText(Name name) {
+    return name.equals(Name.root) ? "." : text(name);
+  }
+
+  private static String text(Name name) {
+    return name.toString(true).toLowerCase(Locale.ROOT);
+  }
+}
