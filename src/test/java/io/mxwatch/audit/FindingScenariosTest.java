@@ -1,0 +1,212 @@
+package io.mxwatch.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mxwatch.testing.CheckFixture;
+import io.mxwatch.testing.TestDnsServer.Fault;
+import io.mxwatch.testing.TestSmtpServer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.xbill.DNS.Type;
+
+/**
+ * One end-to-end scenario per finding code: a healthy domain served by the in-JVM DNS and SMTP
+ * servers, changed in one way, must raise exactly that finding with its severity and subject.
+ */
+class FindingScenariosTest {
+  static final String DOMAIN = "example.test";
+
+  /** A domain with nothing to report: two exchanges that greet with STARTTLS, strict SPF and DMARC. */
+  static final String HEALTHY =
+      """
+      @        MX 10 mx1
+      @        MX 20 mx2
+      mx1      A  127.0.0.2
+      mx2      A  127.0.0.3
+      @        TXT "v=spf1 mx -all"
+      _dmarc   TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.test"
+      """;
+
+  record Scenario(String name, FindingCode code, Severity severity, String subject, Consumer<CheckFixture> change) {
+    @Override
+    public String toString() {
+      return code + ": " + name;
+    }
+  }
+
+  static Scenario scenario(String name, FindingCode code, Severity severity, String subject, Consumer<CheckFixture> change) {
+    return new Scenario(name, code, severity, subject, change);
+  }
+
+  static Consumer<CheckFixture> zone(String text) {
+    return f -> f.zone(DOMAIN, text);
+  }
+
+  static Stream<Scenario> scenarios() {
+    return Stream.of(
+        scenario("no MX, no address", FindingCode.MX_NONE, Severity.CRITICAL, DOMAIN,
+            f -> f.dns.remove(DOMAIN, Type.MX)),
+        scenario("no MX, implicit MX", FindingCode.MX_NONE, Severity.WARNING, DOMAIN,
+            f -> f.zone(DOMAIN, "@ A 127.0.0.2\n").dns.remove(DOMAIN, Type.MX)),
+        scenario("null MX", FindingCode.MX_NULL, Severity.INFO, DOMAIN, zone("@ MX 0 .\n")),
+        scenario("null MX with others", FindingCode.MX_NULL_WITH_OTHERS, Severity.WARNING, DOMAIN,
+            f -> f.dns.add(TestDnsServerRecords.mx(DOMAIN, 0, "."))),
+        scenario("IP literal target", FindingCode.MX_TARGET_IP_LITERAL, Severity.WARNING, "127.0.0.2",
+            f -> f.dns.add(TestDnsServerRecords.mx(DOMAIN, 30, "127.0.0.2."))),
+        scenario("CNAME target", FindingCode.MX_TARGET_CNAME, Severity.WARNING, "mx2.example.test",
+            f -> f.zone(DOMAIN, "mx2 CNAME mx1\n").dns.remove("mx2.example.test", Type.A)),
+        scenario("target without address", FindingCode.MX_TARGET_NO_ADDRESS, Severity.WARNING, "mx2.example.test",
+            f -> f.dns.remove("mx2.example.test", Type.A)),
+        scenario("no target has an address", FindingCode.MX_TARGET_NO_ADDRESS, Severity.CRITICAL, "mx1.example.test",
+            f -> f.dns.remove("mx1.example.test", Type.A).remove("mx2.example.test", Type.A)),
+        scenario("doubled origin", FindingCode.MX_TARGET_DOUBLED_ORIGIN, Severity.WARNING, "mx3.example.test.example.test",
+            zone("@ MX 30 mx3.example.test.example.test.\nmx3.example.test.example.test. A 127.0.0.3\n")),
+        scenario("single exchange", FindingCode.MX_SINGLE_HOST, Severity.INFO, DOMAIN,
+            zone("@ MX 10 mx1\n")),
+        scenario("duplicate target", FindingCode.MX_DUPLICATE_TARGET, Severity.INFO, "mx1.example.test",
+            f -> f.dns.add(TestDnsServerRecords.mx(DOMAIN, 30, "mx1.example.test."))),
+        scenario("backup refuses", FindingCode.SMTP_UNREACHABLE, Severity.WARNING, null,
+            f -> f.dns.load(DOMAIN, "mx2 A 127.0.0.9\n")),
+        scenario("every exchange down", FindingCode.SMTP_ALL_UNREACHABLE, Severity.CRITICAL, DOMAIN,
+            zone("mx1 A 127.0.0.8\nmx2 A 127.0.0.9\n")),
+        scenario("primary down", FindingCode.SMTP_PRIMARY_UNREACHABLE, Severity.WARNING, DOMAIN,
+            zone("mx1 A 127.0.0.9\n")),
+        scenario("554 greeting", FindingCode.SMTP_REJECTING, Severity.WARNING, null,
+            f -> f.smtp("127.0.0.4", TestSmtpServer.rejecting()).zone(DOMAIN, "mx2 A 127.0.0.4\n")),
+        scenario("garbage greeting", FindingCode.SMTP_BAD_GREETING, Severity.WARNING, null,
+            f -> f.smtp("127.0.0.4", TestSmtpServer.garbage()).zone(DOMAIN, "mx2 A 127.0.0.4\n")),
+        scenario("no STARTTLS", FindingCode.SMTP_NO_STARTTLS, Severity.WARNING, null,
+            f -> f.smtp("127.0.0.4", TestSmtpServer.withoutStartTls()).zone(DOMAIN, "mx2 A 127.0.0.4\n")),
+        scenario("no SPF", FindingCode.SPF_NONE, Severity.WARNING, DOMAIN,
+            zone("@ TXT \"google-site-verification=abc\"\n")),
+        scenario("two SPF records", FindingCode.SPF_MULTIPLE, Severity.CRITICAL, DOMAIN,
+            f -> f.dns.add(TestDnsServerRecords.txt(DOMAIN, "v=spf1 -all"))),
+        scenario("SPF syntax", FindingCode.SPF_SYNTAX, Severity.CRITICAL, DOMAIN,
+            zone("@ TXT \"v=spf1 mx inclde:example.net -all\"\n")),
+        scenario("SPF over 10 lookups", FindingCode.SPF_TOO_MANY_LOOKUPS, Severity.CRITICAL, DOMAIN,
+            zone("@ TXT \"v=spf1 mx include:_spf.example.test -all\"\n"
+                + "_spf TXT \"v=spf1 a a a a a a a a a -all\"\n_spf A 127.0.0.2\n")),
+        scenario("SPF void lookups", FindingCode.SPF_VOID_LOOKUPS, Severity.CRITICAL, DOMAIN,
+            zone("@ TXT \"v=spf1 a:gone1.example.test a:gone2.example.test a:gone3.example.test mx -all\"\n")),
+        scenario("SPF +all", FindingCode.SPF_ALL_PERMISSIVE, Severity.WARNING, DOMAIN,
+            zone("@ TXT \"v=spf1 mx +all\"\n")),
+        scenario("SPF include with +all", FindingCode.SPF_ALL_PERMISSIVE, Severity.WARNING, "lax.example.test",
+            zone("@ TXT \"v=spf1 include:lax.example.test -all\"\nlax TXT \"v=spf1 +all\"\n")),
+        scenario("SPF without all", FindingCode.SPF_NO_ALL, Severity.WARNING, DOMAIN,
+            zone("@ TXT \"v=spf1 mx\"\n")),
+        scenario("SPF ptr", FindingCode.SPF_PTR, Severity.WARNING, DOMAIN,
+            zone("@ TXT \"v=spf1 ptr mx -all\"\n")),
+        scenario("SPF include loop", FindingCode.SPF_INCLUDE_LOOP, Severity.CRITICAL, "example.test",
+            zone("@ TXT \"v=spf1 include:a.example.test -all\"\na TXT \"v=spf1 include:example.test\"\n")),
+        scenario("SPF include without SPF", FindingCode.SPF_INCLUDE_MISSING, Severity.CRITICAL, "gone.example.test",
+            zone("@ TXT \"v=spf1 include:gone.example.test -all\"\n")),
+        scenario("no DMARC", FindingCode.DMARC_NONE, Severity.WARNING, "_dmarc.example.test",
+            f -> f.dns.remove("_dmarc.example.test", Type.TXT)),
+        scenario("two DMARC records", FindingCode.DMARC_MULTIPLE, Severity.WARNING, "_dmarc.example.test",
+            f -> f.dns.add(TestDnsServerRecords.txt("_dmarc." + DOMAIN, "v=DMARC1; p=none"))),
+        scenario("DMARC syntax", FindingCode.DMARC_SYNTAX, Severity.WARNING, "_dmarc.example.test",
+            zone("_dmarc TXT \"v=DMARC1; p=rejectt\"\n")),
+        scenario("DMARC unknown tag", FindingCode.DMARC_WARNING, Severity.INFO, "_dmarc.example.test",
+            zone("_dmarc TXT \"v=DMARC1; p=reject; foo=bar\"\n")),
+        scenario("DMARC p=none", FindingCode.DMARC_POLICY_NONE, Severity.WARNING, "_dmarc.example.test",
+            zone("_dmarc TXT \"v=DMARC1; p=none\"\n")),
+        scenario("DMARC pct", FindingCode.DMARC_PARTIAL_PCT, Severity.INFO, "_dmarc.example.test",
+            zone("_dmarc TXT \"v=DMARC1; p=quarantine; pct=20\"\n")),
+        scenario("DMARC t=y", FindingCode.DMARC_TESTING, Severity.INFO, "_dmarc.example.test",
+            zone("_dmarc TXT \"v=DMARC1; p=reject; t=y\"\n")),
+        scenario("DMARC report destination not authorised", FindingCode.DMARC_REPORT_UNAUTHORIZED, Severity.WARNING, "reports.example.net",
+            zone("_dmarc TXT \"v=DMARC1; p=reject; rua=mailto:agg@reports.example.net\"\n")),
+        scenario("MX lookup times out", FindingCode.DNS_LOOKUP_FAILED, Severity.WARNING, "MX example.test",
+            f -> f.dns.fault(DOMAIN, Type.MX, Fault.drop())));
+  }
+
+  private static CheckFixture healthy() {
+    CheckFixture f = new CheckFixture().zone(DOMAIN, HEALTHY);
+    f.smtp("127.0.0.2", TestSmtpServer.wellBehaved()).smtp("127.0.0.3", TestSmtpServer.wellBehaved());
+    return f;
+  }
+
+  @Test
+  void healthyDomainIsOkWithoutFindings() {
+    try (CheckFixture f = healthy()) {
+      Audit audit = f.audit(DOMAIN);
+      assertThat(audit.findings()).isEmpty();
+      assertThat(audit.status()).isEqualTo(Status.OK);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("scenarios")
+  void raisesItsFinding(Scenario scenario) {
+    try (CheckFixture f = healthy()) {
+      scenario.change().accept(f);
+      Audit audit = f.audit(DOMAIN);
+      assertThat(audit.findings())
+          .as(scenario.name())
+          .anySatisfy(
+              finding -> {
+                assertThat(finding.code()).isEqualTo(scenario.code());
+                assertThat(finding.severity()).isEqualTo(scenario.severity());
+                if (scenario.subject() != null) {
+                  assertThat(finding.subject()).isEqualTo(scenario.subject());
+                }
+                assertThat(finding.message()).isNotBlank();
+              });
+      Status expected =
+          audit.findings().stream().anyMatch(x -> x.severity() == Severity.CRITICAL)
+              ? Status.CRITICAL
+              : scenario.code() == FindingCode.DNS_LOOKUP_FAILED ? Status.UNKNOWN : Status.WARNING;
+      if (scenario.severity() != Severity.INFO) {
+        assertThat(audit.status()).as(scenario.name()).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
+  void everyFindingCodeHasAScenario() {
+    Set<FindingCode> covered = scenarios().map(Scenario::code).collect(Collectors.toSet());
+    assertThat(covered).containsExactlyInAnyOrder(FindingCode.values());
+  }
+
+  @Test
+  void authorisedReportDestinationIsNotAFinding() {
+    try (CheckFixture f = healthy()) {
+      f.zone(DOMAIN, "_dmarc TXT \"v=DMARC1; p=reject; rua=mailto:agg@reports.example.net\"\n");
+      f.zone("example.net", "example.test._report._dmarc.reports TXT \"v=DMARC1\"\n");
+      Audit audit = f.audit(DOMAIN);
+      assertThat(audit.findings()).isEmpty();
+    }
+  }
+
+  @Test
+  void infoFindingsLeaveTheStatusOk() {
+    try (CheckFixture f = healthy()) {
+      f.zone(DOMAIN, "@ MX 10 mx1\n");
+      Audit audit = f.audit(DOMAIN);
+      assertThat(audit.findings()).extracting(Finding::code).containsExactly(FindingCode.MX_SINGLE_HOST);
+      assertThat(audit.status()).isEqualTo(Status.OK);
+    }
+  }
+
+  @Test
+  void findingsComeWorstFirst() {
+    try (CheckFixture f = healthy()) {
+      f.zone(DOMAIN, "mx1 A 127.0.0.8\nmx2 A 127.0.0.9\n_dmarc TXT \"v=DMARC1; p=none; foo=1\"\n");
+      List<Severity> severities = f.audit(DOMAIN).findings().stream().map(Finding::severity).toList();
+      assertThat(severities).isSortedAccordingTo((a, b) -> b.compareTo(a));
+      assertThat(severities).contains(Severity.CRITICAL, Severity.WARNING, Severity.INFO);
+    }
+  }
+
+  @Test
+  void everyCodeIsDescribed() {
+    assertThat(Arrays.stream(FindingCode.values())).allSatisfy(c -> assertThat(c.description()).hasSizeGreaterThan(20));
+  }
+}

@@ -1,0 +1,111 @@
+package io.mxwatch.testing;
+
+import io.mxwatch.audit.Audit;
+import io.mxwatch.audit.Auditor;
+import io.mxwatch.dns.DnsClient;
+import io.mxwatch.dns.DnsSettings;
+import io.mxwatch.smtp.SmtpProber;
+import io.mxwatch.smtp.SmtpSettings;
+import io.mxwatch.snapshot.Snapshot;
+import io.mxwatch.snapshot.Snapshotter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A whole check inside the test JVM: the in-JVM DNS server as the resolver, in-JVM SMTP servers on
+ * loopback addresses (127.0.0.x and ::1) sharing one port, and the real Snapshotter and Auditor.
+ */
+public final class CheckFixture implements AutoCloseable {
+  public static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
+
+  public final TestDnsServer dns = TestDnsServer.start();
+  public final int smtpPort = freePort();
+  private final List<TestSmtpServer> servers = new ArrayList<>();
+  private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
+  private Duration dnsTimeout = Duration.ofMillis(400);
+  private int dnsRetries = 0;
+  private boolean probeSmtp = true;
+  private boolean ipv6 = true;
+
+  /** Starts an SMTP server on {@code ip} at the fixture's SMTP port. */
+  public CheckFixture smtp(String ip, TestSmtpServer.Behaviour behaviour) {
+    try {
+      servers.add(TestSmtpServer.start(InetAddress.getByName(ip), smtpPort, behaviour));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return this;
+  }
+
+  public CheckFixture zone(String origin, String text) {
+    dns.load(origin, text);
+    return this;
+  }
+
+  public CheckFixture withoutSmtp() {
+    probeSmtp = false;
+    return this;
+  }
+
+  public CheckFixture withoutIpv6() {
+    ipv6 = false;
+    return this;
+  }
+
+  public CheckFixture dnsTimeout(Duration timeout, int retries) {
+    this.dnsTimeout = timeout;
+    this.dnsRetries = retries;
+    return this;
+  }
+
+  public Snapshotter snapshotter() {
+    DnsClient client =
+        new DnsClient(new DnsSettings(List.of(dns.address()), dnsTimeout, dnsRetries, 64), Runnable::run);
+    SmtpProber prober =
+        new SmtpProber(
+            SmtpSettings.defaults()
+                .withPort(smtpPort)
+                .withHeloName("check.mxwatch.test")
+                .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(700), Duration.ofSeconds(2))
+                .withIpv6(ipv6));
+    return new Snapshotter(
+        client,
+        prober,
+        new Snapshotter.Settings(Duration.ofSeconds(10), probeSmtp),
+        Clock.fixed(NOW, ZoneOffset.UTC),
+        tasks);
+  }
+
+  public Snapshot snapshot(String domain) {
+    return snapshotter().take(domain);
+  }
+
+  public Audit audit(String domain) {
+    return new Auditor().audit(snapshot(domain));
+  }
+
+  @Override
+  public void close() {
+    servers.forEach(TestSmtpServer::close);
+    dns.close();
+    tasks.shutdownNow();
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
