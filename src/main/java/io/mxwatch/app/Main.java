@@ -1,9 +1,71 @@
 package io.mxwatch.app;
 
+import io.mxwatch.cli.CheckCommand;
+import io.mxwatch.cli.MxwatchCommand;
+import io.mxwatch.config.ConfigException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/** The entry point: wires the commands and maps every failure to a clear message and exit status. */
 public final class Main {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
   private Main() {}
 
   public static void main(String[] args) {
-    System.out.println("mxwatch");
+    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+    int status = run(args, out, System.err, Clock.systemUTC());
+    out.flush();
+    System.exit(status);
+  }
+
+  /** Runs one command line; returns the exit status. */
+  public static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
+    Wiring wiring = new Wiring(clock);
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    CommandLine.IFactory factory =
+        new CommandLine.IFactory() {
+          @Override
+          @SuppressWarnings("unchecked")
+          public <K> K create(Class<K> type) throws Exception {
+            if (type == CheckCommand.class) {
+              return (K) new CheckCommand(wiring, out);
+            }
+            return defaults.create(type);
+          }
+        };
+    CommandLine commandLine = new CommandLine(new MxwatchCommand(), factory);
+    commandLine.setOut(new PrintWriter(out, true));
+    commandLine.setErr(new PrintWriter(err, true));
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    commandLine.setParameterExceptionHandler(
+        (e, arguments) -> {
+          err.println(prefix(e.getCommandLine()) + e.getMessage() + " (see '" + qualified(e.getCommandLine()) + " --help')");
+          return MxwatchCommand.USAGE;
+        });
+    commandLine.setExecutionExceptionHandler(
+        (e, cl, parsed) -> {
+          if (e instanceof ConfigException) {
+            err.println(prefix(cl) + e.getMessage());
+          } else {
+            log.error("{} failed", qualified(cl), e);
+            err.println(prefix(cl) + "failed: " + e);
+          }
+          return MxwatchCommand.USAGE;
+        });
+    return commandLine.execute(args);
+  }
+
+  private static String qualified(CommandLine cl) {
+    return cl.getParent() == null ? cl.getCommandName() : qualified(cl.getParent()) + " " + cl.getCommandName();
+  }
+
+  private static String prefix(CommandLine cl) {
+    return qualified(cl) + ": ";
   }
 }

@@ -1,0 +1,66 @@
+package io.mxwatch.app;
+
+import io.mxwatch.audit.Auditor;
+import io.mxwatch.audit.CheckResult;
+import io.mxwatch.cli.Checker;
+import io.mxwatch.cli.CheckerFactory;
+import io.mxwatch.config.ConfigException;
+import io.mxwatch.config.MxwatchConfig;
+import io.mxwatch.dns.DnsClient;
+import io.mxwatch.dns.DnsSettings;
+import io.mxwatch.smtp.SmtpProber;
+import io.mxwatch.snapshot.Snapshot;
+import io.mxwatch.snapshot.Snapshotter;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.xbill.DNS.ResolverConfig;
+
+/** Builds every object of a check from the configuration, by hand, in one place. */
+final class Wiring implements CheckerFactory {
+  private final Clock clock;
+
+  Wiring(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public Checker open(MxwatchConfig config) throws ConfigException {
+    MxwatchConfig.Dns d = config.dns();
+    DnsClient dns =
+        new DnsClient(new DnsSettings(resolvers(d), d.timeout(), d.retries(), d.maxInFlight()), Runnable::run);
+    SmtpProber smtp = new SmtpProber(config.smtp().settings());
+    ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
+    Snapshotter snapshotter =
+        new Snapshotter(
+            dns, smtp, new Snapshotter.Settings(config.check().deadline(), config.smtp().enabled()), clock, tasks);
+    Auditor auditor = new Auditor();
+    return new Checker() {
+      @Override
+      public CheckResult check(String domain) {
+        Snapshot snapshot = snapshotter.take(domain);
+        return new CheckResult(snapshot, auditor.audit(snapshot));
+      }
+
+      @Override
+      public void close() {
+        tasks.shutdown();
+      }
+    };
+  }
+
+  /** The configured resolvers, else the system's (resolv.conf); never an implicit public one. */
+  private static List<InetSocketAddress> resolvers(MxwatchConfig.Dns dns) throws ConfigException {
+    if (!dns.resolvers().isEmpty()) {
+      return dns.resolvers();
+    }
+    List<InetSocketAddress> system = ResolverConfig.getCurrentConfig().servers();
+    if (system.isEmpty()) {
+      throw new ConfigException(
+          "no DNS resolver: none configured (dns.resolvers or --resolver) and none found in the system configuration");
+    }
+    return system;
+  }
+}

@@ -1,0 +1,83 @@
+package io.mxwatch.cli;
+
+import io.mxwatch.audit.CheckResult;
+import io.mxwatch.audit.Status;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks a stream of domains with at most {@code window} in progress and writes the results in
+ * input order as soon as each one's predecessors are written. Memory is bounded by the window, not
+ * by the number of domains.
+ */
+final class BatchCheck {
+  private static final Logger log = LoggerFactory.getLogger(BatchCheck.class);
+
+  private final Checker checker;
+  private final ExecutorService tasks;
+  private final ReportWriter writer;
+  private final Semaphore window;
+  private final int windowSize;
+  private final Tally tally = new Tally();
+  private final Map<Long, Runnable> finished = new HashMap<>();
+  private long nextToWrite;
+
+  BatchCheck(Checker checker, ExecutorService tasks, ReportWriter writer, int windowSize) {
+    this.checker = checker;
+    this.tasks = tasks;
+    this.writer = writer;
+    this.windowSize = windowSize;
+    this.window = new Semaphore(windowSize);
+  }
+
+  /** Checks every domain and returns the tally once all are written. */
+  Tally run(Iterator<String> domains) throws InterruptedException {
+    writer.begin();
+    long index = 0;
+    while (domains.hasNext()) {
+      String domain = domains.next();
+      window.acquire();
+      long position = index++;
+      tasks.execute(() -> finish(position, check(domain)));
+    }
+    window.acquire(windowSize); // every slot back: every result written
+    window.release(windowSize);
+    writer.end(tally);
+    return tally;
+  }
+
+  private Runnable check(String domain) {
+    try {
+      CheckResult result = checker.check(domain);
+      return () -> {
+        tally.add(result.status());
+        writer.result(result);
+      };
+    } catch (RuntimeException e) {
+      log.error("check of {} failed", domain, e);
+      return () -> {
+        tally.add(Status.UNKNOWN);
+        writer.failure(domain, e.toString());
+      };
+    }
+  }
+
+  /** Writes this result and every later one already finished, in order. */
+  private synchronized void finish(long position, Runnable write) {
+    finished.put(position, write);
+    for (Runnable next = finished.remove(nextToWrite); next != null; next = finished.remove(nextToWrite)) {
+      try {
+        next.run();
+      } catch (RuntimeException e) {
+        log.error("writing the result of domain #{} failed", nextToWrite, e);
+      }
+      nextToWrite++;
+      window.release();
+    }
+  }
+}

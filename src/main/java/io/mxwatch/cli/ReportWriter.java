@@ -1,0 +1,15 @@
+package io.mxwatch.cli;
+
+import io.mxwatch.audit.CheckResult;
+
+/** Writes check results as they come, one domain at a time, in input order. */
+interface ReportWriter {
+  void begin();
+
+  void result(CheckResult result);
+
+  /** A check that could not run at all (a bug, not a network problem). */
+  void failure(String domain, String message);
+
+  void end(Tally tally);
+}

@@ -1,0 +1,210 @@
+package io.mxwatch.cli;
+
+import io.mxwatch.audit.CheckResult;
+import io.mxwatch.audit.Finding;
+import io.mxwatch.audit.Severity;
+import io.mxwatch.policy.DmarcRecord;
+import io.mxwatch.policy.DmarcResult;
+import io.mxwatch.policy.SpfInclude;
+import io.mxwatch.policy.SpfResult;
+import io.mxwatch.smtp.SmtpProbe;
+import io.mxwatch.snapshot.MxHost;
+import io.mxwatch.snapshot.MxResult;
+import io.mxwatch.snapshot.Snapshot;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The human report: per domain a status line that doubles as a Nagios plugin's first line, then
+ * the records, the probes and the findings. Everything that came from the network is escaped.
+ */
+final class TextReport implements ReportWriter {
+  private final PrintStream out;
+
+  TextReport(PrintStream out) {
+    this.out = out;
+  }
+
+  @Override
+  public void begin() {}
+
+  @Override
+  public void result(CheckResult result) {
+    Snapshot s = result.snapshot();
+    List<Finding> problems = result.audit().findings().stream().filter(f -> f.severity() != Severity.INFO).toList();
+    out.println(
+        s.domain() + " " + result.status().name()
+            + (problems.isEmpty() ? "" : " - " + problems.stream().map(f -> f.code().name()).distinct().collect(Collectors.joining(", "))));
+    out.printf(Locale.ROOT, "  checked %s in %.0f ms%n", s.checkedAt(), s.durationMs());
+    mx(s);
+    spf(s.spf());
+    dmarc(s.dmarc());
+    findings(result.audit().findings());
+    out.println();
+    out.flush();
+  }
+
+  @Override
+  public void failure(String domain, String message) {
+    out.println(domain + " UNKNOWN - check failed: " + Printable.of(message));
+    out.println();
+  }
+
+  @Override
+  public void end(Tally tally) {
+    if (tally.domains() > 1) {
+      out.println(tally.summary());
+    }
+    out.flush();
+  }
+
+  private void mx(Snapshot s) {
+    MxResult mx = s.mx();
+    String header = "  MX      ";
+    switch (mx.mode()) {
+      case UNKNOWN -> out.println(header + "unknown: the lookup failed (" + mx.outcome().label() + ")");
+      case NONE -> out.println(header + "none (" + mx.outcome().label() + "), no address for an implicit MX");
+      case NULL_MX -> out.println(header + "null MX: the domain accepts no mail");
+      case IMPLICIT, MX -> {
+        if (mx.mode() == MxResult.Mode.IMPLICIT) {
+          out.println(header + "none: implicit MX, the domain's own addresses");
+        }
+        Map<String, SmtpProbe> probes = s.smtp().stream().collect(Collectors.toMap(SmtpProbe::address, Function.identity(), (a, b) -> a));
+        boolean first = mx.mode() == MxResult.Mode.MX;
+        for (MxHost host : mx.hosts()) {
+          out.println((first ? header : "          ") + host(host));
+          first = false;
+          for (MxHost.HostAddress address : host.addresses()) {
+            SmtpProbe probe = probes.get(address.address());
+            if (probe != null) {
+              out.println("              smtp " + probe(probe));
+            }
+          }
+        }
+        if (!s.smtpProbed()) {
+          out.println("          (SMTP not probed)");
+        }
+      }
+    }
+  }
+
+  private static String host(MxHost host) {
+    StringBuilder line = new StringBuilder();
+    line.append(String.format(Locale.ROOT, "%3d %s", host.preference(), Printable.of(host.exchange())));
+    if (host.ttl() > 0) {
+      line.append("  ttl ").append(host.ttl());
+    }
+    if (host.cname() != null) {
+      line.append("  CNAME ").append(Printable.of(host.cname()));
+    }
+    if (!host.resolvable()) {
+      return line.toString();
+    }
+    for (MxHost.HostAddress a : host.addresses()) {
+      line.append(a.ipv6() ? "  AAAA " : "  A ").append(a.address());
+    }
+    if (host.aOutcome() != null && host.aOutcome().isFailure()) {
+      line.append("  A ").append(host.aOutcome().label());
+    }
+    if (host.aaaaOutcome() != null && host.aaaaOutcome().isFailure()) {
+      line.append("  AAAA ").append(host.aaaaOutcome().label());
+    }
+    if (host.hasNoAddress()) {
+      line.append("  (no address)");
+    }
+    return line.toString();
+  }
+
+  private static String probe(SmtpProbe probe) {
+    String target = (probe.address().indexOf(':') >= 0 ? "[" + probe.address() + "]" : probe.address()) + ":" + probe.port();
+    String outcome = String.format(Locale.ROOT, "%s %s %.0f ms", target, probe.outcome(), probe.elapsedMs());
+    return switch (probe) {
+      case SmtpProbe.Ok ok ->
+          outcome + greeting(ok.greeting()) + (ok.startTls() ? "  STARTTLS" : "  no STARTTLS");
+      case SmtpProbe.Rejected r -> outcome + " " + r.code() + greeting(r.greeting());
+      case SmtpProbe.BadGreeting b -> outcome + ": " + Printable.of(b.reason());
+      case SmtpProbe.Refused r -> outcome;
+      case SmtpProbe.TimedOut t -> outcome + " (" + t.phase().label() + ")";
+      case SmtpProbe.Reset r -> outcome + " (" + r.phase().label() + ": " + Printable.of(r.detail()) + ")";
+      case SmtpProbe.Failed f -> outcome + ": " + Printable.of(f.detail());
+    };
+  }
+
+  private static String greeting(List<String> lines) {
+    return lines.isEmpty() ? "" : "  \"" + Printable.of(lines.get(0)) + (lines.size() > 1 ? " ..." : "") + "\"";
+  }
+
+  private void spf(SpfResult spf) {
+    String header = "  SPF     ";
+    if (spf.outcome().isFailure()) {
+      out.println(header + "unknown: the lookup failed (" + spf.outcome().label() + ")");
+      return;
+    }
+    if (spf.records().isEmpty()) {
+      out.println(header + "none");
+      return;
+    }
+    for (String record : spf.records()) {
+      out.println(header + Printable.of(record));
+      header = "          ";
+    }
+    if (spf.record() != null && spf.record().valid()) {
+      out.printf(
+          Locale.ROOT,
+          "          %s%d/%d DNS lookups, %d/%d void lookups%s%n",
+          spf.complete() ? "" : "at least ",
+          spf.dnsLookups(),
+          SpfResult.LOOKUP_LIMIT,
+          spf.voidLookups(),
+          SpfResult.VOID_LIMIT,
+          spf.includes().isEmpty()
+              ? ""
+              : ", via " + spf.includes().stream().map(SpfInclude::domain).map(Printable::of).distinct().collect(Collectors.joining(" ")));
+    }
+  }
+
+  private void dmarc(DmarcResult dmarc) {
+    String header = "  DMARC   ";
+    if (dmarc.outcome().isFailure()) {
+      out.println(header + "unknown: the lookup failed (" + dmarc.outcome().label() + ")");
+      return;
+    }
+    if (dmarc.records().isEmpty()) {
+      out.println(header + "none");
+      return;
+    }
+    for (String record : dmarc.records()) {
+      out.println(header + Printable.of(record));
+      header = "          ";
+    }
+    DmarcRecord record = dmarc.record();
+    if (record != null && record.valid()) {
+      out.println(
+          "          policy " + record.effectivePolicy()
+              + ", subdomains " + record.effectiveSubdomainPolicy()
+              + ", non-existent subdomains " + record.effectiveNonexistentPolicy()
+              + (record.pct() != null ? ", pct " + record.pct() : "")
+              + (record.testing() ? ", testing (t=y)" : ""));
+    }
+  }
+
+  private void findings(List<Finding> findings) {
+    if (findings.isEmpty()) {
+      out.println("  Findings: none");
+      return;
+    }
+    out.println("  Findings");
+    for (Finding f : findings) {
+      out.printf(
+          Locale.ROOT,
+          "    %-8s %-26s %s%n",
+          f.severity().name(),
+          f.code().name(),
+          Printable.of(f.message()));
+    }
+  }
+}
