@@ -47,6 +47,7 @@ final class Wiring implements CheckerFactory {
       @Override
       public void close() {
         tasks.shutdown();
+        dns.close();
       }
     };
   }

@@ -11,9 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks a stream of domains with at most {@code window} in progress and writes the results in
- * input order as soon as each one's predecessors are written. Memory is bounded by the window, not
- * by the number of domains.
+ * Checks a stream of domains with at most {@code window} in progress and writes each result as it
+ * finishes, or, when {@code ordered}, in input order as soon as its predecessors are written. Memory
+ * is bounded by the window, not by the number of domains. Ordered output waits for the slowest
+ * domain in the window, so large runs are better written as they finish.
  */
 final class BatchCheck {
   private static final Logger log = LoggerFactory.getLogger(BatchCheck.class);
@@ -23,11 +24,13 @@ final class BatchCheck {
   private final ReportWriter writer;
   private final Semaphore window;
   private final int windowSize;
+  private final boolean ordered;
   private final Tally tally = new Tally();
   private final Map<Long, Runnable> finished = new HashMap<>();
   private long nextToWrite;
 
-  BatchCheck(Checker checker, ExecutorService tasks, ReportWriter writer, int windowSize) {
+  BatchCheck(Checker checker, ExecutorService tasks, ReportWriter writer, int windowSize, boolean ordered) {
+    this.ordered = ordered;
     this.checker = checker;
     this.tasks = tasks;
     this.writer = writer;
@@ -67,17 +70,25 @@ final class BatchCheck {
     }
   }
 
-  /** Writes this result and every later one already finished, in order. */
+  /** Writes this result (and, when ordered, every later one already finished). */
   private synchronized void finish(long position, Runnable write) {
+    if (!ordered) {
+      write(write, position);
+      return;
+    }
     finished.put(position, write);
     for (Runnable next = finished.remove(nextToWrite); next != null; next = finished.remove(nextToWrite)) {
-      try {
-        next.run();
-      } catch (RuntimeException e) {
-        log.error("writing the result of domain #{} failed", nextToWrite, e);
-      }
+      write(next, nextToWrite);
       nextToWrite++;
-      window.release();
     }
+  }
+
+  private void write(Runnable write, long position) {
+    try {
+      write.run();
+    } catch (RuntimeException e) {
+      log.error("writing the result of domain #{} failed", position, e);
+    }
+    window.release();
   }
 }

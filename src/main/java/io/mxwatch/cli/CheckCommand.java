@@ -134,7 +134,9 @@ public final class CheckCommand implements Callable<Integer> {
           }
         };
       }
-      Tally tally = new BatchCheck(checker, tasks, writer, effective.check().concurrency()).run(all);
+      // jsonl is written as each domain finishes; text and json keep the input order
+      boolean ordered = format != Format.jsonl;
+      Tally tally = new BatchCheck(checker, tasks, writer, effective.check().concurrency(), ordered).run(all);
       return tally.worst().exitCode();
     }
   }

@@ -19,18 +19,26 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
+import org.xbill.DNS.io.DefaultIoClientFactory;
+import org.xbill.DNS.io.IoClientFactory;
+import org.xbill.DNS.io.TcpIoClient;
+import org.xbill.DNS.io.UdpIoClient;
 
 /**
  * The one long-lived DNS client of the process: sends each query without a cache, retries it on
  * the configured servers in turn, and turns whatever comes back into a {@link DnsOutcome}.
  *
- * <p>Queries are asynchronous end to end (dnsjava's NIO transport: no thread per query) and at most
+ * <p>Queries are asynchronous end to end (no thread per query: UDP goes over a few long-lived
+ * multiplexed sockets, {@link UdpTransport}; TCP over dnsjava's NIO client) and at most
  * {@link DnsSettings#maxInFlight()} are outstanding at once. Truncated UDP answers are retried over
  * TCP by {@link SimpleResolver}. Nothing is ever thrown for what the network said.
  */
-public final class DnsClient {
+public final class DnsClient implements AutoCloseable {
   /** CNAME chains longer than this are treated as a loop. */
   private static final int MAX_CNAME_CHAIN = 12;
+
+  /** Long-lived UDP sockets per server; queries are multiplexed over them by ID. */
+  private static final int SOCKETS_PER_SERVER = 8;
 
   /** EDNS(0) UDP payload size recommended by DNS Flag Day 2020. */
   private static final int EDNS_PAYLOAD = 1232;
@@ -39,6 +47,7 @@ public final class DnsClient {
   private final List<SimpleResolver> resolvers;
   private final AsyncLimiter limiter;
   private final Executor executor;
+  private final UdpTransport udp;
 
   /**
    * @param executor runs response parsing and the continuations of the returned futures; it must
@@ -48,14 +57,35 @@ public final class DnsClient {
     this.settings = settings;
     this.executor = executor;
     this.limiter = new AsyncLimiter(settings.maxInFlight());
+    this.udp = new UdpTransport(SOCKETS_PER_SERVER);
+    TcpIoClient tcp = new DefaultIoClientFactory().createOrGetTcpClient();
+    IoClientFactory transports =
+        new IoClientFactory() {
+          @Override
+          public TcpIoClient createOrGetTcpClient() {
+            return tcp;
+          }
+
+          @Override
+          public UdpIoClient createOrGetUdpClient() {
+            return udp;
+          }
+        };
     List<SimpleResolver> list = new ArrayList<>();
     for (InetSocketAddress server : settings.resolvers()) {
       SimpleResolver resolver = new SimpleResolver(server);
       resolver.setTimeout(settings.timeout());
       resolver.setEDNS(0, EDNS_PAYLOAD, 0, List.of());
+      resolver.setIoClientFactory(transports);
       list.add(resolver);
     }
     this.resolvers = List.copyOf(list);
+  }
+
+  /** Closes the sockets; queries still in flight fail. */
+  @Override
+  public void close() {
+    udp.close();
   }
 
   public DnsSettings settings() {

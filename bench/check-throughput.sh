@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Benchmark of `mxwatch check` over many domains, against a reference run of dnsperf.
+#
+#   bench/check-throughput.sh [N]        N synthetic domains (default 100000)
+#
+# Serves N domains (two MX each with A/AAAA, SPF, DMARC) from Knot DNS on a loopback
+# port, measures dnsperf's queries/s on the query mix mxwatch sends, then runs
+# `mxwatch check --no-smtp --format jsonl --file` over the N domains with -Xmx$XMX and
+# prints domains/s, the queries/s mxwatch achieved, their ratio to dnsperf's, and peak RSS.
+# Installs knot, dnsperf and time from Debian if missing. Talks to 127.0.0.1 only and
+# stops exactly the processes it started.
+#
+# Environment: XMX (default 256m), PORT (default 53530), MXWATCH_OPTS (extra check options),
+# KEEP=1 keeps the work directory.
+set -euo pipefail
+
+n=${1:-100000}
+xmx=${XMX:-256m}
+port=${PORT:-53530}
+root=$(cd "$(dirname "$0")/.." && pwd)
+if ! [[ $n =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ]; then echo "usage: $0 [N]" >&2; exit 2; fi
+
+need() {
+  local missing=()
+  command -v knotd >/dev/null || missing+=(knot)
+  command -v kdig >/dev/null || missing+=(knot-dnsutils)
+  command -v dnsperf >/dev/null || missing+=(dnsperf)
+  [ -x /usr/bin/time ] || missing+=(time)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "installing ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+need
+
+JAVA_HOME=$("$root/bin/find-jdk")
+export JAVA_HOME
+jar=$root/target/mxwatch.jar
+if [ ! -f "$jar" ]; then
+  (cd "$root" && mvn -B -q package -DskipTests)
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/mxwatch-bench.XXXXXX")
+knot_pid=""
+cleanup() {
+  if [ -n "$knot_pid" ] && kill -0 "$knot_pid" 2>/dev/null; then
+    kill "$knot_pid" 2>/dev/null || true
+    wait "$knot_pid" 2>/dev/null || true
+  fi
+  if [ "${KEEP:-0}" = 1 ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT INT TERM
+
+echo "== generating $n domains under bench.test" >&2
+python3 - "$n" "$work" <<'PY'
+import sys
+n, work = int(sys.argv[1]), sys.argv[2]
+with open(f"{work}/bench.test.zone", "w") as z, open(f"{work}/domains.txt", "w") as d, \
+     open(f"{work}/queries.txt", "w") as q:
+    z.write("$ORIGIN bench.test.\n$TTL 3600\n")
+    z.write("@ SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1\n")
+    for i in range(n):
+        name = f"d{i:07d}"
+        fq = f"{name}.bench.test"
+        z.write(f"{name} MX 10 mx1.{name}\n{name} MX 20 mx2.{name}\n"
+                f"mx1.{name} A 127.0.1.{i % 250 + 1}\nmx1.{name} AAAA ::1\n"
+                f"mx2.{name} A 127.0.2.{i % 250 + 1}\nmx2.{name} AAAA ::1\n"
+                f"{name} TXT \"v=spf1 mx -all\"\n"
+                f"_dmarc.{name} TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@{fq}\"\n")
+        d.write(fq + "\n")
+        q.write(f"{fq} MX\n{fq} TXT\n_dmarc.{fq} TXT\nmx1.{fq} A\nmx1.{fq} AAAA\nmx2.{fq} A\nmx2.{fq} AAAA\n")
+PY
+
+mkdir -p "$work/knot"
+cat > "$work/knot.conf" <<CONF
+server:
+    rundir: "$work/knot"
+    listen: 127.0.0.1@$port
+    udp-max-payload: 1232
+database:
+    storage: "$work/knot"
+log:
+  - target: stderr
+    any: warning
+zone:
+  - domain: bench.test
+    file: "$work/bench.test.zone"
+    journal-content: none
+    zonefile-sync: -1
+CONF
+
+echo "== starting knotd on 127.0.0.1:$port" >&2
+knotd -c "$work/knot.conf" 2>"$work/knotd.log" &
+knot_pid=$!
+deadline=$((SECONDS + 120))
+until kdig +short +timeout=1 +retry=0 @127.0.0.1 -p "$port" SOA bench.test 2>/dev/null | grep -q hostmaster; do
+  kill -0 "$knot_pid" 2>/dev/null || { echo "knotd exited:" >&2; cat "$work/knotd.log" >&2; exit 1; }
+  [ "$SECONDS" -lt "$deadline" ] || { echo "knotd did not answer within 120 s" >&2; exit 1; }
+  sleep 0.2
+done
+kdig +short @127.0.0.1 -p "$port" MX d0000000.bench.test >&2
+
+queries=$((n * 7))
+echo "== dnsperf: $queries queries (the same mix), max 256 outstanding" >&2
+dnsperf -s 127.0.0.1 -p "$port" -d "$work/queries.txt" -n 1 -q 256 -t 5 >"$work/dnsperf.out" 2>&1
+ref_qps=$(awk '/Queries per second:/ {print $4}' "$work/dnsperf.out")
+ref_lost=$(awk '/Queries lost:/ {print $3}' "$work/dnsperf.out")
+echo "dnsperf: $ref_qps queries/s, lost $ref_lost" >&2
+
+echo "== mxwatch check over $n domains (-Xmx$xmx)" >&2
+# shellcheck disable=SC2086 # MXWATCH_OPTS is a list of options
+/usr/bin/time -v -o "$work/time.out" "$JAVA_HOME/bin/java" "-Xmx$xmx" -jar "$jar" check \
+  --no-smtp --format jsonl --resolver "127.0.0.1:$port" --file "$work/domains.txt" ${MXWATCH_OPTS:-} \
+  >"$work/check.jsonl" 2>"$work/check.err" || status=$?
+status=${status:-0}
+
+read -r domains lookups failed ok < <(python3 - "$work/check.jsonl" <<'PY'
+import json, sys
+domains = lookups = failed = ok = 0
+with open(sys.argv[1]) as f:
+    for line in f:
+        d = json.loads(line)
+        domains += 1
+        ok += d["status"] == "ok"
+        for l in d.get("lookups", []):
+            lookups += 1
+            failed += l["outcome"] in ("timeout", "servfail", "refused", "error")
+print(domains, lookups, failed, ok)
+PY
+)
+elapsed=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.out")
+seconds=$(python3 -c "import sys; p=sys.argv[1].split(':'); print(sum(float(x)*60**i for i,x in enumerate(reversed(p))))" "$elapsed")
+rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.out")
+oom=$(grep -c OutOfMemoryError "$work/check.err" || true)
+
+python3 - "$n" "$domains" "$lookups" "$failed" "$ok" "$seconds" "$ref_qps" "$rss_kb" "$status" "$oom" "$xmx" <<'PY'
+import sys
+n, domains, lookups, failed, ok = map(int, sys.argv[1:6])
+seconds, ref_qps = float(sys.argv[6]), float(sys.argv[7])
+rss_kb, status, oom, xmx = int(sys.argv[8]), sys.argv[9], int(sys.argv[10]), sys.argv[11]
+qps = lookups / seconds
+print(f"domains:            {domains} of {n} reported, {ok} ok, exit status {status}")
+print(f"wall time:          {seconds:.1f} s (JVM start included)")
+print(f"domains/s:          {domains / seconds:.0f}")
+print(f"DNS queries:        {lookups} ({failed} failed)")
+print(f"mxwatch queries/s:  {qps:.0f}")
+print(f"dnsperf queries/s:  {ref_qps:.0f}")
+print(f"ratio:              {qps / ref_qps:.2f}")
+print(f"peak RSS:           {rss_kb / 1024:.0f} MiB (-Xmx{xmx})")
+print(f"out of memory:      {'yes' if oom else 'no'}")
+PY

@@ -1,0 +1,256 @@
+package io.mxwatch.dns;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.io.UdpIoClient;
+
+/**
+ * A UDP transport for many queries at once: a few long-lived sockets per server (connected, so the
+ * kernel drops datagrams from anyone else and reports an unreachable port), queries multiplexed by
+ * their random ID, one receiver thread per socket, and timeouts swept from a queue in deadline
+ * order. Costs O(1) per query, where dnsjava's own UDP client opens a socket per query and scans
+ * every pending query on each event.
+ *
+ * <p>An answer is accepted only from the server the query went to, with the query's ID and the
+ * query's question section byte for byte; anything else is dropped.
+ */
+final class UdpTransport implements UdpIoClient, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(UdpTransport.class);
+  private static final int HEADER = 12;
+  private static final long SWEEP_NANOS = 10_000_000L;
+  private static final int RECEIVE_BUFFER = 1 << 20;
+
+  private final int socketsPerServer;
+  private final Map<InetSocketAddress, Server> servers = new ConcurrentHashMap<>();
+  /** Pending queries by timeout value, each queue in deadline order. */
+  private final Map<Long, Queue<Pending>> deadlines = new ConcurrentHashMap<>();
+  private final Thread sweeper;
+  private volatile boolean closed;
+
+  UdpTransport(int socketsPerServer) {
+    this.socketsPerServer = socketsPerServer;
+    this.sweeper = Thread.ofPlatform().daemon().name("mxwatch-dns-timeouts").start(this::sweep);
+  }
+
+  @Override
+  public CompletableFuture<byte[]> sendAndReceiveUdp(
+      InetSocketAddress local, InetSocketAddress remote, Message query, byte[] data, int max, Duration timeout) {
+    CompletableFuture<byte[]> future = new CompletableFuture<>();
+    if (closed) {
+      future.completeExceptionally(new ClosedChannelException());
+      return future;
+    }
+    Server server;
+    try {
+      server = servers.computeIfAbsent(remote, this::open);
+    } catch (UncheckedIOException e) {
+      future.completeExceptionally(e.getCause());
+      return future;
+    }
+    int id = ((data[0] & 0xff) << 8) | (data[1] & 0xff);
+    Pending pending = new Pending(id, question(data), System.nanoTime() + timeout.toNanos(), future);
+    Socket socket = server.claim(pending);
+    if (socket == null) {
+      future.completeExceptionally(new IOException("query ID " + id + " already in flight on every socket"));
+      return future;
+    }
+    pending.socket = socket;
+    deadlines.computeIfAbsent(timeout.toNanos(), t -> new ConcurrentLinkedQueue<>()).add(pending);
+    try {
+      socket.channel.write(ByteBuffer.wrap(data));
+    } catch (IOException e) {
+      socket.pending.remove(id, pending);
+      future.completeExceptionally(e);
+    }
+    return future;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    sweeper.interrupt();
+    for (Server server : servers.values()) {
+      for (Socket socket : server.sockets) {
+        try {
+          socket.channel.close();
+        } catch (IOException ignored) {
+          // closing anyway
+        }
+        socket.failAll(new ClosedChannelException());
+      }
+    }
+  }
+
+  private Server open(InetSocketAddress remote) {
+    Socket[] sockets = new Socket[socketsPerServer];
+    try {
+      for (int i = 0; i < sockets.length; i++) {
+        DatagramChannel channel = DatagramChannel.open();
+        // answers wait here while the receiver thread is busy; the kernel caps it at rmem_max
+        channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
+        channel.connect(remote);
+        sockets[i] = new Socket(channel, remote);
+        Thread.ofPlatform().daemon().name("mxwatch-dns-udp-" + i + "-" + DnsClient.describe(remote)).start(sockets[i]::receive);
+      }
+    } catch (IOException e) {
+      for (Socket s : sockets) {
+        if (s != null) {
+          try {
+            s.channel.close();
+          } catch (IOException ignored) {
+            // already failing
+          }
+        }
+      }
+      throw new UncheckedIOException(e);
+    }
+    return new Server(List.of(sockets));
+  }
+
+  /** The question section of a wire query: everything after the header (no EDNS in it). */
+  private static byte[] question(byte[] data) {
+    int end = HEADER;
+    while (end < data.length && data[end] != 0) {
+      end += (data[end] & 0xff) + 1; // uncompressed labels in a query
+    }
+    end = Math.min(data.length, end + 1 + 4); // root label, type, class
+    return Arrays.copyOfRange(data, HEADER, end);
+  }
+
+  /** Expires queries whose time is up, every 10 ms, in deadline order. */
+  private void sweep() {
+    while (!closed) {
+      long now = System.nanoTime();
+      for (Queue<Pending> queue : deadlines.values()) {
+        for (Pending head = queue.peek(); head != null; head = queue.peek()) {
+          if (!head.future.isDone() && head.deadline - now > 0) {
+            break;
+          }
+          queue.poll();
+          if (!head.future.isDone() && head.socket.pending.remove(head.id, head)) {
+            head.future.completeExceptionally(new SocketTimeoutException("query timed out"));
+          }
+        }
+      }
+      try {
+        Thread.sleep(Duration.ofNanos(SWEEP_NANOS));
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /** One query waiting for its answer. */
+  private static final class Pending {
+    final int id;
+    final byte[] question;
+    final long deadline;
+    final CompletableFuture<byte[]> future;
+    Socket socket;
+
+    Pending(int id, byte[] question, long deadline, CompletableFuture<byte[]> future) {
+      this.id = id;
+      this.question = question;
+      this.deadline = deadline;
+      this.future = future;
+    }
+  }
+
+  /** The sockets to one server; queries spread over them round-robin. */
+  private static final class Server {
+    final List<Socket> sockets;
+    final AtomicInteger next = new AtomicInteger();
+
+    Server(List<Socket> sockets) {
+      this.sockets = sockets;
+    }
+
+    /** A socket on which the query's ID is free, with the query registered; null if none. */
+    Socket claim(Pending pending) {
+      int start = Math.floorMod(next.getAndIncrement(), sockets.size());
+      for (int i = 0; i < sockets.size(); i++) {
+        Socket socket = sockets.get((start + i) % sockets.size());
+        if (socket.pending.putIfAbsent(pending.id, pending) == null) {
+          return socket;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** One connected socket and the queries in flight on it, by ID. */
+  private static final class Socket {
+    final DatagramChannel channel;
+    final InetSocketAddress remote;
+    final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
+
+    Socket(DatagramChannel channel, InetSocketAddress remote) {
+      this.channel = channel;
+      this.remote = remote;
+    }
+
+    void receive() {
+      ByteBuffer buffer = ByteBuffer.allocate(65535);
+      while (channel.isOpen()) {
+        buffer.clear();
+        int length;
+        try {
+          length = channel.read(buffer);
+        } catch (PortUnreachableException e) {
+          failAll(new PortUnreachableException("nothing listening at " + DnsClient.describe(remote)));
+          continue;
+        } catch (IOException e) {
+          if (channel.isOpen()) {
+            log.warn("receiving from {} failed", DnsClient.describe(remote), e);
+          }
+          return;
+        }
+        if (length < HEADER) {
+          continue;
+        }
+        byte[] bytes = buffer.array();
+        int id = ((bytes[0] & 0xff) << 8) | (bytes[1] & 0xff);
+        Pending p = pending.get(id);
+        if (p == null || !sameQuestion(p.question, bytes, length)) {
+          continue; // late, spoofed or foreign: not an answer to anything waiting
+        }
+        if (pending.remove(id, p)) {
+          p.future.complete(Arrays.copyOf(bytes, length));
+        }
+      }
+    }
+
+    void failAll(IOException error) {
+      for (Pending p : pending.values()) {
+        if (pending.remove(p.id, p)) {
+          p.future.completeExceptionally(error);
+        }
+      }
+    }
+
+    private static boolean sameQuestion(byte[] question, byte[] answer, int length) {
+      if (length < HEADER + question.length) {
+        return false;
+      }
+      return Arrays.equals(question, 0, question.length, answer, HEADER, HEADER + question.length);
+    }
+  }
+}
