@@ -18,7 +18,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+    PrintStream out =
+        new PrintStream(
+            new java.io.BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16),
+            false,
+            StandardCharsets.UTF_8);
     int status = run(args, out, System.err, Clock.systemUTC());
     out.flush();
     System.exit(status);

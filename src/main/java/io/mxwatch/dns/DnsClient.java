@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +35,9 @@ import org.xbill.DNS.io.UdpIoClient;
  * TCP by {@link SimpleResolver}. Nothing is ever thrown for what the network said.
  */
 public final class DnsClient implements AutoCloseable {
+  static final DnsOutcome DEADLINE_EXPIRED =
+      new DnsOutcome.Timeout("the check's deadline ran out before an answer");
+
   /** CNAME chains longer than this are treated as a loop. */
   private static final int MAX_CNAME_CHAIN = 12;
 
@@ -48,6 +52,7 @@ public final class DnsClient implements AutoCloseable {
   private final AsyncLimiter limiter;
   private final Executor executor;
   private final UdpTransport udp;
+  private final IoClientFactory transports;
 
   /**
    * @param executor runs response parsing and the continuations of the returned futures; it must
@@ -71,15 +76,20 @@ public final class DnsClient implements AutoCloseable {
             return udp;
           }
         };
+    this.transports = transports;
     List<SimpleResolver> list = new ArrayList<>();
     for (InetSocketAddress server : settings.resolvers()) {
-      SimpleResolver resolver = new SimpleResolver(server);
-      resolver.setTimeout(settings.timeout());
-      resolver.setEDNS(0, EDNS_PAYLOAD, 0, List.of());
-      resolver.setIoClientFactory(transports);
-      list.add(resolver);
+      list.add(resolver(server, settings.timeout()));
     }
     this.resolvers = List.copyOf(list);
+  }
+
+  private SimpleResolver resolver(InetSocketAddress server, Duration timeout) {
+    SimpleResolver resolver = new SimpleResolver(server);
+    resolver.setTimeout(timeout);
+    resolver.setEDNS(0, EDNS_PAYLOAD, 0, List.of());
+    resolver.setIoClientFactory(transports);
+    return resolver;
   }
 
   /** Closes the sockets; queries still in flight fail. */
@@ -104,14 +114,30 @@ public final class DnsClient implements AutoCloseable {
 
   /** Looks up {@code type} records at {@code name}. The future never completes exceptionally. */
   public CompletableFuture<DnsOutcome> query(Name name, int type) {
+    return query(name, type, Long.MAX_VALUE);
+  }
+
+  /**
+   * Looks up {@code type} records at {@code name}, giving up at {@code deadlineNanos} (a {@link
+   * System#nanoTime()} value): no attempt waits past it and none starts after it. The future never
+   * completes exceptionally.
+   */
+  public CompletableFuture<DnsOutcome> query(Name name, int type, long deadlineNanos) {
     if (!name.isAbsolute()) {
       throw new IllegalArgumentException("name must be absolute: " + name);
     }
-    return limiter.submit(() -> attempt(name, type, 0));
+    return limiter.submit(() -> attempt(name, type, 0, deadlineNanos));
   }
 
-  private CompletableFuture<DnsOutcome> attempt(Name name, int type, int attempt) {
+  private CompletableFuture<DnsOutcome> attempt(Name name, int type, int attempt, long deadlineNanos) {
+    long remaining = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - System.nanoTime();
+    if (remaining <= 0) {
+      return CompletableFuture.completedFuture(DEADLINE_EXPIRED);
+    }
     SimpleResolver resolver = resolvers.get(attempt % resolvers.size());
+    if (remaining < settings.timeout().toNanos()) {
+      resolver = resolver(resolver.getAddress(), Duration.ofNanos(remaining));
+    }
     String server = describe(resolver.getAddress());
     Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
     CompletableFuture<DnsOutcome> outcome;
@@ -134,7 +160,7 @@ public final class DnsClient implements AutoCloseable {
     return outcome.thenCompose(
         o ->
             o instanceof DnsOutcome.Failure
-                ? attempt(name, type, attempt + 1)
+                ? attempt(name, type, attempt + 1, deadlineNanos)
                 : CompletableFuture.completedFuture(o));
   }
 

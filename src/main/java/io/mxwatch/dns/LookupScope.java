@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Type;
 
@@ -44,13 +43,7 @@ public final class LookupScope {
       if (existing != null) {
         return existing;
       }
-      long remaining = deadlineNanos - System.nanoTime();
-      CompletableFuture<DnsOutcome> future =
-          remaining <= 0
-              ? CompletableFuture.completedFuture(deadlineExpired())
-              : client
-                  .query(name, type)
-                  .completeOnTimeout(deadlineExpired(), remaining, TimeUnit.NANOSECONDS);
+      CompletableFuture<DnsOutcome> future = client.query(name, type, deadlineNanos);
       lookups.put(key, future);
       order.add(key);
       return future;
@@ -73,7 +66,7 @@ public final class LookupScope {
     }
     List<DnsLookup> result = new ArrayList<>(keys.size());
     for (Key key : keys) {
-      DnsOutcome outcome = lookups.get(key).getNow(deadlineExpired());
+      DnsOutcome outcome = lookups.get(key).getNow(DnsClient.DEADLINE_EXPIRED);
       result.add(
           new DnsLookup(
               key.name().toString(true).toLowerCase(java.util.Locale.ROOT),
@@ -82,9 +75,5 @@ public final class LookupScope {
               outcome.detail()));
     }
     return result;
-  }
-
-  private static DnsOutcome deadlineExpired() {
-    return new DnsOutcome.Timeout("the check's deadline ran out before an answer");
   }
 }
