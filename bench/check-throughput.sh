@@ -112,7 +112,7 @@ echo "dnsperf: $ref_qps queries/s, lost $ref_lost" >&2
 
 echo "== mxwatch check over $n domains (-Xmx$xmx)" >&2
 # shellcheck disable=SC2086 # MXWATCH_OPTS is a list of options
-/usr/bin/time -v -o "$work/time.out" "$JAVA_HOME/bin/java" "-Xmx$xmx" -jar "$jar" check \
+/usr/bin/time -v -o "$work/time.out" "$JAVA_HOME/bin/java" "-Xmx$xmx" ${JVM_OPTS:-} -jar "$jar" check \
   --no-smtp --format jsonl --resolver "127.0.0.1:$port" --file "$work/domains.txt" ${MXWATCH_OPTS:-} \
   >"$work/check.jsonl" 2>"$work/check.err" || status=$?
 status=${status:-0}
@@ -134,16 +134,19 @@ PY
 elapsed=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.out")
 seconds=$(python3 -c "import sys; p=sys.argv[1].split(':'); print(sum(float(x)*60**i for i,x in enumerate(reversed(p))))" "$elapsed")
 rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.out")
+cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$work/time.out")
 oom=$(grep -c OutOfMemoryError "$work/check.err" || true)
 
-python3 - "$n" "$domains" "$lookups" "$failed" "$ok" "$seconds" "$ref_qps" "$rss_kb" "$status" "$oom" "$xmx" <<'PY'
+python3 - "$n" "$domains" "$lookups" "$failed" "$ok" "$seconds" "$ref_qps" "$rss_kb" "$status" "$oom" "$xmx" "$cpu" <<'PY'
 import sys
 n, domains, lookups, failed, ok = map(int, sys.argv[1:6])
 seconds, ref_qps = float(sys.argv[6]), float(sys.argv[7])
 rss_kb, status, oom, xmx = int(sys.argv[8]), sys.argv[9], int(sys.argv[10]), sys.argv[11]
+cpu = float(sys.argv[12])
 qps = lookups / seconds
 print(f"domains:            {domains} of {n} reported, {ok} ok, exit status {status}")
 print(f"wall time:          {seconds:.1f} s (JVM start included)")
+print(f"CPU time:           {cpu:.1f} s user+system ({1e6 * cpu / max(domains, 1):.0f} us per domain)")
 print(f"domains/s:          {domains / seconds:.0f}")
 print(f"DNS queries:        {lookups} ({failed} failed)")
 print(f"mxwatch queries/s:  {qps:.0f}")

@@ -8,6 +8,10 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.net.StandardSocketOptions;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -25,7 +29,7 @@ import org.xbill.DNS.io.UdpIoClient;
 /**
  * A UDP transport for many queries at once: a few long-lived sockets per server (connected, so the
  * kernel drops datagrams from anyone else and reports an unreachable port), queries multiplexed by
- * their random ID, one receiver thread per socket, and timeouts kept in deadline order and swept
+ * their random ID, a selector thread per processor reading them, and timeouts kept in deadline order and swept
  * every 10 ms. Costs O(log n) per query, where dnsjava's own UDP client opens a socket per query and
  * scans every pending query on each event.
  *
@@ -77,7 +81,9 @@ final class UdpTransport implements UdpIoClient, AutoCloseable {
     pending.socket = socket;
     deadlines.add(pending);
     try {
-      socket.channel.write(ByteBuffer.wrap(data));
+      if (socket.channel.write(ByteBuffer.wrap(data)) == 0) {
+        throw new IOException("UDP send buffer full");
+      }
     } catch (IOException e) {
       if (socket.pending.remove(id, pending)) {
         deadlines.remove(pending);
@@ -93,40 +99,73 @@ final class UdpTransport implements UdpIoClient, AutoCloseable {
     sweeper.interrupt();
     for (Server server : servers.values()) {
       for (Socket socket : server.sockets) {
-        try {
-          socket.channel.close();
-        } catch (IOException ignored) {
-          // closing anyway
-        }
+        closeQuietly(socket.channel);
         socket.failAll(new ClosedChannelException());
       }
+      server.selectors.forEach(UdpTransport::closeQuietly);
     }
   }
 
+  /**
+   * Opens the sockets to a server, non-blocking and connected, shared among one selector thread per
+   * processor; each reads every socket of its own that is ready, each until it is empty, so one
+   * wakeup serves many answers and the work on them spreads over the processors.
+   */
   private Server open(InetSocketAddress remote) {
-    Socket[] sockets = new Socket[socketsPerServer];
+    int threads = Math.max(1, Math.min(socketsPerServer, Runtime.getRuntime().availableProcessors()));
+    List<Socket> sockets = new ArrayList<>();
+    List<Selector> selectors = new ArrayList<>();
     try {
-      for (int i = 0; i < sockets.length; i++) {
+      for (int t = 0; t < threads; t++) {
+        selectors.add(Selector.open());
+      }
+      for (int i = 0; i < socketsPerServer; i++) {
         DatagramChannel channel = DatagramChannel.open();
-        // answers wait here while the receiver thread is busy; the kernel caps it at rmem_max
-        channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
+        sockets.add(new Socket(channel, remote));
+        // answers wait here while the receiver is busy; the kernel caps it at rmem_max
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
         channel.connect(remote);
-        sockets[i] = new Socket(channel, remote);
-        Thread.ofPlatform().daemon().name("mxwatch-dns-udp-" + i + "-" + DnsClient.describe(remote)).start(sockets[i]::receive);
+        channel.configureBlocking(false);
+        channel.register(selectors.get(i % threads), SelectionKey.OP_READ, sockets.get(i));
       }
     } catch (IOException e) {
-      for (Socket s : sockets) {
-        if (s != null) {
-          try {
-            s.channel.close();
-          } catch (IOException ignored) {
-            // already failing
-          }
-        }
-      }
+      sockets.forEach(socket -> closeQuietly(socket.channel));
+      selectors.forEach(UdpTransport::closeQuietly);
       throw new UncheckedIOException(e);
     }
-    return new Server(List.of(sockets));
+    for (int t = 0; t < threads; t++) {
+      Selector selector = selectors.get(t);
+      Thread.ofPlatform().daemon().name("mxwatch-dns-udp-" + t + "-" + DnsClient.describe(remote)).start(() -> receive(selector));
+    }
+    return new Server(List.copyOf(sockets), List.copyOf(selectors));
+  }
+
+  private void receive(Selector selector) {
+    ByteBuffer buffer = ByteBuffer.allocate(65535);
+    while (!closed && selector.isOpen()) {
+      try {
+        selector.select();
+      } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+        if (!closed) {
+          log.warn("waiting for DNS answers failed", e);
+        }
+        return;
+      }
+      for (SelectionKey key : selector.selectedKeys()) {
+        ((Socket) key.attachment()).drain(buffer);
+      }
+      selector.selectedKeys().clear();
+    }
+  }
+
+  private static void closeQuietly(java.io.Closeable closeable) {
+    if (closeable != null) {
+      try {
+        closeable.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+    }
   }
 
   /** The question section of a wire query: everything after the header (no EDNS in it). */
@@ -191,10 +230,12 @@ final class UdpTransport implements UdpIoClient, AutoCloseable {
   /** The sockets to one server; queries spread over them round-robin. */
   private static final class Server {
     final List<Socket> sockets;
+    final List<Selector> selectors;
     final AtomicInteger next = new AtomicInteger();
 
-    Server(List<Socket> sockets) {
+    Server(List<Socket> sockets, List<Selector> selectors) {
       this.sockets = sockets;
+      this.selectors = selectors;
     }
 
     /** A socket on which the query's ID is free, with the query registered; null if none. */
@@ -221,8 +262,8 @@ final class UdpTransport implements UdpIoClient, AutoCloseable {
       this.remote = remote;
     }
 
-    void receive() {
-      ByteBuffer buffer = ByteBuffer.allocate(65535);
+    /** Reads every datagram waiting on this socket. */
+    void drain(ByteBuffer buffer) {
       while (channel.isOpen()) {
         buffer.clear();
         int length;
@@ -235,6 +276,9 @@ final class UdpTransport implements UdpIoClient, AutoCloseable {
           if (channel.isOpen()) {
             log.warn("receiving from {} failed", DnsClient.describe(remote), e);
           }
+          return;
+        }
+        if (length == 0) {
           return;
         }
         if (length < HEADER) {

@@ -30,15 +30,21 @@ public final class DmarcAnalyzer {
     }
   }
 
+  /** Blocking form of {@link #analyzeAsync}. */
   public DmarcResult analyze(LookupScope scope, Name domain, DnsOutcome txt) {
+    return analyzeAsync(scope, domain, txt).join();
+  }
+
+  /** Parses the DMARC record from its TXT answer and checks external report destinations. */
+  public CompletableFuture<DmarcResult> analyzeAsync(LookupScope scope, Name domain, DnsOutcome txt) {
     String name = text(recordName(domain));
     List<String> records = TxtRecords.select(txt, DmarcParser::isCandidate);
     if (records.size() != 1) {
-      return new DmarcResult(txt.status(), name, records, null, List.of());
+      return CompletableFuture.completedFuture(new DmarcResult(txt.status(), name, records, null, List.of()));
     }
     DmarcRecord record = DmarcParser.parse(records.get(0));
     if (!record.valid()) {
-      return new DmarcResult(txt.status(), name, records, record, List.of());
+      return CompletableFuture.completedFuture(new DmarcResult(txt.status(), name, records, record, List.of()));
     }
     Map<String, CompletableFuture<DnsOutcome>> checks = new LinkedHashMap<>();
     Map<String, DmarcUri> byUri = new LinkedHashMap<>();
@@ -54,20 +60,20 @@ public final class DmarcAnalyzer {
       byUri.put(uri.uri(), uri);
       checks.put(uri.uri(), scope.lookup(query, Type.TXT));
     }
-    List<ReportAuthorization> authorizations = new ArrayList<>();
-    for (var entry : checks.entrySet()) {
-      DmarcUri uri = byUri.get(entry.getKey());
-      DnsOutcome outcome = entry.getValue().join();
-      boolean authorized = !TxtRecords.select(outcome, DmarcParser::isCandidate).isEmpty();
-      authorizations.add(
-          new ReportAuthorization(
-              uri.uri(),
-              uri.domain(),
-              self + "._report._dmarc." + uri.domain(),
-              outcome.status(),
-              authorized));
-    }
-    return new DmarcResult(txt.status(), name, records, record, authorizations);
+    return CompletableFuture.allOf(checks.values().toArray(CompletableFuture[]::new))
+        .thenApply(
+            answered -> {
+              List<ReportAuthorization> authorizations = new ArrayList<>();
+              for (var entry : checks.entrySet()) {
+                DmarcUri uri = byUri.get(entry.getKey());
+                DnsOutcome outcome = entry.getValue().join();
+                boolean authorized = !TxtRecords.select(outcome, DmarcParser::isCandidate).isEmpty();
+                authorizations.add(
+                    new ReportAuthorization(
+                        uri.uri(), uri.domain(), self + "._report._dmarc." + uri.domain(), outcome.status(), authorized));
+              }
+              return new DmarcResult(txt.status(), name, records, record, authorizations);
+            });
   }
 
   /**

@@ -22,11 +22,20 @@ public final class SpfAnalyzer {
   /** Include and redirect targets followed per check at most; a hostile tree stops here. */
   static final int MAX_FOLLOWED = 40;
 
+  /** Blocking form of {@link #analyzeAsync}. */
   public SpfResult analyze(LookupScope scope, Name domain, DnsOutcome txt) {
+    return analyzeAsync(scope, domain, txt).join();
+  }
+
+  /**
+   * Analyses the SPF of {@code domain} from its TXT answer; the include tree is walked one level at
+   * a time, each level's lookups in flight together, without holding a thread while they are.
+   */
+  public CompletableFuture<SpfResult> analyzeAsync(LookupScope scope, Name domain, DnsOutcome txt) {
     List<String> records = spfRecords(txt);
     SpfRecord top = records.size() == 1 ? SpfParser.parse(records.get(0)) : null;
     if (top == null || !top.valid()) {
-      return SpfResult.unanalysed(txt.status(), records, top);
+      return CompletableFuture.completedFuture(SpfResult.unanalysed(txt.status(), records, top));
     }
     return new Walk(scope, domain).run(txt, records, top);
   }
@@ -58,27 +67,39 @@ public final class SpfAnalyzer {
       this.checked = checked;
     }
 
-    SpfResult run(DnsOutcome txt, List<String> records, SpfRecord top) {
+    CompletableFuture<SpfResult> run(DnsOutcome txt, List<String> records, SpfRecord top) {
       followed.put(checked, top);
-      List<Node> level = List.of(new Node(checked, top, List.of(checked), 0));
-      while (!level.isEmpty()) {
-        List<Pending> pending = new ArrayList<>();
-        for (Node node : level) {
-          for (SpfTerm term : node.record().effectiveTerms()) {
-            plan(node, term, pending);
-          }
-        }
-        CompletableFuture.allOf(
-                pending.stream().flatMap(p -> p.answers().stream()).toArray(CompletableFuture[]::new))
-            .join();
-        List<Node> next = new ArrayList<>();
-        for (Pending p : pending) {
-          settle(p, next);
-        }
-        level = next;
+      return walk(List.of(new Node(checked, top, List.of(checked), 0)))
+          .thenApply(
+              done ->
+                  new SpfResult(
+                      txt.status(), records, top, lookups, voids, complete, effectiveAll(top), includes, voidTerms, mxOverLimit));
+    }
+
+    /**
+     * Plans the lookups of one level, and once they are all answered settles them and walks the
+     * next level. The stages run one after another, so the walk's state needs no locking.
+     */
+    private CompletableFuture<Void> walk(List<Node> level) {
+      if (level.isEmpty()) {
+        return CompletableFuture.completedFuture(null);
       }
-      return new SpfResult(
-          txt.status(), records, top, lookups, voids, complete, effectiveAll(top), includes, voidTerms, mxOverLimit);
+      List<Pending> pending = new ArrayList<>();
+      for (Node node : level) {
+        for (SpfTerm term : node.record().effectiveTerms()) {
+          plan(node, term, pending);
+        }
+      }
+      return CompletableFuture.allOf(
+              pending.stream().flatMap(p -> p.answers().stream()).toArray(CompletableFuture[]::new))
+          .thenCompose(
+              answered -> {
+                List<Node> next = new ArrayList<>();
+                for (Pending p : pending) {
+                  settle(p, next);
+                }
+                return walk(next);
+              });
     }
 
     private void plan(Node node, SpfTerm term, List<Pending> pending) {

@@ -34,8 +34,9 @@ import org.xbill.DNS.Type;
 /**
  * Takes one snapshot of one domain: MX with the addresses of every exchange (then an SMTP probe of
  * every address), SPF with its include tree, DMARC with its report authorizations. The three run
- * side by side; within each, independent lookups are in flight together. Blocking: call it from a
- * virtual thread.
+ * side by side as chains of lookups; within each, independent lookups are in flight together, and
+ * no thread waits on a lookup except the caller of {@link #take}, at the end. SMTP probes block, so
+ * each runs on a task of its own.
  */
 public final class Snapshotter {
 
@@ -73,15 +74,15 @@ public final class Snapshotter {
     Name name = absolute(domain);
     LookupScope scope = new LookupScope(dns, start + settings.deadline().toNanos());
 
-    CompletableFuture<DnsOutcome> spfTxt = scope.lookup(name, Type.TXT);
-    CompletableFuture<DnsOutcome> dmarcTxt = scope.lookup(DmarcAnalyzer.recordName(name), Type.TXT);
-    CompletableFuture<MxResult> mx = CompletableFuture.supplyAsync(() -> mx(scope, name), tasks);
+    CompletableFuture<MxResult> mx = scope.lookup(name, Type.MX).thenCompose(outcome -> mx(scope, name, outcome));
     CompletableFuture<List<SmtpProbe>> probes =
         mx.thenCompose(result -> settings.probeSmtp() ? probeAll(result) : CompletableFuture.completedFuture(List.of()));
     CompletableFuture<SpfResult> spf =
-        CompletableFuture.supplyAsync(() -> spfAnalyzer.analyze(scope, name, spfTxt.join()), tasks);
+        scope.lookup(name, Type.TXT).thenCompose(txt -> spfAnalyzer.analyzeAsync(scope, name, txt));
     CompletableFuture<DmarcResult> dmarc =
-        CompletableFuture.supplyAsync(() -> dmarcAnalyzer.analyze(scope, name, dmarcTxt.join()), tasks);
+        scope
+            .lookup(DmarcAnalyzer.recordName(name), Type.TXT)
+            .thenCompose(txt -> dmarcAnalyzer.analyzeAsync(scope, name, txt));
 
     CompletableFuture.allOf(mx, probes, spf, dmarc).join();
     double durationMs = Math.round((System.nanoTime() - start) / 1_000.0) / 1_000.0;
@@ -97,18 +98,18 @@ public final class Snapshotter {
         scope.record());
   }
 
-  private MxResult mx(LookupScope scope, Name domain) {
-    DnsOutcome outcome = scope.await(domain, Type.MX);
+  private CompletableFuture<MxResult> mx(LookupScope scope, Name domain, DnsOutcome outcome) {
     return switch (outcome) {
       case DnsOutcome.Failure failure ->
-          new MxResult(outcome.status(), MxResult.Mode.UNKNOWN, false, List.of());
-      case DnsOutcome.NxDomain nx -> new MxResult(outcome.status(), MxResult.Mode.NONE, nx.authoritative(), List.of());
+          CompletableFuture.completedFuture(new MxResult(outcome.status(), MxResult.Mode.UNKNOWN, false, List.of()));
+      case DnsOutcome.NxDomain nx ->
+          CompletableFuture.completedFuture(new MxResult(outcome.status(), MxResult.Mode.NONE, nx.authoritative(), List.of()));
       case DnsOutcome.NoData noData -> implicitMx(scope, domain, noData);
       case DnsOutcome.Answer answer -> explicitMx(scope, answer);
     };
   }
 
-  private MxResult explicitMx(LookupScope scope, DnsOutcome.Answer answer) {
+  private CompletableFuture<MxResult> explicitMx(LookupScope scope, DnsOutcome.Answer answer) {
     List<MXRecord> records =
         answer.records().stream()
             .map(MXRecord.class::cast)
@@ -117,40 +118,56 @@ public final class Snapshotter {
     if (records.size() == 1 && records.get(0).getTarget().equals(Name.root)) {
       MXRecord nullMx = records.get(0);
       MxHost host = new MxHost(nullMx.getPriority(), ".", nullMx.getTTL(), null, null, null, List.of());
-      return new MxResult(answer.status(), MxResult.Mode.NULL_MX, answer.authoritative(), List.of(host));
+      return CompletableFuture.completedFuture(
+          new MxResult(answer.status(), MxResult.Mode.NULL_MX, answer.authoritative(), List.of(host)));
     }
     // start the address lookups of every exchange before waiting for any
     List<AddressLookups> lookups = new ArrayList<>();
+    List<CompletableFuture<?>> pending = new ArrayList<>();
     for (MXRecord record : records) {
       boolean resolvable = MxHost.resolvable(exchangeText(record.getTarget()));
-      lookups.add(resolvable ? AddressLookups.start(scope, record.getTarget()) : null);
+      AddressLookups addresses = resolvable ? AddressLookups.start(scope, record.getTarget()) : null;
+      lookups.add(addresses);
+      if (addresses != null) {
+        pending.add(addresses.a());
+        pending.add(addresses.aaaa());
+      }
     }
-    List<MxHost> hosts = new ArrayList<>();
-    for (int i = 0; i < records.size(); i++) {
-      MXRecord record = records.get(i);
-      String exchange = exchangeText(record.getTarget());
-      hosts.add(
-          lookups.get(i) == null
-              ? new MxHost(record.getPriority(), exchange, record.getTTL(), null, null, null, List.of())
-              : lookups.get(i).host(record.getPriority(), exchange, record.getTTL()));
-    }
-    return new MxResult(answer.status(), MxResult.Mode.MX, answer.authoritative(), hosts);
+    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+        .thenApply(
+            answered -> {
+              List<MxHost> hosts = new ArrayList<>();
+              for (int i = 0; i < records.size(); i++) {
+                MXRecord record = records.get(i);
+                String exchange = exchangeText(record.getTarget());
+                hosts.add(
+                    lookups.get(i) == null
+                        ? new MxHost(record.getPriority(), exchange, record.getTTL(), null, null, null, List.of())
+                        : lookups.get(i).host(record.getPriority(), exchange, record.getTTL()));
+              }
+              return new MxResult(answer.status(), MxResult.Mode.MX, answer.authoritative(), hosts);
+            });
   }
 
   /** RFC 5321 §5.1: no MX records, so the domain itself is the exchange, if it has an address. */
-  private MxResult implicitMx(LookupScope scope, Name domain, DnsOutcome.NoData noData) {
-    MxHost host = AddressLookups.start(scope, domain).host(0, text(domain), 0);
+  private CompletableFuture<MxResult> implicitMx(LookupScope scope, Name domain, DnsOutcome.NoData noData) {
+    AddressLookups lookups = AddressLookups.start(scope, domain);
     DnsStatus status = noData.status();
-    if (!host.addresses().isEmpty()) {
-      return new MxResult(status, MxResult.Mode.IMPLICIT, noData.authoritative(), List.of(host));
-    }
-    if (host.aOutcome().isFailure() || host.aaaaOutcome().isFailure()) {
-      return new MxResult(status, MxResult.Mode.UNKNOWN, noData.authoritative(), List.of());
-    }
-    return new MxResult(status, MxResult.Mode.NONE, noData.authoritative(), List.of());
+    return CompletableFuture.allOf(lookups.a(), lookups.aaaa())
+        .thenApply(
+            answered -> {
+              MxHost host = lookups.host(0, text(domain), 0);
+              if (!host.addresses().isEmpty()) {
+                return new MxResult(status, MxResult.Mode.IMPLICIT, noData.authoritative(), List.of(host));
+              }
+              if (host.aOutcome().isFailure() || host.aaaaOutcome().isFailure()) {
+                return new MxResult(status, MxResult.Mode.UNKNOWN, noData.authoritative(), List.of());
+              }
+              return new MxResult(status, MxResult.Mode.NONE, noData.authoritative(), List.of());
+            });
   }
 
-  /** The A and AAAA lookups of one name, started together. */
+  /** The A and AAAA lookups of one name, started together; {@link #host} once both are done. */
   private record AddressLookups(CompletableFuture<DnsOutcome> a, CompletableFuture<DnsOutcome> aaaa) {
     static AddressLookups start(LookupScope scope, Name name) {
       return new AddressLookups(scope.lookup(name, Type.A), scope.lookup(name, Type.AAAA));
