@@ -142,19 +142,21 @@ final class UdpTransport implements UdpIoClient, AutoCloseable {
 
   private void receive(Selector selector) {
     ByteBuffer buffer = ByteBuffer.allocate(65535);
-    while (!closed && selector.isOpen()) {
+    while (!closed) {
       try {
         selector.select();
-      } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+        for (SelectionKey key : selector.selectedKeys()) {
+          ((Socket) key.attachment()).drain(buffer);
+        }
+        selector.selectedKeys().clear();
+      } catch (java.nio.channels.ClosedSelectorException e) {
+        return; // closed by close()
+      } catch (IOException e) {
         if (!closed) {
-          log.warn("waiting for DNS answers failed", e);
+          log.error("waiting for DNS answers failed; this receiver stops", e);
         }
         return;
       }
-      for (SelectionKey key : selector.selectedKeys()) {
-        ((Socket) key.attachment()).drain(buffer);
-      }
-      selector.selectedKeys().clear();
     }
   }
 

@@ -59,6 +59,8 @@ public final class SnapshotJson {
         .serializationInclusion(JsonInclude.Include.NON_NULL)
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+        // helpers such as MxHost.isNull() are not data: only record components are
+        .disable(MapperFeature.AUTO_DETECT_IS_GETTERS)
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .build();
   }

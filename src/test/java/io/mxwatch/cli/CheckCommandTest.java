@@ -142,6 +142,10 @@ class CheckCommandTest {
     assertThat(good.at("/mx/hosts/0/preference").asInt()).isEqualTo(10);
     assertThat(good.at("/mx/hosts/0/ttl").asInt()).isEqualTo(300);
     assertThat(good.at("/mx/hosts/0/addresses/0/address").asText()).isEqualTo("127.0.0.2");
+    assertThat(good.at("/mx/authoritative").asBoolean()).isTrue();
+    assertThat(good.at("/mx/hosts/0").has("null")).as("helpers are not serialised").isFalse();
+    assertThat(good.at("/mx/hosts/0").has("ip_literal")).isFalse();
+    assertThat(good.at("/spf/complete").asBoolean()).isTrue();
     assertThat(good.at("/spf/record/text").asText()).isEqualTo("v=spf1 mx -all");
     assertThat(good.at("/spf/dns_lookups").asInt()).isEqualTo(1);
     assertThat(good.at("/dmarc/record/policy").asText()).isEqualTo("reject");
