@@ -20,10 +20,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
-import org.xbill.DNS.io.DefaultIoClientFactory;
-import org.xbill.DNS.io.IoClientFactory;
-import org.xbill.DNS.io.TcpIoClient;
-import org.xbill.DNS.io.UdpIoClient;
+import org.xbill.DNS.OPTRecord;
 
 /**
  * The one long-lived DNS client of the process: sends each query without a cache, retries it on
@@ -32,7 +29,7 @@ import org.xbill.DNS.io.UdpIoClient;
  * <p>Queries are asynchronous end to end (no thread per query: UDP goes over a few long-lived
  * multiplexed sockets, {@link UdpTransport}; TCP over dnsjava's NIO client) and at most
  * {@link DnsSettings#maxInFlight()} are outstanding at once. Truncated UDP answers are retried over
- * TCP by {@link SimpleResolver}. Nothing is ever thrown for what the network said.
+ * TCP (dnsjava's NIO client). Nothing is ever thrown for what the network said.
  */
 public final class DnsClient implements AutoCloseable {
   static final DnsOutcome DEADLINE_EXPIRED =
@@ -47,49 +44,22 @@ public final class DnsClient implements AutoCloseable {
   /** EDNS(0) UDP payload size recommended by DNS Flag Day 2020. */
   private static final int EDNS_PAYLOAD = 1232;
 
+  private static final OPTRecord EDNS = new OPTRecord(EDNS_PAYLOAD, 0, 0);
+
   private final DnsSettings settings;
-  private final List<SimpleResolver> resolvers;
   private final AsyncLimiter limiter;
   private final Executor executor;
   private final UdpTransport udp;
-  private final IoClientFactory transports;
 
   /**
-   * @param executor runs response parsing and the continuations of the returned futures; it must
-   *     not block (a direct executor is fine)
+   * @param executor runs the rare TCP exchanges' parsing; it must not block (a direct executor is
+   *     fine). UDP answers are handled on the transport's own threads.
    */
   public DnsClient(DnsSettings settings, Executor executor) {
     this.settings = settings;
     this.executor = executor;
     this.limiter = new AsyncLimiter(settings.maxInFlight());
     this.udp = new UdpTransport(SOCKETS_PER_SERVER);
-    TcpIoClient tcp = new DefaultIoClientFactory().createOrGetTcpClient();
-    IoClientFactory transports =
-        new IoClientFactory() {
-          @Override
-          public TcpIoClient createOrGetTcpClient() {
-            return tcp;
-          }
-
-          @Override
-          public UdpIoClient createOrGetUdpClient() {
-            return udp;
-          }
-        };
-    this.transports = transports;
-    List<SimpleResolver> list = new ArrayList<>();
-    for (InetSocketAddress server : settings.resolvers()) {
-      list.add(resolver(server, settings.timeout()));
-    }
-    this.resolvers = List.copyOf(list);
-  }
-
-  private SimpleResolver resolver(InetSocketAddress server, Duration timeout) {
-    SimpleResolver resolver = new SimpleResolver(server);
-    resolver.setTimeout(timeout);
-    resolver.setEDNS(0, EDNS_PAYLOAD, 0, List.of());
-    resolver.setIoClientFactory(transports);
-    return resolver;
   }
 
   /** Closes the sockets; queries still in flight fail. */
@@ -134,26 +104,9 @@ public final class DnsClient implements AutoCloseable {
     if (remaining <= 0) {
       return CompletableFuture.completedFuture(DEADLINE_EXPIRED);
     }
-    SimpleResolver resolver = resolvers.get(attempt % resolvers.size());
-    if (remaining < settings.timeout().toNanos()) {
-      resolver = resolver(resolver.getAddress(), Duration.ofNanos(remaining));
-    }
-    String server = describe(resolver.getAddress());
-    Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
-    CompletableFuture<DnsOutcome> outcome;
-    try {
-      outcome =
-          resolver
-              .sendAsync(query, executor)
-              .toCompletableFuture()
-              .handle(
-                  (response, error) ->
-                      error != null
-                          ? fromError(error, server)
-                          : fromResponse(response, name, type, server));
-    } catch (RuntimeException e) {
-      outcome = CompletableFuture.completedFuture(new DnsOutcome.Error(server + ": " + e));
-    }
+    Duration timeout = remaining < settings.timeout().toNanos() ? Duration.ofNanos(remaining) : settings.timeout();
+    InetSocketAddress server = settings.resolvers().get(attempt % settings.resolvers().size());
+    CompletableFuture<DnsOutcome> outcome = exchange(server, name, type, timeout);
     if (attempt + 1 >= settings.attempts()) {
       return outcome.thenApply(o -> finalOutcome(o));
     }
@@ -162,6 +115,51 @@ public final class DnsClient implements AutoCloseable {
             o instanceof DnsOutcome.Failure
                 ? attempt(name, type, attempt + 1, deadlineNanos)
                 : CompletableFuture.completedFuture(o));
+  }
+
+  /** One query to one server over UDP, and over TCP when the UDP answer is truncated. */
+  private CompletableFuture<DnsOutcome> exchange(InetSocketAddress server, Name name, int type, Duration timeout) {
+    String where = describe(server);
+    CompletableFuture<DnsOutcome> result = new CompletableFuture<>();
+    Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
+    query.addRecord(EDNS, Section.ADDITIONAL);
+    udp.exchange(server, query.toWire(Message.MAXLENGTH), timeout)
+        .whenComplete(
+            (wire, error) -> {
+              if (error != null) {
+                result.complete(fromError(error, where));
+                return;
+              }
+              Message response;
+              try {
+                response = new Message(wire);
+              } catch (IOException | RuntimeException e) {
+                result.complete(new DnsOutcome.Error("malformed answer from " + where));
+                return;
+              }
+              if (response.getHeader().getFlag(Flags.TC)) {
+                overTcp(server, query, timeout)
+                    .whenComplete(
+                        (full, tcpError) ->
+                            result.complete(
+                                tcpError != null ? fromError(tcpError, where + " (tcp)") : fromResponse(full, name, type, where)));
+                return;
+              }
+              result.complete(fromResponse(response, name, type, where));
+            });
+    return result;
+  }
+
+  /** The truncated query again over TCP, through dnsjava's NIO client, which checks the answer. */
+  private CompletableFuture<Message> overTcp(InetSocketAddress server, Message query, Duration timeout) {
+    SimpleResolver tcp = new SimpleResolver(server);
+    tcp.setTCP(true);
+    tcp.setTimeout(timeout);
+    try {
+      return tcp.sendAsync(query, executor).toCompletableFuture();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private DnsOutcome finalOutcome(DnsOutcome outcome) {

@@ -23,8 +23,6 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xbill.DNS.Message;
-import org.xbill.DNS.io.UdpIoClient;
 
 /**
  * A UDP transport for many queries at once: a few long-lived sockets per server (connected, so the
@@ -36,7 +34,7 @@ import org.xbill.DNS.io.UdpIoClient;
  * <p>An answer is accepted only from the server the query went to, with the query's ID and the
  * query's question section byte for byte; anything else is dropped.
  */
-final class UdpTransport implements UdpIoClient, AutoCloseable {
+final class UdpTransport implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UdpTransport.class);
   private static final int HEADER = 12;
   private static final long SWEEP_NANOS = 10_000_000L;
@@ -55,9 +53,11 @@ final class UdpTransport implements UdpIoClient, AutoCloseable {
     this.sweeper = Thread.ofPlatform().daemon().name("mxwatch-dns-timeouts").start(this::sweep);
   }
 
-  @Override
-  public CompletableFuture<byte[]> sendAndReceiveUdp(
-      InetSocketAddress local, InetSocketAddress remote, Message query, byte[] data, int max, Duration timeout) {
+  /**
+   * Sends a wire query to {@code remote} and completes with the wire answer, or exceptionally
+   * with {@link SocketTimeoutException} after {@code timeout}, or another {@link IOException}.
+   */
+  CompletableFuture<byte[]> exchange(InetSocketAddress remote, byte[] data, Duration timeout) {
     CompletableFuture<byte[]> future = new CompletableFuture<>();
     if (closed) {
       future.completeExceptionally(new ClosedChannelException());
