@@ -13,7 +13,16 @@ import io.mxwatch.snapshot.SnapshotJson;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.util.Map;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.mxwatch.audit.Finding;
+import io.mxwatch.dns.DnsLookup;
+import io.mxwatch.policy.DmarcResult;
+import io.mxwatch.policy.SpfResult;
+import io.mxwatch.snapshot.MxResult;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * JSON output: {@code json} writes one array of domain objects, {@code jsonl} one domain object per
@@ -93,46 +102,55 @@ final class JsonReport implements ReportWriter {
     }
   }
 
-  /** Writes the documented domain object. */
-  static void writeDomain(JsonGenerator gen, CheckResult result) throws IOException {
-    Snapshot s = result.snapshot();
-    gen.writeStartObject();
-    gen.writeStringField("domain", s.domain());
-    gen.writeStringField("checked_at", s.checkedAt().toString());
-    gen.writeStringField("status", result.status().label());
-    gen.writeNumberField("duration_ms", s.durationMs());
-    field(gen, "mx", s.mx());
-    field(gen, "spf", s.spf());
-    field(gen, "dmarc", s.dmarc());
-    gen.writeBooleanField("smtp_probed", s.smtpProbed());
-    gen.writeArrayFieldStart("smtp");
-    for (SmtpProbe probe : s.smtp()) {
-      gen.writeStartObject();
-      gen.writeStringField("address", probe.address());
-      gen.writeNumberField("port", probe.port());
-      gen.writeArrayFieldStart("exchanges");
-      for (String exchange : s.exchangesOf(probe.address())) {
-        gen.writeString(exchange);
+  /** The documented domain object, in key order; serialised in one pass. */
+  @JsonPropertyOrder({
+    "domain", "checked_at", "status", "duration_ms", "mx", "spf", "dmarc", "smtp_probed", "smtp", "findings", "lookups"
+  })
+  record DomainObject(
+      String domain,
+      String checkedAt,
+      String status,
+      double durationMs,
+      MxResult mx,
+      SpfResult spf,
+      DmarcResult dmarc,
+      boolean smtpProbed,
+      List<JsonNode> smtp,
+      List<Finding> findings,
+      List<DnsLookup> lookups) {
+
+    static DomainObject of(CheckResult result) {
+      Snapshot s = result.snapshot();
+      List<JsonNode> smtp = new ArrayList<>(s.smtp().size());
+      for (SmtpProbe probe : s.smtp()) {
+        ObjectNode entry = MAPPER.createObjectNode();
+        entry.put("address", probe.address());
+        entry.put("port", probe.port());
+        ArrayNode exchanges = entry.putArray("exchanges");
+        s.exchangesOf(probe.address()).forEach(exchanges::add);
+        ObjectNode rest = MAPPER.valueToTree(probe);
+        rest.remove("address");
+        rest.remove("port");
+        entry.setAll(rest);
+        smtp.add(entry);
       }
-      gen.writeEndArray();
-      ObjectNode rest = MAPPER.valueToTree(probe);
-      for (Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e : rest.properties()) {
-        if (!e.getKey().equals("address") && !e.getKey().equals("port")) {
-          gen.writeFieldName(e.getKey());
-          WRITER.writeValue(gen, e.getValue());
-        }
-      }
-      gen.writeEndObject();
+      return new DomainObject(
+          s.domain(),
+          s.checkedAt().toString(),
+          result.status().label(),
+          s.durationMs(),
+          s.mx(),
+          s.spf(),
+          s.dmarc(),
+          s.smtpProbed(),
+          smtp,
+          result.audit().findings(),
+          s.lookups());
     }
-    gen.writeEndArray();
-    field(gen, "findings", result.audit().findings());
-    field(gen, "lookups", s.lookups());
-    gen.writeEndObject();
   }
 
-  private static void field(JsonGenerator gen, String name, Object value) throws IOException {
-    gen.writeFieldName(name);
-    WRITER.writeValue(gen, value);
+  static void writeDomain(JsonGenerator gen, CheckResult result) throws IOException {
+    WRITER.writeValue(gen, DomainObject.of(result));
   }
 
   private interface Io {

@@ -56,6 +56,9 @@ public final class ConfigLoader {
       return MxwatchConfig.defaults();
     }
     Map<String, Integer> lines = lines(text, source);
+    if (lines.isEmpty() && isEmptyDocument(text)) {
+      return MxwatchConfig.defaults(); // comments only
+    }
     RawConfig raw;
     try {
       raw = mapper.readValue(text, RawConfig.class);
@@ -191,6 +194,15 @@ public final class ConfigLoader {
     private void error(String path, String message) {
       Integer line = lines.get(path);
       errors.add(source + (line == null ? "" : ":" + line) + ": " + path + ": " + message);
+    }
+  }
+
+  private boolean isEmptyDocument(String text) {
+    try {
+      var tree = mapper.readTree(text);
+      return tree == null || tree.isMissingNode() || tree.isNull();
+    } catch (JsonProcessingException e) {
+      return false; // reported by the binding that follows
     }
   }
 

@@ -208,6 +208,63 @@ class DnsClientTest {
   }
 
   @Test
+  void answersThatDoNotMatchTheQueryAreIgnored() throws Exception {
+    // a hostile server: for each query it first sends an answer with another ID, then one with
+    // the right ID but another question, and only then the real answer
+    try (DatagramSocket hostile = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      Thread.ofVirtual().start(() -> {
+        try {
+          byte[] buffer = new byte[1500];
+          while (!hostile.isClosed()) {
+            java.net.DatagramPacket packet = new java.net.DatagramPacket(buffer, buffer.length);
+            hostile.receive(packet);
+            org.xbill.DNS.Message query = new org.xbill.DNS.Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
+            org.xbill.DNS.Message wrongId = org.xbill.DNS.Message.newQuery(query.getQuestion());
+            wrongId.getHeader().setID((query.getHeader().getID() + 1) & 0xffff);
+            wrongId.getHeader().setFlag(org.xbill.DNS.Flags.QR);
+            wrongId.getHeader().setRcode(org.xbill.DNS.Rcode.NXDOMAIN);
+            org.xbill.DNS.Message wrongQuestion =
+                org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(name("evil.example.test"), Type.MX, org.xbill.DNS.DClass.IN));
+            wrongQuestion.getHeader().setID(query.getHeader().getID());
+            wrongQuestion.getHeader().setFlag(org.xbill.DNS.Flags.QR);
+            wrongQuestion.getHeader().setRcode(org.xbill.DNS.Rcode.NXDOMAIN);
+            org.xbill.DNS.Message real = new org.xbill.DNS.Message(query.getHeader().getID());
+            real.getHeader().setFlag(org.xbill.DNS.Flags.QR);
+            real.addRecord(query.getQuestion(), org.xbill.DNS.Section.QUESTION);
+            real.addRecord(new MXRecord(query.getQuestion().getName(), org.xbill.DNS.DClass.IN, 60, 10, name("mx.example.test")), org.xbill.DNS.Section.ANSWER);
+            for (org.xbill.DNS.Message m : List.of(wrongId, wrongQuestion, real)) {
+              byte[] wire = m.toWire();
+              hostile.send(new java.net.DatagramPacket(wire, wire.length, packet.getSocketAddress()));
+            }
+          }
+        } catch (Exception e) {
+          // socket closed at the end of the test
+        }
+      });
+      var settings = new DnsSettings(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), hostile.getLocalPort())), Duration.ofSeconds(2), 0, 4);
+      try (DnsClient client = new DnsClient(settings, Runnable::run)) {
+        DnsOutcome outcome = client.query(name("example.test"), Type.MX).join();
+        assertThat(outcome).isInstanceOf(DnsOutcome.Answer.class);
+        assertThat(((MXRecord) ((DnsOutcome.Answer) outcome).records().get(0)).getTarget()).isEqualTo(name("mx.example.test"));
+      }
+    }
+  }
+
+  @Test
+  void checkDeadlineCutsTheWaitShort() {
+    server.fault("example.test", Type.MX, Fault.drop());
+    try (DnsClient client = client(Duration.ofSeconds(5), 3)) {
+      long deadline = System.nanoTime() + Duration.ofMillis(300).toNanos();
+      DnsOutcome outcome = client.query(name("example.test"), Type.MX, deadline).join();
+      assertThat(outcome).isInstanceOf(DnsOutcome.Timeout.class);
+      // the first attempt waits only until the deadline, and no retry starts after it
+      assertThat(server.count("example.test", Type.MX)).isEqualTo(1);
+      assertThat(client.query(name("example.test"), Type.MX, System.nanoTime() - 1).join().detail())
+          .contains("deadline");
+    }
+  }
+
+  @Test
   void inFlightQueriesAreBounded() {
     server.fault(q -> q.name().toString().startsWith("slow"), Fault.delay(Duration.ofMillis(50)));
     for (int i = 0; i < 40; i++) {
