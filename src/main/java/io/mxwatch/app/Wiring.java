@@ -31,7 +31,7 @@ final class Wiring implements CheckerFactory {
     MxwatchConfig.Dns d = config.dns();
     DnsClient dns =
         new DnsClient(new DnsSettings(resolvers(d), d.timeout(), d.retries(), d.maxInFlight()), Runnable::run);
-    SmtpProber smtp = new SmtpProber(config.smtp().settings());
+    SmtpProber smtp = new SmtpProber(config.smtp().probe());
     ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
     Snapshotter snapshotter =
         new Snapshotter(

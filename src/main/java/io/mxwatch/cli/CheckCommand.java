@@ -5,6 +5,7 @@ import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.config.Durations;
 import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.config.ResolverAddresses;
+import io.mxwatch.smtp.SmtpSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -155,17 +156,18 @@ public final class CheckCommand implements Callable<Integer> {
             timeout == null ? dns.timeout() : positive("--timeout", timeout),
             retries == null ? dns.retries() : range("--retries", retries, 0, 10),
             maxDnsInFlight == null ? dns.maxInFlight() : range("--max-dns-in-flight", maxDnsInFlight, 1, 100_000));
-    MxwatchConfig.Smtp s = c.smtp();
-    s =
+    SmtpSettings p = c.smtp().probe();
+    MxwatchConfig.Smtp s =
         new MxwatchConfig.Smtp(
-            s.enabled() && !noSmtp,
-            smtpPort == null ? s.port() : range("--smtp-port", smtpPort, 1, 65535),
-            helo == null ? s.heloName() : helo(helo),
-            s.connectTimeout(),
-            s.readTimeout(),
-            s.deadline(),
-            maxSmtp == null ? s.maxConcurrent() : range("--max-smtp", maxSmtp, 1, 10_000),
-            s.ipv6() && !noIpv6);
+            c.smtp().enabled() && !noSmtp,
+            new SmtpSettings(
+                smtpPort == null ? p.port() : range("--smtp-port", smtpPort, 1, 65535),
+                helo == null ? p.heloName() : helo(helo),
+                p.connectTimeout(),
+                p.readTimeout(),
+                p.deadline(),
+                maxSmtp == null ? p.maxConcurrent() : range("--max-smtp", maxSmtp, 1, 10_000),
+                p.ipv6() && !noIpv6));
     MxwatchConfig.Check check =
         new MxwatchConfig.Check(
             deadline == null ? c.check().deadline() : positive("--deadline", deadline),

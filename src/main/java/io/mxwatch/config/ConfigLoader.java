@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.mxwatch.smtp.SmtpSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -122,21 +123,23 @@ public final class ConfigLoader {
     }
 
     private MxwatchConfig.Smtp smtp(RawConfig.RawSmtp raw) {
-      MxwatchConfig.Smtp d = MxwatchConfig.Smtp.defaults();
+      MxwatchConfig.Smtp defaults = MxwatchConfig.Smtp.defaults();
       if (raw == null) {
-        return d;
+        return defaults;
       }
+      SmtpSettings d = defaults.probe();
       Duration max = Duration.ofMinutes(10);
       Duration min = Duration.ofMillis(10);
       return new MxwatchConfig.Smtp(
-          raw.enabled() == null ? d.enabled() : raw.enabled(),
-          number("smtp.port", raw.port(), d.port(), 1, 65535),
-          raw.heloName() == null ? d.heloName() : value("smtp.helo_name", raw.heloName(), Validation::heloName, d.heloName()),
-          duration("smtp.connect_timeout", raw.connectTimeout(), d.connectTimeout(), min, max),
-          duration("smtp.read_timeout", raw.readTimeout(), d.readTimeout(), min, max),
-          duration("smtp.deadline", raw.deadline(), d.deadline(), min, max),
-          number("smtp.max_concurrent", raw.maxConcurrent(), d.maxConcurrent(), 1, 10_000),
-          raw.ipv6() == null ? d.ipv6() : raw.ipv6());
+          raw.enabled() == null ? defaults.enabled() : raw.enabled(),
+          new SmtpSettings(
+              number("smtp.port", raw.port(), d.port(), 1, 65535),
+              raw.heloName() == null ? d.heloName() : value("smtp.helo_name", raw.heloName(), Validation::heloName, d.heloName()),
+              duration("smtp.connect_timeout", raw.connectTimeout(), d.connectTimeout(), min, max),
+              duration("smtp.read_timeout", raw.readTimeout(), d.readTimeout(), min, max),
+              duration("smtp.deadline", raw.deadline(), d.deadline(), min, max),
+              number("smtp.max_concurrent", raw.maxConcurrent(), d.maxConcurrent(), 1, 10_000),
+              raw.ipv6() == null ? d.ipv6() : raw.ipv6()));
     }
 
     private MxwatchConfig.Check check(RawConfig.RawCheck raw) {

@@ -24,23 +24,13 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check) {
     }
   }
 
-  public record Smtp(
-      boolean enabled,
-      int port,
-      String heloName,
-      Duration connectTimeout,
-      Duration readTimeout,
-      Duration deadline,
-      int maxConcurrent,
-      boolean ipv6) {
-
+  /**
+   * @param enabled whether exchanges are probed at all
+   * @param probe how they are probed
+   */
+  public record Smtp(boolean enabled, SmtpSettings probe) {
     public static Smtp defaults() {
-      SmtpSettings d = SmtpSettings.defaults();
-      return new Smtp(true, d.port(), d.heloName(), d.connectTimeout(), d.readTimeout(), d.deadline(), d.maxConcurrent(), d.ipv6());
-    }
-
-    public SmtpSettings settings() {
-      return new SmtpSettings(port, heloName, connectTimeout, readTimeout, deadline, maxConcurrent, ipv6);
+      return new Smtp(true, SmtpSettings.defaults());
     }
   }
 

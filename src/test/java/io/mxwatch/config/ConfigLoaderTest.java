@@ -37,9 +37,9 @@ class ConfigLoaderTest {
     assertThat(c.dns().resolvers().get(0).getPort()).isEqualTo(5353);
     assertThat(c.dns().timeout()).isEqualTo(Duration.ofMillis(500));
     assertThat(c.dns().retries()).isZero();
-    assertThat(c.smtp().port()).isEqualTo(2525);
-    assertThat(c.smtp().heloName()).isEqualTo("probe.example.net");
-    assertThat(c.smtp().ipv6()).isFalse();
+    assertThat(c.smtp().probe().port()).isEqualTo(2525);
+    assertThat(c.smtp().probe().heloName()).isEqualTo("probe.example.net");
+    assertThat(c.smtp().probe().ipv6()).isFalse();
     assertThat(c.smtp().enabled()).isTrue();
     assertThat(c.check().deadline()).isEqualTo(Duration.ofMinutes(1));
     assertThat(c.check().concurrency()).isEqualTo(10);

@@ -32,7 +32,7 @@ class DocsTest {
   @Test
   void exampleConfigParsesAndSaysNothingSurprising() throws Exception {
     MxwatchConfig config = new ConfigLoader().load(Path.of("config/mxwatch.yaml"));
-    assertThat(config.smtp().port()).isEqualTo(25);
+    assertThat(config.smtp().probe().port()).isEqualTo(25);
     assertThat(config.dns().resolvers()).isEmpty();
   }
 
