@@ -9,11 +9,11 @@ import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.dns.DnsClient;
 import io.mxwatch.dns.DnsSettings;
 import io.mxwatch.smtp.SmtpProber;
-import io.mxwatch.snapshot.Snapshot;
 import io.mxwatch.snapshot.Snapshotter;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.xbill.DNS.ResolverConfig;
@@ -40,8 +40,12 @@ final class Wiring implements CheckerFactory {
     return new Checker() {
       @Override
       public CheckResult check(String domain) {
-        Snapshot snapshot = snapshotter.take(domain);
-        return new CheckResult(snapshot, auditor.audit(snapshot));
+        return checkAsync(domain).join();
+      }
+
+      @Override
+      public CompletableFuture<CheckResult> checkAsync(String domain) {
+        return snapshotter.takeAsync(domain).thenApply(snapshot -> new CheckResult(snapshot, auditor.audit(snapshot)));
       }
 
       @Override

@@ -5,7 +5,7 @@ import io.mxwatch.audit.Status;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +20,6 @@ final class BatchCheck {
   private static final Logger log = LoggerFactory.getLogger(BatchCheck.class);
 
   private final Checker checker;
-  private final ExecutorService tasks;
   private final ReportWriter writer;
   private final Semaphore window;
   private final int windowSize;
@@ -29,10 +28,9 @@ final class BatchCheck {
   private final Map<Long, Runnable> finished = new HashMap<>();
   private long nextToWrite;
 
-  BatchCheck(Checker checker, ExecutorService tasks, ReportWriter writer, int windowSize, boolean ordered) {
+  BatchCheck(Checker checker, ReportWriter writer, int windowSize, boolean ordered) {
     this.ordered = ordered;
     this.checker = checker;
-    this.tasks = tasks;
     this.writer = writer;
     this.windowSize = windowSize;
     this.window = new Semaphore(windowSize);
@@ -46,7 +44,7 @@ final class BatchCheck {
       String domain = domains.next();
       window.acquire();
       long position = index++;
-      tasks.execute(() -> finish(position, check(domain)));
+      start(domain).whenComplete((write, error) -> finish(position, write));
     }
     window.acquire(windowSize); // every slot back: every result written
     window.release(windowSize);
@@ -54,20 +52,29 @@ final class BatchCheck {
     return tally;
   }
 
-  private Runnable check(String domain) {
+  /** Starts checking a domain; completes with how to write its result. Never fails. */
+  private CompletableFuture<Runnable> start(String domain) {
+    CompletableFuture<CheckResult> check;
     try {
-      CheckResult result = checker.check(domain);
-      return () -> {
-        tally.add(result.status());
-        writer.result(result);
-      };
+      check = checker.checkAsync(domain);
     } catch (RuntimeException e) {
-      log.error("check of {} failed", domain, e);
-      return () -> {
-        tally.add(Status.UNKNOWN);
-        writer.failure(domain, e.toString());
-      };
+      check = CompletableFuture.failedFuture(e);
     }
+    return check.handle(
+        (result, error) -> {
+          if (error == null) {
+            return () -> {
+              tally.add(result.status());
+              writer.result(result);
+            };
+          }
+          Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+          log.error("check of {} failed", domain, cause);
+          return () -> {
+            tally.add(Status.UNKNOWN);
+            writer.failure(domain, cause.toString());
+          };
+        });
   }
 
   /** Writes this result (and, when ordered, every later one already finished). */

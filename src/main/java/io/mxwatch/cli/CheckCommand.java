@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -117,7 +115,6 @@ public final class CheckCommand implements Callable<Integer> {
           case jsonl -> new JsonReport(out, true);
         };
     try (Checker checker = factory.open(effective);
-        ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
         BufferedReader lines = file == null ? null : Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       Iterator<String> all = fromArguments.iterator();
       if (lines != null) {
@@ -137,7 +134,7 @@ public final class CheckCommand implements Callable<Integer> {
       }
       // jsonl is written as each domain finishes; text and json keep the input order
       boolean ordered = format != Format.jsonl;
-      Tally tally = new BatchCheck(checker, tasks, writer, effective.check().concurrency(), ordered).run(all);
+      Tally tally = new BatchCheck(checker, writer, effective.check().concurrency(), ordered).run(all);
       return tally.worst().exitCode();
     }
   }

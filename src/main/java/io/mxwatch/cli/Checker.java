@@ -8,6 +8,14 @@ public interface Checker extends AutoCloseable {
   /** Snapshots and audits a valid, normalised domain. Blocking; never throws for network trouble. */
   CheckResult check(String domain);
 
+  /**
+   * The same without blocking: the future completes with the result (never exceptionally for
+   * network trouble).
+   */
+  default java.util.concurrent.CompletableFuture<CheckResult> checkAsync(String domain) {
+    return java.util.concurrent.CompletableFuture.completedFuture(check(domain));
+  }
+
   @Override
   void close();
 }

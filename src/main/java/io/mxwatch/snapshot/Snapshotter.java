@@ -35,7 +35,7 @@ import org.xbill.DNS.Type;
  * Takes one snapshot of one domain: MX with the addresses of every exchange (then an SMTP probe of
  * every address), SPF with its include tree, DMARC with its report authorizations. The three run
  * side by side as chains of lookups; within each, independent lookups are in flight together, and
- * no thread waits on a lookup except the caller of {@link #take}, at the end. SMTP probes block, so
+ * no thread waits on a lookup ({@link #takeAsync}; {@link #take} waits for the whole). SMTP probes block, so
  * each runs on a task of its own.
  */
 public final class Snapshotter {
@@ -69,6 +69,11 @@ public final class Snapshotter {
 
   /** Snapshots {@code domain}, a valid domain name (lowercase, no trailing dot). */
   public Snapshot take(String domain) {
+    return takeAsync(domain).join();
+  }
+
+  /** Snapshots {@code domain} without holding a thread while lookups are in flight. */
+  public CompletableFuture<Snapshot> takeAsync(String domain) {
     Instant startedAt = clock.instant();
     long start = System.nanoTime();
     Name name = absolute(domain);
@@ -84,18 +89,19 @@ public final class Snapshotter {
             .lookup(DmarcAnalyzer.recordName(name), Type.TXT)
             .thenCompose(txt -> dmarcAnalyzer.analyzeAsync(scope, name, txt));
 
-    CompletableFuture.allOf(mx, probes, spf, dmarc).join();
-    double durationMs = Math.round((System.nanoTime() - start) / 1_000.0) / 1_000.0;
-    return new Snapshot(
-        domain,
-        startedAt,
-        durationMs,
-        mx.join(),
-        spf.join(),
-        dmarc.join(),
-        settings.probeSmtp(),
-        probes.join(),
-        scope.record());
+    return CompletableFuture.allOf(mx, probes, spf, dmarc)
+        .thenApply(
+            done ->
+                new Snapshot(
+                    domain,
+                    startedAt,
+                    Math.round((System.nanoTime() - start) / 1_000.0) / 1_000.0,
+                    mx.join(),
+                    spf.join(),
+                    dmarc.join(),
+                    settings.probeSmtp(),
+                    probes.join(),
+                    scope.record()));
   }
 
   private CompletableFuture<MxResult> mx(LookupScope scope, Name domain, DnsOutcome outcome) {
