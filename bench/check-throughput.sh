@@ -6,7 +6,8 @@
 # Serves N domains (two MX each with A/AAAA, SPF, DMARC) from Knot DNS on a loopback
 # port, measures dnsperf's queries/s on the query mix mxwatch sends, then runs
 # `mxwatch check --no-smtp --format jsonl --file` over the N domains with -Xmx$XMX and
-# prints domains/s, the queries/s mxwatch achieved, their ratio to dnsperf's, and peak RSS.
+# prints domains/s, the queries/s mxwatch achieved, their ratio to dnsperf's, CPU time per domain,
+# the steady-state rate over the second half of the run (after JIT warm-up), and peak RSS.
 # Installs knot, dnsperf and time from Debian if missing. Talks to 127.0.0.1 only and
 # stops exactly the processes it started.
 #
@@ -117,18 +118,25 @@ echo "== mxwatch check over $n domains (-Xmx$xmx)" >&2
   >"$work/check.jsonl" 2>"$work/check.err" || status=$?
 status=${status:-0}
 
-read -r domains lookups failed ok < <(python3 - "$work/check.jsonl" <<'PY'
+read -r domains lookups failed ok steady < <(python3 - "$work/check.jsonl" <<'PY'
 import json, sys
+from datetime import datetime
 domains = lookups = failed = ok = 0
+started = []
 with open(sys.argv[1]) as f:
     for line in f:
         d = json.loads(line)
         domains += 1
         ok += d["status"] == "ok"
+        started.append(datetime.fromisoformat(d["checked_at"].replace("Z", "+00:00")[:26] + "+00:00").timestamp())
         for l in d.get("lookups", []):
             lookups += 1
             failed += l["outcome"] in ("timeout", "servfail", "refused", "error")
-print(domains, lookups, failed, ok)
+# steady state: domains started per second over the second half of the run, once the JIT is warm
+started.sort()
+half = len(started) // 2
+span = started[-1] - started[half] if len(started) > 2 else 0
+print(domains, lookups, failed, ok, (len(started) - half) / span if span > 0 else 0)
 PY
 )
 elapsed=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.out")
@@ -137,12 +145,12 @@ rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.out")
 cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$work/time.out")
 oom=$(grep -c OutOfMemoryError "$work/check.err" || true)
 
-python3 - "$n" "$domains" "$lookups" "$failed" "$ok" "$seconds" "$ref_qps" "$rss_kb" "$status" "$oom" "$xmx" "$cpu" <<'PY'
+python3 - "$n" "$domains" "$lookups" "$failed" "$ok" "$seconds" "$ref_qps" "$rss_kb" "$status" "$oom" "$xmx" "$cpu" "$steady" <<'PY'
 import sys
 n, domains, lookups, failed, ok = map(int, sys.argv[1:6])
 seconds, ref_qps = float(sys.argv[6]), float(sys.argv[7])
 rss_kb, status, oom, xmx = int(sys.argv[8]), sys.argv[9], int(sys.argv[10]), sys.argv[11]
-cpu = float(sys.argv[12])
+cpu, steady = float(sys.argv[12]), float(sys.argv[13])
 qps = lookups / seconds
 print(f"domains:            {domains} of {n} reported, {ok} ok, exit status {status}")
 print(f"wall time:          {seconds:.1f} s (JVM start included)")
@@ -152,6 +160,8 @@ print(f"DNS queries:        {lookups} ({failed} failed)")
 print(f"mxwatch queries/s:  {qps:.0f}")
 print(f"dnsperf queries/s:  {ref_qps:.0f}")
 print(f"ratio:              {qps / ref_qps:.2f}")
+steady_qps = steady * lookups / max(domains, 1)
+print(f"steady state:       {steady:.0f} domains/s, {steady_qps:.0f} queries/s, ratio {steady_qps / ref_qps:.2f} (second half of the run)")
 print(f"peak RSS:           {rss_kb / 1024:.0f} MiB (-Xmx{xmx})")
 print(f"out of memory:      {'yes' if oom else 'no'}")
 PY
