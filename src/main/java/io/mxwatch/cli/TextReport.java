@@ -3,6 +3,7 @@ package io.mxwatch.cli;
 import io.mxwatch.audit.CheckResult;
 import io.mxwatch.audit.Finding;
 import io.mxwatch.audit.Severity;
+import io.mxwatch.dns.DnsStatus;
 import io.mxwatch.policy.DmarcRecord;
 import io.mxwatch.policy.DmarcResult;
 import io.mxwatch.policy.SpfInclude;
@@ -138,19 +139,29 @@ final class TextReport implements ReportWriter {
     return lines.isEmpty() ? "" : "  \"" + Printable.of(lines.get(0)) + (lines.size() > 1 ? " ..." : "") + "\"";
   }
 
-  private void spf(SpfResult spf) {
-    String header = "  SPF     ";
-    if (spf.outcome().isFailure()) {
-      out.println(header + "unknown: the lookup failed (" + spf.outcome().label() + ")");
-      return;
+  /**
+   * The records of a policy section, or why there are none; true when there are records to
+   * describe further.
+   */
+  private boolean records(String header, DnsStatus outcome, List<String> records) {
+    if (outcome.isFailure()) {
+      out.println(header + "unknown: the lookup failed (" + outcome.label() + ")");
+      return false;
     }
-    if (spf.records().isEmpty()) {
+    if (records.isEmpty()) {
       out.println(header + "none");
-      return;
+      return false;
     }
-    for (String record : spf.records()) {
+    for (String record : records) {
       out.println(header + Printable.of(record));
       header = "          ";
+    }
+    return true;
+  }
+
+  private void spf(SpfResult spf) {
+    if (!records("  SPF     ", spf.outcome(), spf.records())) {
+      return;
     }
     if (spf.record() != null && spf.record().valid()) {
       out.printf(
@@ -168,18 +179,8 @@ final class TextReport implements ReportWriter {
   }
 
   private void dmarc(DmarcResult dmarc) {
-    String header = "  DMARC   ";
-    if (dmarc.outcome().isFailure()) {
-      out.println(header + "unknown: the lookup failed (" + dmarc.outcome().label() + ")");
+    if (!records("  DMARC   ", dmarc.outcome(), dmarc.records())) {
       return;
-    }
-    if (dmarc.records().isEmpty()) {
-      out.println(header + "none");
-      return;
-    }
-    for (String record : dmarc.records()) {
-      out.println(header + Printable.of(record));
-      header = "          ";
     }
     DmarcRecord record = dmarc.record();
     if (record != null && record.valid()) {

@@ -47,16 +47,4 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check) {
   public static MxwatchConfig defaults() {
     return new MxwatchConfig(Dns.defaults(), Smtp.defaults(), Check.defaults());
   }
-
-  public MxwatchConfig withDns(Dns value) {
-    return new MxwatchConfig(value, smtp, check);
-  }
-
-  public MxwatchConfig withSmtp(Smtp value) {
-    return new MxwatchConfig(dns, value, check);
-  }
-
-  public MxwatchConfig withCheck(Check value) {
-    return new MxwatchConfig(dns, smtp, value);
-  }
 }

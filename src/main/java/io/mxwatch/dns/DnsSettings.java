@@ -39,18 +39,6 @@ public record DnsSettings(
     return new DnsSettings(resolvers, DEFAULT_TIMEOUT, DEFAULT_RETRIES, DEFAULT_MAX_IN_FLIGHT);
   }
 
-  public DnsSettings withTimeout(Duration value) {
-    return new DnsSettings(resolvers, value, retries, maxInFlight);
-  }
-
-  public DnsSettings withRetries(int value) {
-    return new DnsSettings(resolvers, timeout, value, maxInFlight);
-  }
-
-  public DnsSettings withMaxInFlight(int value) {
-    return new DnsSettings(resolvers, timeout, retries, value);
-  }
-
   public int attempts() {
     return retries + 1;
   }

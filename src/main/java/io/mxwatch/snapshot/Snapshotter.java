@@ -44,9 +44,7 @@ public final class Snapshotter {
    * @param deadline the time a check may spend on DNS; lookups still open then count as timed out
    * @param probeSmtp whether exchanges are probed
    */
-  public record Settings(Duration deadline, boolean probeSmtp) {
-    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(20);
-  }
+  public record Settings(Duration deadline, boolean probeSmtp) {}
 
   private final DnsClient dns;
   private final SmtpProber smtp;
