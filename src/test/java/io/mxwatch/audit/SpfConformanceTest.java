@@ -123,15 +123,16 @@ class SpfConformanceTest {
     List<String> results = expected instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of(String.valueOf(expected));
     try (TestDnsServer dns = TestDnsServer.start()) {
       serve(dns, zonedata);
-      DnsClient client =
-          new DnsClient(new DnsSettings(List.of(dns.address()), Duration.ofMillis(300), 0, 32), Runnable::run);
-      LookupScope scope = new LookupScope(client, System.nanoTime() + Duration.ofSeconds(10).toNanos());
-      SpfResult result = new SpfAnalyzer().analyze(scope, target, scope.await(target, Type.TXT));
-      List<Finding> permerrors = permerrors(domain, result, scope);
-      if (results.contains("permerror") && results.size() == 1) {
-        assertThat(permerrors).as(name + ": expected permerror for " + result).isNotEmpty();
-      } else if (!results.contains("permerror")) {
-        assertThat(permerrors).as(name + ": expected " + results).isEmpty();
+      try (DnsClient client =
+          new DnsClient(new DnsSettings(List.of(dns.address()), Duration.ofMillis(300), 0, 32), Runnable::run)) {
+        LookupScope scope = new LookupScope(client, System.nanoTime() + Duration.ofSeconds(10).toNanos());
+        SpfResult result = new SpfAnalyzer().analyze(scope, target, scope.await(target, Type.TXT));
+        List<Finding> permerrors = permerrors(domain, result, scope);
+        if (results.contains("permerror") && results.size() == 1) {
+          assertThat(permerrors).as(name + ": expected permerror for " + result).isNotEmpty();
+        } else if (!results.contains("permerror")) {
+          assertThat(permerrors).as(name + ": expected " + results).isEmpty();
+        }
       }
     }
   }

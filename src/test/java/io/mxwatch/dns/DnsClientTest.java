@@ -37,14 +37,23 @@ class DnsClientTest {
         """);
   }
 
+  private final List<DnsClient> clients = new ArrayList<>();
+
   @AfterEach
   void stop() {
+    clients.forEach(DnsClient::close);
     server.close();
   }
 
+  /** A client closed after the test. */
+  private DnsClient open(DnsSettings settings) {
+    DnsClient client = new DnsClient(settings, Runnable::run);
+    clients.add(client);
+    return client;
+  }
+
   private DnsClient client(Duration timeout, int retries) {
-    return new DnsClient(
-        new DnsSettings(List.of(server.address()), timeout, retries, 16), Runnable::run);
+    return open(new DnsSettings(List.of(server.address()), timeout, retries, 16));
   }
 
   private DnsClient client() {
@@ -180,7 +189,7 @@ class DnsClientTest {
             Duration.ofMillis(300),
             0,
             4);
-    DnsOutcome outcome = new DnsClient(settings, Runnable::run).query(name("example.test"), Type.MX).join();
+    DnsOutcome outcome = open(settings).query(name("example.test"), Type.MX).join();
     assertThat(outcome.status().isFailure()).isTrue();
     assertThat(outcome.status().isAbsent()).isFalse();
   }
@@ -191,7 +200,7 @@ class DnsClientTest {
       broken.fault(q -> true, Fault.servfail());
       var settings =
           new DnsSettings(List.of(broken.address(), server.address()), Duration.ofSeconds(2), 1, 4);
-      assertThat(new DnsClient(settings, Runnable::run).query(name("example.test"), Type.MX).join())
+      assertThat(open(settings).query(name("example.test"), Type.MX).join())
           .isInstanceOf(DnsOutcome.Answer.class);
       assertThat(broken.count("example.test", Type.MX)).isEqualTo(1);
     }
@@ -202,7 +211,7 @@ class DnsClientTest {
     try (TestDnsServer v6 = TestDnsServer.start(InetAddress.getByName("::1"))) {
       v6.load("example.test", "@ MX 10 mx1\n");
       var settings = DnsSettings.of(List.of(v6.address()));
-      assertThat(new DnsClient(settings, Runnable::run).query(name("example.test"), Type.MX).join())
+      assertThat(open(settings).query(name("example.test"), Type.MX).join())
           .isInstanceOf(DnsOutcome.Answer.class);
     }
   }
@@ -271,7 +280,7 @@ class DnsClientTest {
       server.load("example.test", "slow" + i + " A 127.0.0.1\n");
     }
     var settings = new DnsSettings(List.of(server.address()), Duration.ofSeconds(5), 0, 3);
-    DnsClient client = new DnsClient(settings, Runnable::run);
+    DnsClient client = open(settings);
     List<CompletableFuture<DnsOutcome>> futures = new ArrayList<>();
     int maxSeen = 0;
     for (int i = 0; i < 40; i++) {

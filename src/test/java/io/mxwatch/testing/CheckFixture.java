@@ -32,6 +32,7 @@ public final class CheckFixture implements AutoCloseable {
   public final int smtpPort = freePort();
   private final List<TestSmtpServer> servers = new ArrayList<>();
   private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
+  private final List<DnsClient> clients = new ArrayList<>();
   private Duration dnsTimeout = Duration.ofMillis(400);
   private int dnsRetries = 0;
   private boolean probeSmtp = true;
@@ -71,6 +72,7 @@ public final class CheckFixture implements AutoCloseable {
   public Snapshotter snapshotter() {
     DnsClient client =
         new DnsClient(new DnsSettings(List.of(dns.address()), dnsTimeout, dnsRetries, 64), Runnable::run);
+    clients.add(client);
     SmtpProber prober =
         new SmtpProber(
             SmtpSettings.defaults()
@@ -96,6 +98,7 @@ public final class CheckFixture implements AutoCloseable {
 
   @Override
   public void close() {
+    clients.forEach(DnsClient::close);
     servers.forEach(TestSmtpServer::close);
     dns.close();
     tasks.shutdownNow();
