@@ -64,7 +64,6 @@ final class JsonReport implements ReportWriter {
   @Override
   public void result(CheckResult result) {
     io(() -> writeDomain(gen, result));
-    flushLine();
   }
 
   @Override
@@ -77,7 +76,6 @@ final class JsonReport implements ReportWriter {
           gen.writeStringField("error", message);
           gen.writeEndObject();
         });
-    flushLine();
   }
 
   @Override
@@ -95,11 +93,9 @@ final class JsonReport implements ReportWriter {
     out.flush();
   }
 
-  /** jsonl: each line goes out whole as soon as its domain is done. */
-  private void flushLine() {
-    if (lines) {
-      io(gen::flush);
-    }
+  @Override
+  public void flush() {
+    io(gen::flush);
   }
 
   /** The documented domain object, in key order; serialised in one pass. */

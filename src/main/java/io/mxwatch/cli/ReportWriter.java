@@ -11,5 +11,8 @@ interface ReportWriter {
   /** A check that could not run at all (a bug, not a network problem). */
   void failure(String domain, String message);
 
+  /** Pushes what is written so far to the output; results are written without flushing each. */
+  void flush();
+
   void end(Tally tally);
 }

@@ -46,13 +46,17 @@ final class TextReport implements ReportWriter {
     dmarc(s.dmarc());
     findings(result.audit().findings());
     out.println();
-    out.flush();
   }
 
   @Override
   public void failure(String domain, String message) {
     out.println(domain + " UNKNOWN - check failed: " + Printable.of(message));
     out.println();
+  }
+
+  @Override
+  public void flush() {
+    out.flush();
   }
 
   @Override

@@ -1,19 +1,22 @@
 package io.mxwatch.dns;
 
 import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bounds how many asynchronous operations run at once without blocking any thread: operations
- * over the limit wait in a FIFO queue and start as earlier ones complete.
+ * over the limit wait in a FIFO queue and start as earlier ones {@linkplain #release() release}
+ * their slot.
  *
  * <p>Dispatch is serialised with a work-in-progress counter, so an operation that completes
  * synchronously never recurses into the next one: the queue drains in a loop, not on the stack.
  */
 final class AsyncLimiter {
+  private static final Logger log = LoggerFactory.getLogger(AsyncLimiter.class);
+
   private final int limit;
   private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
   private final AtomicInteger running = new AtomicInteger();
@@ -26,14 +29,23 @@ final class AsyncLimiter {
     this.limit = limit;
   }
 
-  <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> operation) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    waiting.add(() -> start(operation, result));
+  /**
+   * Runs {@code operation} once a slot is free, at once if one is. The operation must call {@link
+   * #release()} exactly once when it is done, and should not throw; one that throws is logged and
+   * its slot freed.
+   */
+  void submit(Runnable operation) {
+    waiting.add(operation);
     drain();
-    return result;
   }
 
-  /** Operations started and not yet complete. */
+  /** Frees the slot of an operation that is done, starting the next one waiting. */
+  void release() {
+    running.decrementAndGet();
+    drain();
+  }
+
+  /** Operations started and not yet released. */
   int running() {
     return running.get();
   }
@@ -41,25 +53,6 @@ final class AsyncLimiter {
   /** Operations waiting for a slot. */
   int queued() {
     return waiting.size();
-  }
-
-  private <T> void start(Supplier<CompletableFuture<T>> operation, CompletableFuture<T> result) {
-    CompletableFuture<T> started;
-    try {
-      started = operation.get();
-    } catch (RuntimeException e) {
-      started = CompletableFuture.failedFuture(e);
-    }
-    started.whenComplete(
-        (value, error) -> {
-          running.decrementAndGet();
-          drain();
-          if (error != null) {
-            result.completeExceptionally(error);
-          } else {
-            result.complete(value);
-          }
-        });
   }
 
   private void drain() {
@@ -73,7 +66,12 @@ final class AsyncLimiter {
           break;
         }
         running.incrementAndGet();
-        next.run();
+        try {
+          next.run();
+        } catch (RuntimeException e) {
+          log.error("an operation failed to start; its slot is freed", e);
+          running.decrementAndGet();
+        }
       }
     } while (wip.decrementAndGet() != 0);
   }

@@ -4,14 +4,18 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.DNSOutput;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -20,7 +24,6 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
-import org.xbill.DNS.OPTRecord;
 
 /**
  * The one long-lived DNS client of the process: sends each query without a cache, retries it on
@@ -44,12 +47,16 @@ public final class DnsClient implements AutoCloseable {
   /** EDNS(0) UDP payload size recommended by DNS Flag Day 2020. */
   private static final int EDNS_PAYLOAD = 1232;
 
-  private static final OPTRecord EDNS = new OPTRecord(EDNS_PAYLOAD, 0, 0);
+  /** Query IDs; with the sockets' fixed ports, the only defence against off-path spoofing. */
+  private static final SecureRandom IDS = new SecureRandom();
 
   private final DnsSettings settings;
   private final AsyncLimiter limiter;
   private final Executor executor;
   private final UdpTransport udp;
+  private final long timeoutNanos;
+  /** How each server is named in outcomes, e.g. {@code 127.0.0.1:53}. */
+  private final Map<InetSocketAddress, String> serverNames = new HashMap<>();
 
   /**
    * @param executor runs the rare TCP exchanges' parsing; it must not block (a direct executor is
@@ -60,6 +67,8 @@ public final class DnsClient implements AutoCloseable {
     this.executor = executor;
     this.limiter = new AsyncLimiter(settings.maxInFlight());
     this.udp = new UdpTransport(SOCKETS_PER_SERVER);
+    this.timeoutNanos = settings.timeout().toNanos();
+    settings.resolvers().forEach(server -> serverNames.put(server, describe(server)));
   }
 
   /** Closes the sockets; queries still in flight fail. */
@@ -96,68 +105,124 @@ public final class DnsClient implements AutoCloseable {
     if (!name.isAbsolute()) {
       throw new IllegalArgumentException("name must be absolute: " + name);
     }
-    return limiter.submit(() -> attempt(name, type, 0, deadlineNanos));
+    Query query = new Query(name, type, deadlineNanos);
+    limiter.submit(query);
+    return query.result;
   }
 
-  private CompletableFuture<DnsOutcome> attempt(Name name, int type, int attempt, long deadlineNanos) {
-    long remaining = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - System.nanoTime();
-    if (remaining <= 0) {
-      return CompletableFuture.completedFuture(DEADLINE_EXPIRED);
+  /**
+   * One lookup from the moment it gets a slot to its outcome: an attempt on each server in turn,
+   * over UDP and over TCP when the UDP answer is truncated. Attempts run one after the other, each
+   * started by the transport's callback on the previous one, so a query holds no thread.
+   */
+  private final class Query implements Runnable, UdpTransport.Receiver {
+    final Name name;
+    final int type;
+    final long deadlineNanos;
+    final CompletableFuture<DnsOutcome> result = new CompletableFuture<>();
+    private int attempt;
+    private InetSocketAddress server;
+    private byte[] wire;
+
+    Query(Name name, int type, long deadlineNanos) {
+      this.name = name;
+      this.type = type;
+      this.deadlineNanos = deadlineNanos;
     }
-    Duration timeout = remaining < settings.timeout().toNanos() ? Duration.ofNanos(remaining) : settings.timeout();
-    InetSocketAddress server = settings.resolvers().get(attempt % settings.resolvers().size());
-    CompletableFuture<DnsOutcome> outcome = exchange(server, name, type, timeout);
-    if (attempt + 1 >= settings.attempts()) {
-      return outcome.thenApply(o -> finalOutcome(o));
+
+    /** Runs when the limiter gives this query a slot. */
+    @Override
+    public void run() {
+      try {
+        send();
+      } catch (RuntimeException e) {
+        finish(new DnsOutcome.Error("query not sent: " + e));
+      }
     }
-    return outcome.thenCompose(
-        o ->
-            o instanceof DnsOutcome.Failure
-                ? attempt(name, type, attempt + 1, deadlineNanos)
-                : CompletableFuture.completedFuture(o));
+
+    private void send() {
+      long remaining = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - System.nanoTime();
+      if (remaining <= 0) {
+        finish(DEADLINE_EXPIRED);
+        return;
+      }
+      server = settings.resolvers().get(attempt % settings.resolvers().size());
+      wire = queryWire(name, type);
+      udp.send(server, wire, Math.min(remaining, timeoutNanos), this);
+    }
+
+    @Override
+    public void answered(byte[] answer) {
+      String where = serverNames.get(server);
+      Message response;
+      try {
+        response = new Message(answer);
+      } catch (IOException | RuntimeException e) {
+        done(new DnsOutcome.Error("malformed answer from " + where));
+        return;
+      }
+      if (response.getHeader().getFlag(Flags.TC)) {
+        overTcp(server, wire, Duration.ofNanos(timeoutNanos))
+            .whenComplete(
+                (full, error) ->
+                    done(error != null ? fromError(error, where + " (tcp)") : fromResponse(full, name, type, where)));
+        return;
+      }
+      done(fromResponse(response, name, type, where));
+    }
+
+    @Override
+    public void failed(IOException error) {
+      done(fromError(error, serverNames.get(server)));
+    }
+
+    /** The outcome of one attempt: the query's, unless it failed and another attempt is due. */
+    private void done(DnsOutcome outcome) {
+      if (outcome instanceof DnsOutcome.Failure && attempt + 1 < settings.attempts()) {
+        attempt++;
+        run();
+        return;
+      }
+      finish(finalOutcome(outcome));
+    }
+
+    private void finish(DnsOutcome outcome) {
+      limiter.release();
+      result.complete(outcome);
+    }
   }
 
-  /** One query to one server over UDP, and over TCP when the UDP answer is truncated. */
-  private CompletableFuture<DnsOutcome> exchange(InetSocketAddress server, Name name, int type, Duration timeout) {
-    String where = describe(server);
-    CompletableFuture<DnsOutcome> result = new CompletableFuture<>();
-    Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
-    query.addRecord(EDNS, Section.ADDITIONAL);
-    udp.exchange(server, query.toWire(Message.MAXLENGTH), timeout)
-        .whenComplete(
-            (wire, error) -> {
-              if (error != null) {
-                result.complete(fromError(error, where));
-                return;
-              }
-              Message response;
-              try {
-                response = new Message(wire);
-              } catch (IOException | RuntimeException e) {
-                result.complete(new DnsOutcome.Error("malformed answer from " + where));
-                return;
-              }
-              if (response.getHeader().getFlag(Flags.TC)) {
-                overTcp(server, query, timeout)
-                    .whenComplete(
-                        (full, tcpError) ->
-                            result.complete(
-                                tcpError != null ? fromError(tcpError, where + " (tcp)") : fromResponse(full, name, type, where)));
-                return;
-              }
-              result.complete(fromResponse(response, name, type, where));
-            });
-    return result;
+  /**
+   * A recursive query (RD) for {@code type} records at {@code name} with EDNS(0) and an
+   * unpredictable ID, as wire bytes.
+   */
+  static byte[] queryWire(Name name, int type) {
+    DNSOutput out = new DNSOutput(12 + name.length() + 4 + 11);
+    out.writeU16(IDS.nextInt(0x10000));
+    out.writeU16(1 << (15 - Flags.RD)); // a standard query, recursion desired
+    out.writeU16(1); // QDCOUNT
+    out.writeU16(0); // ANCOUNT
+    out.writeU16(0); // NSCOUNT
+    out.writeU16(1); // ARCOUNT: the OPT record
+    name.toWire(out, null);
+    out.writeU16(type);
+    out.writeU16(DClass.IN);
+    out.writeU8(0); // OPT: root owner
+    out.writeU16(Type.OPT);
+    out.writeU16(EDNS_PAYLOAD); // OPT class: UDP payload size
+    out.writeU32(0); // extended RCODE, version 0, no flags
+    out.writeU16(0); // no options
+    return out.toByteArray();
   }
 
   /** The truncated query again over TCP, through dnsjava's NIO client, which checks the answer. */
-  private CompletableFuture<Message> overTcp(InetSocketAddress server, Message query, Duration timeout) {
+  private CompletableFuture<Message> overTcp(InetSocketAddress server, byte[] query, Duration timeout) {
     SimpleResolver tcp = new SimpleResolver(server);
     tcp.setTCP(true);
     tcp.setTimeout(timeout);
     try {
-      return tcp.sendAsync(query, executor).toCompletableFuture();
-    } catch (RuntimeException e) {
+      return tcp.sendAsync(new Message(query), executor).toCompletableFuture();
+    } catch (IOException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
   }

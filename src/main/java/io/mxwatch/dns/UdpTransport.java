@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -53,30 +52,35 @@ final class UdpTransport implements AutoCloseable {
     this.sweeper = Thread.ofPlatform().daemon().name("mxwatch-dns-timeouts").start(this::sweep);
   }
 
-  /**
-   * Sends a wire query to {@code remote} and completes with the wire answer, or exceptionally
-   * with {@link SocketTimeoutException} after {@code timeout}, or another {@link IOException}.
-   */
-  CompletableFuture<byte[]> exchange(InetSocketAddress remote, byte[] data, Duration timeout) {
-    CompletableFuture<byte[]> future = new CompletableFuture<>();
+  /** Told the fate of one query; called once, on a transport thread or the sender's. */
+  interface Receiver {
+    /** The answer, already matched to the query by server, ID and question. */
+    void answered(byte[] wire);
+
+    /** {@link SocketTimeoutException} when no answer came in time, or another I/O failure. */
+    void failed(IOException error);
+  }
+
+  /** Sends a wire query to {@code remote} and tells {@code receiver} its answer or failure. */
+  void send(InetSocketAddress remote, byte[] data, long timeoutNanos, Receiver receiver) {
     if (closed) {
-      future.completeExceptionally(new ClosedChannelException());
-      return future;
+      failed(receiver, new ClosedChannelException());
+      return;
     }
     Server server;
     try {
       server = servers.computeIfAbsent(remote, this::open);
     } catch (UncheckedIOException e) {
-      future.completeExceptionally(e.getCause());
-      return future;
+      failed(receiver, e.getCause());
+      return;
     }
     int id = ((data[0] & 0xff) << 8) | (data[1] & 0xff);
     Pending pending =
-        new Pending(id, question(data), System.nanoTime() + timeout.toNanos(), sequence.incrementAndGet(), future);
+        new Pending(id, question(data), System.nanoTime() + timeoutNanos, sequence.incrementAndGet(), receiver);
     Socket socket = server.claim(pending);
     if (socket == null) {
-      future.completeExceptionally(new IOException("query ID " + id + " already in flight on every socket"));
-      return future;
+      failed(receiver, new IOException("query ID " + id + " already in flight on every socket"));
+      return;
     }
     pending.socket = socket;
     deadlines.add(pending);
@@ -87,10 +91,25 @@ final class UdpTransport implements AutoCloseable {
     } catch (IOException e) {
       if (socket.pending.remove(id, pending)) {
         deadlines.remove(pending);
-        future.completeExceptionally(e);
+        failed(receiver, e);
       }
     }
-    return future;
+  }
+
+  private static void answered(Receiver receiver, byte[] wire) {
+    try {
+      receiver.answered(wire);
+    } catch (RuntimeException e) {
+      log.error("handling a DNS answer failed", e);
+    }
+  }
+
+  private static void failed(Receiver receiver, IOException error) {
+    try {
+      receiver.failed(error);
+    } catch (RuntimeException e) {
+      log.error("handling a failed DNS query failed", e);
+    }
   }
 
   @Override
@@ -186,7 +205,7 @@ final class UdpTransport implements AutoCloseable {
       long now = System.nanoTime();
       for (Pending first = first(); first != null && first.deadline - now <= 0; first = first()) {
         if (deadlines.remove(first) && first.socket.pending.remove(first.id, first)) {
-          first.future.completeExceptionally(new SocketTimeoutException("query timed out"));
+          failed(first.receiver, new SocketTimeoutException("query timed out"));
         }
       }
       try {
@@ -211,15 +230,15 @@ final class UdpTransport implements AutoCloseable {
     final byte[] question;
     final long deadline;
     final long sequence;
-    final CompletableFuture<byte[]> future;
+    final Receiver receiver;
     Socket socket;
 
-    Pending(int id, byte[] question, long deadline, long sequence, CompletableFuture<byte[]> future) {
+    Pending(int id, byte[] question, long deadline, long sequence, Receiver receiver) {
       this.id = id;
       this.question = question;
       this.deadline = deadline;
       this.sequence = sequence;
-      this.future = future;
+      this.receiver = receiver;
     }
 
     @Override
@@ -294,7 +313,7 @@ final class UdpTransport implements AutoCloseable {
         }
         if (pending.remove(id, p)) {
           deadlines.remove(p);
-          p.future.complete(Arrays.copyOf(bytes, length));
+          answered(p.receiver, Arrays.copyOf(bytes, length));
         }
       }
     }
@@ -303,7 +322,7 @@ final class UdpTransport implements AutoCloseable {
       for (Pending p : pending.values()) {
         if (pending.remove(p.id, p)) {
           deadlines.remove(p);
-          p.future.completeExceptionally(error);
+          failed(p.receiver, error);
         }
       }
     }
