@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +26,11 @@ final class BatchCheck {
 
   private final Checker checker;
   private final ReportWriter writer;
-  private final Semaphore window;
   private final int windowSize;
+  /** Slots free in the window; guarded by this, like the writer. */
+  private int free;
+  /** Slots the starting thread waits for; it is woken only when that many are free. */
+  private int wanted;
   private final boolean ordered;
   private final Tally tally = new Tally();
   private final Map<Long, Runnable> finished = new HashMap<>();
@@ -40,7 +42,7 @@ final class BatchCheck {
     this.checker = checker;
     this.writer = writer;
     this.windowSize = windowSize;
-    this.window = new Semaphore(windowSize);
+    this.free = windowSize;
   }
 
   /** Checks every domain and returns the tally once all are written. */
@@ -51,27 +53,49 @@ final class BatchCheck {
     // domains, not once per domain.
     int batch = Math.max(1, windowSize / 16);
     while (domains.hasNext()) {
-      awaitSlots(batch);
+      int slots = awaitSlots(batch);
       int taken = 0;
-      for (; taken < batch && domains.hasNext(); taken++) {
+      for (; taken < slots && domains.hasNext(); taken++) {
         long position = index++;
         start(domains.next()).whenComplete((write, error) -> finish(position, write));
       }
-      window.release(batch - taken);
+      releaseSlots(slots - taken);
     }
     awaitSlots(windowSize); // every slot back: every result written
-    window.release(windowSize);
     writer.end(tally);
     return tally;
   }
 
-  /** Takes {@code slots} from the window, flushing the output while waiting and when it is due. */
-  private void awaitSlots(int slots) throws InterruptedException {
-    while (!window.tryAcquire(slots, FLUSH_MILLIS, TimeUnit.MILLISECONDS)) {
-      flush();
+  /**
+   * Waits until at least {@code slots} are free and takes all that are, flushing the output while
+   * waiting and whenever a flush is due.
+   */
+  private synchronized int awaitSlots(int slots) throws InterruptedException {
+    wanted = slots;
+    try {
+      while (free < slots) {
+        long due = flushedAt + TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS) - System.nanoTime();
+        if (due <= 0) {
+          flush();
+        } else {
+          TimeUnit.NANOSECONDS.timedWait(this, due);
+        }
+      }
+    } finally {
+      wanted = 0;
     }
     if (System.nanoTime() - flushedAt > TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS)) {
       flush();
+    }
+    int taken = free;
+    free = 0;
+    return taken;
+  }
+
+  private synchronized void releaseSlots(int slots) {
+    free += slots;
+    if (wanted > 0 && free >= wanted) {
+      notifyAll();
     }
   }
 
@@ -128,6 +152,6 @@ final class BatchCheck {
     } catch (RuntimeException e) {
       log.error("writing the result of domain #{} failed", position, e);
     }
-    window.release();
+    releaseSlots(1);
   }
 }
