@@ -1,0 +1,46 @@
+package io.mxwatch.drift;
+
+import io.mxwatch.audit.Severity;
+
+/**
+ * Every kind of change the drift engine reports between two confirmed states of a domain, with its
+ * usual severity. Audit findings that appear or clear are reported under their own {@link
+ * io.mxwatch.audit.FindingCode} instead. The names are a public interface (history, alerts,
+ * metrics labels): they never change meaning.
+ */
+public enum ChangeCode {
+  MX_ADDED(Severity.WARNING, "An exchange was added to the MX set."),
+  MX_REMOVED(Severity.CRITICAL, "An exchange was removed from the MX set (or the domain stopped taking mail: null MX, no MX)."),
+  MX_PREFERENCE_CHANGED(Severity.WARNING, "An exchange's MX preference changed: the order senders try the exchanges in changed."),
+  MX_ADDRESS_CHANGED(Severity.WARNING, "An exchange's A/AAAA address set changed."),
+  MX_TTL_CHANGED(Severity.INFO, "An MX record's TTL changed (reported only from authoritative answers, where TTLs are exact)."),
+  SPF_ADDED(Severity.INFO, "An SPF record appeared."),
+  SPF_REMOVED(Severity.CRITICAL, "The SPF record is gone: receivers no longer know which hosts may send for the domain."),
+  SPF_CHANGED(Severity.WARNING, "The SPF record changed; the change lists the terms removed and added."),
+  DMARC_ADDED(Severity.INFO, "A DMARC record appeared."),
+  DMARC_REMOVED(Severity.CRITICAL, "The DMARC record is gone: receivers apply no policy."),
+  DMARC_CHANGED(Severity.WARNING, "The DMARC record changed without weakening the policy."),
+  DMARC_POLICY_WEAKENED(Severity.CRITICAL, "The DMARC policy got weaker: p (or sp) went down reject → quarantine → none, or pct was lowered."),
+  SMTP_BANNER_CHANGED(Severity.INFO, "An exchange address greets with a different banner (digits are ignored, so clocks and queue IDs in banners are no change)."),
+  SMTP_BECAME_UNREACHABLE(Severity.CRITICAL, "An exchange address that took connections no longer does (refused, timeout, reset)."),
+  SMTP_RECOVERED(Severity.INFO, "An exchange address that was unreachable takes connections again."),
+  EXPECTATION_MISMATCH(Severity.CRITICAL, "What is published differs from what the configuration declares (expected MX set, DMARC policy or SPF record)."),
+  DNS_LOOKUP_FAILING(Severity.WARNING, "Lookups have failed (timeout, SERVFAIL, REFUSED) in as many consecutive checks as a change needs to be confirmed; the last known records are kept, nothing is reported as removed."),
+  DNS_LOOKUP_RECOVERED(Severity.INFO, "Lookups answer again after DNS_LOOKUP_FAILING.");
+
+  private final Severity severity;
+  private final String description;
+
+  ChangeCode(Severity severity, String description) {
+    this.severity = severity;
+    this.description = description;
+  }
+
+  public Severity severity() {
+    return severity;
+  }
+
+  public String description() {
+    return description;
+  }
+}

@@ -1,0 +1,196 @@
+package io.mxwatch.drift;
+
+import io.mxwatch.audit.Severity;
+import io.mxwatch.policy.DmarcParser;
+import io.mxwatch.policy.DmarcRecord;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** The changes between two complete states of one domain, each readable as before → after. */
+final class Differ {
+  private Differ() {}
+
+  static List<Change> diff(DomainState before, DomainState after) {
+    List<Change> changes = new ArrayList<>();
+    mx(before.mx(), after.mx(), changes);
+    spf(before.spf(), after.spf(), changes);
+    dmarc(before.dmarc(), after.dmarc(), changes);
+    smtp(before, after, changes);
+    findings(before, after, changes);
+    return changes;
+  }
+
+  private static void mx(DomainState.Mx before, DomainState.Mx after, List<Change> out) {
+    if (before == null || after == null) {
+      return;
+    }
+    for (DomainState.Exchange old : before.exchanges()) {
+      DomainState.Exchange now = after.exchange(old.name());
+      if (now == null) {
+        out.add(Change.of(ChangeCode.MX_REMOVED, label(old.name()), old.preference() + " " + label(old.name()), Change.ABSENT));
+        continue;
+      }
+      if (old.preference() != now.preference()) {
+        out.add(
+            Change.of(
+                ChangeCode.MX_PREFERENCE_CHANGED, label(old.name()), String.valueOf(old.preference()), String.valueOf(now.preference())));
+      }
+      if (old.addresses() != null && now.addresses() != null && !old.addresses().equals(now.addresses())) {
+        out.add(
+            Change.of(ChangeCode.MX_ADDRESS_CHANGED, label(old.name()), listOrAbsent(old.addresses()), listOrAbsent(now.addresses())));
+      }
+      if (old.ttl() != null && now.ttl() != null && !old.ttl().equals(now.ttl())) {
+        out.add(Change.of(ChangeCode.MX_TTL_CHANGED, label(old.name()), old.ttl() + " s", now.ttl() + " s"));
+      }
+    }
+    for (DomainState.Exchange now : after.exchanges()) {
+      if (before.exchange(now.name()) == null) {
+        out.add(Change.of(ChangeCode.MX_ADDED, label(now.name()), Change.ABSENT, now.preference() + " " + label(now.name())));
+      }
+    }
+  }
+
+  private static String label(String exchange) {
+    return exchange.equals(".") ? ". (null MX)" : exchange;
+  }
+
+  private static void spf(List<String> before, List<String> after, List<Change> out) {
+    if (before == null || after == null || before.equals(after)) {
+      return;
+    }
+    if (before.isEmpty()) {
+      out.add(Change.of(ChangeCode.SPF_ADDED, "spf", Change.ABSENT, String.join(" | ", after)));
+    } else if (after.isEmpty()) {
+      out.add(Change.of(ChangeCode.SPF_REMOVED, "spf", String.join(" | ", before), Change.ABSENT));
+    } else if (before.size() == 1 && after.size() == 1) {
+      // term-level: the terms only the old record has → the terms only the new one has
+      List<String> old = terms(before.getFirst());
+      List<String> now = terms(after.getFirst());
+      List<String> removed = minus(old, now);
+      List<String> added = minus(now, old);
+      if (removed.isEmpty() && added.isEmpty()) { // same terms, other order or case
+        out.add(Change.of(ChangeCode.SPF_CHANGED, "spf", before.getFirst(), after.getFirst()));
+      } else {
+        out.add(Change.of(ChangeCode.SPF_CHANGED, "spf", listOrNone(removed), listOrNone(added)));
+      }
+    } else {
+      out.add(Change.of(ChangeCode.SPF_CHANGED, "spf", String.join(" | ", before), String.join(" | ", after)));
+    }
+  }
+
+  private static List<String> terms(String record) {
+    return Arrays.stream(record.trim().split("\\s+")).skip(1).toList(); // without v=spf1
+  }
+
+  /** {@code a} without one occurrence of each element of {@code b}. */
+  private static List<String> minus(List<String> a, List<String> b) {
+    List<String> rest = new ArrayList<>(a);
+    b.forEach(rest::remove);
+    return rest;
+  }
+
+  private static void dmarc(List<String> before, List<String> after, List<Change> out) {
+    if (before == null || after == null || before.equals(after)) {
+      return;
+    }
+    if (before.isEmpty()) {
+      out.add(Change.of(ChangeCode.DMARC_ADDED, "dmarc", Change.ABSENT, String.join(" | ", after)));
+    } else if (after.isEmpty()) {
+      out.add(Change.of(ChangeCode.DMARC_REMOVED, "dmarc", String.join(" | ", before), Change.ABSENT));
+    } else {
+      boolean weakened =
+          before.size() == 1 && after.size() == 1 && weaker(DmarcParser.parse(before.getFirst()), DmarcParser.parse(after.getFirst()));
+      out.add(
+          Change.of(
+              weakened ? ChangeCode.DMARC_POLICY_WEAKENED : ChangeCode.DMARC_CHANGED,
+              "dmarc",
+              String.join(" | ", before),
+              String.join(" | ", after)));
+    }
+  }
+
+  /** p or sp went down, or pct was lowered. A record receivers discard counts as p=none. */
+  static boolean weaker(DmarcRecord before, DmarcRecord after) {
+    return strength(after, false) < strength(before, false)
+        || strength(after, true) < strength(before, true)
+        || pct(after) < pct(before);
+  }
+
+  private static int strength(DmarcRecord record, boolean subdomains) {
+    if (!record.valid()) {
+      return 0;
+    }
+    return DmarcRecord.strength(subdomains ? record.effectiveSubdomainPolicy() : record.effectivePolicy());
+  }
+
+  private static int pct(DmarcRecord record) {
+    return record.pct() == null ? 100 : record.pct();
+  }
+
+  private static void smtp(DomainState before, DomainState after, List<Change> out) {
+    if (before.smtp() == null || after.smtp() == null) {
+      return;
+    }
+    for (Map.Entry<String, DomainState.Smtp> e : before.smtp().entrySet()) {
+      DomainState.Smtp now = after.smtp().get(e.getKey());
+      DomainState.Smtp old = e.getValue();
+      if (now == null) {
+        continue; // the address left the MX set: MX_ADDRESS_CHANGED says so
+      }
+      String subject = e.getKey() + " (" + String.join(", ", exchangesOf(after, e.getKey())) + ")";
+      if (old.reachable() && !now.reachable()) {
+        out.add(Change.of(ChangeCode.SMTP_BECAME_UNREACHABLE, subject, "reachable", "unreachable"));
+      } else if (!old.reachable() && now.reachable()) {
+        out.add(Change.of(ChangeCode.SMTP_RECOVERED, subject, "unreachable", "reachable"));
+      } else if (old.reachable() && !Objects.equals(old.banner(), now.banner())) {
+        out.add(Change.of(ChangeCode.SMTP_BANNER_CHANGED, subject, String.valueOf(old.banner()), String.valueOf(now.banner())));
+      }
+    }
+  }
+
+  private static List<String> exchangesOf(DomainState state, String address) {
+    if (state.mx() == null) {
+      return List.of();
+    }
+    return state.mx().exchanges().stream()
+        .filter(x -> x.addresses() != null && x.addresses().contains(address))
+        .map(DomainState.Exchange::name)
+        .toList();
+  }
+
+  private static void findings(DomainState before, DomainState after, List<Change> out) {
+    if (before.findings() == null || after.findings() == null) {
+      return;
+    }
+    Map<String, DomainState.Seen> old = before.findingsByKey();
+    Map<String, DomainState.Seen> now = new LinkedHashMap<>();
+    after.findings().forEach(f -> now.put(f.key(), f));
+    for (DomainState.Seen f : now.values()) {
+      if (!old.containsKey(f.key())) {
+        out.add(new Change(f.code(), f.severity(), f.subject(), Change.ABSENT, f.message()));
+      }
+    }
+    for (DomainState.Seen f : before.findings()) {
+      if (!now.containsKey(f.key())) {
+        out.add(new Change(f.code(), Severity.INFO, f.subject(), f.message(), "cleared"));
+      }
+    }
+  }
+
+  /** The MX set as sorted {@code "PREFERENCE EXCHANGE"} entries. */
+  static List<String> mxSet(DomainState.Mx mx) {
+    return mx.exchanges().stream().map(e -> e.preference() + " " + e.name()).sorted().toList();
+  }
+
+  static String listOrAbsent(List<String> values) {
+    return values.isEmpty() ? Change.ABSENT : String.join(", ", values);
+  }
+
+  private static String listOrNone(List<String> values) {
+    return values.isEmpty() ? "(none)" : String.join(" ", values);
+  }
+}

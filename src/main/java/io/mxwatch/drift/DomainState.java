@@ -1,0 +1,156 @@
+package io.mxwatch.drift;
+
+import io.mxwatch.audit.Finding;
+import io.mxwatch.audit.FindingCode;
+import io.mxwatch.audit.Severity;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What drift is judged on: a domain's mail routing without timestamps, latencies or anything
+ * else that differs between two checks of an unchanged domain. Two checks that saw the same
+ * records, reachability and findings give equal states.
+ *
+ * <p>A section is null when the check could not tell (its lookup failed, or SMTP was not probed);
+ * {@link #filledFrom} fills it from the last known state, so a failed lookup never reads as a
+ * removed record.
+ *
+ * @param mx the routing, null when unknown
+ * @param spf the {@code v=spf1} records, sorted; empty when there is none; null when unknown
+ * @param dmarc the DMARC records, sorted; empty when there is none; null when unknown
+ * @param smtp per probed address, sorted by address; null when unknown or not probed
+ * @param findings the audit findings (without those about failures, which are reported as
+ *     DNS_LOOKUP_FAILING), sorted by code and subject; null when a lookup failed
+ */
+public record DomainState(
+    Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings) {
+
+  public DomainState {
+    spf = spf == null ? null : List.copyOf(spf);
+    dmarc = dmarc == null ? null : List.copyOf(dmarc);
+    smtp = smtp == null ? null : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(smtp));
+    findings = findings == null ? null : List.copyOf(findings);
+  }
+
+  /**
+   * How mail is routed.
+   *
+   * @param mode {@code mx}, {@code null_mx}, {@code implicit} or {@code none}
+   * @param exchanges sorted by preference, then name
+   */
+  public record Mx(String mode, List<Exchange> exchanges) {
+    public Mx {
+      exchanges = List.copyOf(exchanges);
+    }
+
+    Exchange exchange(String name) {
+      return exchanges.stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);
+    }
+  }
+
+  /**
+   * One exchange.
+   *
+   * @param ttl the MX record's TTL when the answer was authoritative, else null
+   * @param addresses its A and AAAA addresses, sorted; null when a lookup of them failed
+   */
+  public record Exchange(int preference, String name, Long ttl, List<String> addresses) {
+    public Exchange {
+      addresses = addresses == null ? null : List.copyOf(addresses);
+    }
+
+    static final Comparator<Exchange> ORDER = Comparator.comparingInt(Exchange::preference).thenComparing(Exchange::name);
+  }
+
+  /**
+   * One exchange address as the SMTP probe found it.
+   *
+   * @param reachable whether the conversation got as far as a greeting
+   * @param banner the first greeting line with every run of digits as {@code #}, so clocks and
+   *     queue IDs are no change; null when there was no greeting
+   */
+  public record Smtp(boolean reachable, String banner) {}
+
+  /** A finding as far as drift cares: (code, subject) identifies it. */
+  public record Seen(String code, Severity severity, String subject, String message) {
+    static final Comparator<Seen> ORDER = Comparator.comparing(Seen::code).thenComparing(Seen::subject);
+
+    static Seen of(Finding finding) {
+      return new Seen(finding.code().name(), finding.severity(), finding.subject(), finding.message());
+    }
+
+    String key() {
+      return code + " " + subject;
+    }
+  }
+
+  /** Findings that describe failures, which drift reports as DNS_LOOKUP_FAILING or per address. */
+  static boolean trackedFinding(FindingCode code) {
+    return code != FindingCode.DNS_LOOKUP_FAILED && code != FindingCode.SMTP_UNREACHABLE;
+  }
+
+  /** Whether every section is known. */
+  public boolean complete() {
+    return mx != null && spf != null && dmarc != null && findings != null && mx.exchanges().stream().allMatch(e -> e.addresses() != null);
+  }
+
+  /** This state with every unknown part taken from {@code known} (returned as is when null). */
+  public DomainState filledFrom(DomainState known) {
+    if (known == null) {
+      return this;
+    }
+    Mx filledMx = mx == null ? known.mx() : fillAddresses(mx, known.mx());
+    SortedMap<String, Smtp> filledSmtp = smtp;
+    if (filledSmtp == null) {
+      filledSmtp = known.smtp();
+    } else if (known.smtp() != null) {
+      // addresses not probed this time because their lookup failed keep their last state
+      SortedMap<String, Smtp> merged = new TreeMap<>(filledSmtp);
+      for (Exchange e : filledMx == null ? List.<Exchange>of() : filledMx.exchanges()) {
+        Exchange now = mx == null ? null : mx.exchange(e.name());
+        if (now == null || now.addresses() == null) {
+          for (String address : e.addresses() == null ? List.<String>of() : e.addresses()) {
+            Smtp previous = known.smtp().get(address);
+            if (previous != null) {
+              merged.putIfAbsent(address, previous);
+            }
+          }
+        }
+      }
+      filledSmtp = merged;
+    }
+    return new DomainState(
+        filledMx,
+        spf == null ? known.spf() : spf,
+        dmarc == null ? known.dmarc() : dmarc,
+        filledSmtp,
+        findings == null ? known.findings() : findings);
+  }
+
+  private static Mx fillAddresses(Mx mx, Mx known) {
+    if (known == null || mx.exchanges().stream().allMatch(e -> e.addresses() != null)) {
+      return mx;
+    }
+    List<Exchange> exchanges = new ArrayList<>();
+    for (Exchange e : mx.exchanges()) {
+      Exchange before = known.exchange(e.name());
+      exchanges.add(
+          e.addresses() == null && before != null ? new Exchange(e.preference(), e.name(), e.ttl(), before.addresses()) : e);
+    }
+    return new Mx(mx.mode(), exchanges);
+  }
+
+  /** Findings by (code, subject). */
+  Map<String, Seen> findingsByKey() {
+    Map<String, Seen> byKey = new HashMap<>();
+    if (findings != null) {
+      findings.forEach(f -> byKey.put(f.key(), f));
+    }
+    return byKey;
+  }
+}

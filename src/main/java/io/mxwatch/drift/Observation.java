@@ -1,0 +1,94 @@
+package io.mxwatch.drift;
+
+import io.mxwatch.audit.CheckResult;
+import io.mxwatch.audit.Finding;
+import io.mxwatch.dns.DnsLookup;
+import io.mxwatch.smtp.SmtpProbe;
+import io.mxwatch.snapshot.MxHost;
+import io.mxwatch.snapshot.MxResult;
+import io.mxwatch.snapshot.Snapshot;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One check reduced to what drift compares: the {@link DomainState} it saw and the lookups that
+ * failed. Two checks of an unchanged domain give equal observations, which is what lets the store
+ * keep one row for a run of identical checks.
+ *
+ * @param state what the check saw, with unknown sections null
+ * @param failures the lookups that failed, as {@code name TYPE outcome}, in the order asked
+ */
+public record Observation(DomainState state, List<String> failures) {
+  public Observation {
+    failures = List.copyOf(failures);
+  }
+
+  public static Observation of(CheckResult result) {
+    Snapshot s = result.snapshot();
+    List<String> failures = new ArrayList<>();
+    for (DnsLookup lookup : s.lookups()) {
+      if (lookup.outcome().isFailure()) {
+        failures.add(lookup.name() + " " + lookup.type() + " " + lookup.outcome().label());
+      }
+    }
+    List<DomainState.Seen> findings = null;
+    if (failures.isEmpty()) {
+      findings = new ArrayList<>();
+      for (Finding f : result.audit().findings()) {
+        if (DomainState.trackedFinding(f.code())) {
+          findings.add(DomainState.Seen.of(f));
+        }
+      }
+      findings.sort(DomainState.Seen.ORDER);
+    }
+    DomainState state =
+        new DomainState(
+            mx(s.mx()),
+            s.spf().outcome().isFailure() ? null : sorted(s.spf().records()),
+            s.dmarc().outcome().isFailure() ? null : sorted(s.dmarc().records()),
+            s.smtpProbed() ? smtp(s.smtp()) : null,
+            findings);
+    return new Observation(state, failures);
+  }
+
+  private static DomainState.Mx mx(MxResult mx) {
+    if (mx.mode() == MxResult.Mode.UNKNOWN) {
+      return null;
+    }
+    List<DomainState.Exchange> exchanges = new ArrayList<>();
+    for (MxHost host : mx.hosts()) {
+      boolean failed = host.aOutcome() != null && host.aOutcome().isFailure()
+          || host.aaaaOutcome() != null && host.aaaaOutcome().isFailure();
+      List<String> addresses = failed ? null : host.addresses().stream().map(MxHost.HostAddress::address).sorted().toList();
+      exchanges.add(
+          new DomainState.Exchange(host.preference(), host.exchange(), mx.authoritative() ? host.ttl() : null, addresses));
+    }
+    exchanges.sort(DomainState.Exchange.ORDER);
+    return new DomainState.Mx(mx.mode().name().toLowerCase(Locale.ROOT), exchanges);
+  }
+
+  private static SortedMap<String, DomainState.Smtp> smtp(List<SmtpProbe> probes) {
+    SortedMap<String, DomainState.Smtp> byAddress = new TreeMap<>();
+    for (SmtpProbe probe : probes) {
+      List<String> greeting = switch (probe) {
+        case SmtpProbe.Ok ok -> ok.greeting();
+        case SmtpProbe.Rejected r -> r.greeting();
+        case SmtpProbe.BadGreeting b -> b.greeting();
+        case SmtpProbe.TimedOut t -> List.of();
+        case SmtpProbe.Reset r -> List.of();
+        case SmtpProbe.Refused r -> List.of();
+        case SmtpProbe.Failed f -> List.of();
+      };
+      String banner = probe.unreachable() || greeting.isEmpty() ? null : greeting.getFirst().replaceAll("[0-9]+", "#");
+      byAddress.put(probe.address(), new DomainState.Smtp(!probe.unreachable(), banner));
+    }
+    return byAddress;
+  }
+
+  private static List<String> sorted(List<String> records) {
+    return records.stream().sorted().toList();
+  }
+}
