@@ -1,0 +1,77 @@
+package io.mxwatch.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The history database: a HikariCP pool over the configured JDBC URL (an H2 file by default,
+ * PostgreSQL with the same code), its schema brought up to date by Flyway before anything else
+ * touches it.
+ */
+public final class Database implements AutoCloseable {
+  private final HikariDataSource pool;
+
+  private Database(HikariDataSource pool) {
+    this.pool = pool;
+  }
+
+  /** The default store: an H2 file {@code mxwatch} in {@code directory}. */
+  public static String h2Url(java.nio.file.Path directory) {
+    // FILE_LOCK=FS: a second process gets a clear "locked" error instead of corrupting the file
+    return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("mxwatch") + ";FILE_LOCK=FS";
+  }
+
+  /**
+   * Opens the pool and migrates the schema.
+   *
+   * @throws StoreException naming the URL (without credentials) when the database cannot be
+   *     opened or migrated
+   */
+  public static Database open(String jdbcUrl, String user, String password) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setPoolName("mxwatch-store");
+    config.setMaximumPoolSize(8);
+    config.setAutoCommit(true);
+    config.setInitializationFailTimeout(1); // one attempt: a missing or locked database is reported at once
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw new StoreException("cannot open the database " + withoutSecrets(jdbcUrl) + ": " + rootMessage(e), e);
+    }
+    try {
+      Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+    } catch (FlywayException e) {
+      pool.close();
+      throw new StoreException("cannot migrate the database " + withoutSecrets(jdbcUrl) + ": " + rootMessage(e), e);
+    }
+    return new Database(pool);
+  }
+
+  public DataSource dataSource() {
+    return pool;
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  private static String withoutSecrets(String url) {
+    return url.replaceAll("(?i)(password|pwd)=[^;&]*", "$1=***");
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+}

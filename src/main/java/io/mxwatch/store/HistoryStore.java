@@ -1,0 +1,340 @@
+package io.mxwatch.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mxwatch.audit.CheckResult;
+import io.mxwatch.drift.DriftEngine;
+import io.mxwatch.drift.DriftState;
+import io.mxwatch.drift.Observation;
+import io.mxwatch.snapshot.SnapshotJson;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The history of every watched domain: distinct snapshots with first and last seen, the drift
+ * state, confirmed change events and approvals. Each check is recorded in one transaction, so a
+ * crash at any moment leaves either all of it or none of it.
+ *
+ * <p>A check identical to the previous one of its domain (same {@link Observation}, which leaves
+ * out timestamps and latencies) moves that row's {@code last_seen} and {@code seen_count} instead
+ * of adding a row.
+ */
+public final class HistoryStore {
+  private static final ObjectMapper JSON = SnapshotJson.mapper();
+
+  private final DataSource db;
+
+  public HistoryStore(DataSource db) {
+    this.db = db;
+  }
+
+  /** A domain's drift state with the version that {@link #record} must find unchanged. */
+  public record Loaded(DriftState state, long version) {}
+
+  /** One run of identical checks. */
+  public record StoredSnapshot(long id, String status, Instant firstSeen, Instant lastSeen, long seenCount, String contentHash) {}
+
+  /** One confirmed change as stored. */
+  public record StoredEvent(
+      long id, String code, String severity, String subject, String before, String after, Instant detectedAt, Instant confirmedAt) {}
+
+  /** The drift state of {@code domain}; the initial state at version 0 when it was never checked. */
+  public Loaded load(String domain) {
+    try (Connection c = db.getConnection();
+        PreparedStatement q = c.prepareStatement("SELECT state, version FROM drift_state WHERE domain = ?")) {
+      q.setString(1, domain);
+      try (ResultSet rs = q.executeQuery()) {
+        if (!rs.next()) {
+          return new Loaded(DriftState.INITIAL, 0);
+        }
+        return new Loaded(JSON.readValue(rs.getString(1), DriftState.class), rs.getLong(2));
+      }
+    } catch (SQLException | JsonProcessingException e) {
+      throw new StoreException("loading the drift state of " + domain + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Records one check of {@code domain} and the drift step it led to, atomically.
+   *
+   * @param version the version {@link #load} returned
+   * @return false, with nothing written, when the state changed since it was loaded (an operator
+   *     approved in between): load again and step again
+   */
+  public boolean record(String domain, long version, CheckResult check, Observation observation, DriftEngine.Step step) {
+    String observationJson = json(observation);
+    String hash = sha256(observationJson);
+    OffsetDateTime at = time(check.snapshot().checkedAt());
+    try (Connection c = db.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        ensureDomain(c, domain, at);
+        Long lastSnapshot = null;
+        long current = 0;
+        try (PreparedStatement q = c.prepareStatement("SELECT version, last_snapshot_id FROM drift_state WHERE domain = ?")) {
+          q.setString(1, domain);
+          try (ResultSet rs = q.executeQuery()) {
+            if (rs.next()) {
+              current = rs.getLong(1);
+              lastSnapshot = rs.getObject(2, Long.class);
+            }
+          }
+        }
+        if (current != version) {
+          c.rollback();
+          return false;
+        }
+        long snapshotId = storeSnapshot(c, domain, lastSnapshot, hash, observationJson, check, at);
+        if (!storeState(c, domain, version, step.state(), snapshotId, at, check.status().label())) {
+          c.rollback();
+          return false;
+        }
+        try (PreparedStatement ins =
+            c.prepareStatement(
+                "INSERT INTO change_event (domain, code, severity, subject, before_value, after_value, detected_at, confirmed_at, snapshot_id)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          for (DriftEngine.ChangeEvent e : step.events()) {
+            ins.setString(1, domain);
+            ins.setString(2, e.change().code());
+            ins.setString(3, e.change().severity().label());
+            ins.setString(4, e.change().subject());
+            ins.setString(5, e.change().before());
+            ins.setString(6, e.change().after());
+            ins.setObject(7, time(e.detectedAt()));
+            ins.setObject(8, time(e.confirmedAt()));
+            ins.setLong(9, snapshotId);
+            ins.addBatch();
+          }
+          ins.executeBatch();
+        }
+        c.commit();
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("recording the check of " + domain + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Approves the confirmed state of {@code domain} as its new baseline and records who did it and
+   * why.
+   *
+   * @return the state after approval
+   * @throws StoreException when the domain was never checked
+   */
+  public DriftState approve(String domain, String by, String reason, Instant at) {
+    for (int attempt = 0; attempt < 10; attempt++) {
+      Loaded loaded = load(domain);
+      if (loaded.version() == 0 || loaded.state().confirmed() == null) {
+        throw new StoreException("cannot approve " + domain + ": it has no confirmed state yet", null);
+      }
+      DriftState approved = loaded.state().approved();
+      try (Connection c = db.getConnection()) {
+        c.setAutoCommit(false);
+        try (PreparedStatement up =
+                c.prepareStatement("UPDATE drift_state SET state = ?, version = version + 1 WHERE domain = ? AND version = ?");
+            PreparedStatement ins =
+                c.prepareStatement("INSERT INTO approval (domain, approved_by, reason, approved_at, baseline) VALUES (?, ?, ?, ?, ?)")) {
+          up.setString(1, json(approved));
+          up.setString(2, domain);
+          up.setLong(3, loaded.version());
+          if (up.executeUpdate() != 1) {
+            c.rollback();
+            continue; // a check was recorded in between: approve what it confirmed
+          }
+          ins.setString(1, domain);
+          ins.setString(2, by);
+          ins.setString(3, reason);
+          ins.setObject(4, time(at));
+          ins.setString(5, json(approved.baseline()));
+          ins.executeUpdate();
+          c.commit();
+          return approved;
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        }
+      } catch (SQLException e) {
+        throw new StoreException("approving " + domain + " failed: " + e.getMessage(), e);
+      }
+    }
+    throw new StoreException("approving " + domain + " failed: the state kept changing", null);
+  }
+
+  /** The distinct snapshots of {@code domain} last seen at or after {@code since}, oldest first. */
+  public List<StoredSnapshot> snapshots(String domain, Instant since) {
+    List<StoredSnapshot> out = new ArrayList<>();
+    query(
+        "SELECT id, status, first_seen, last_seen, seen_count, content_hash FROM snapshot WHERE domain = ? AND last_seen >= ? ORDER BY id",
+        domain,
+        since,
+        rs -> out.add(new StoredSnapshot(rs.getLong(1), rs.getString(2), instant(rs, 3), instant(rs, 4), rs.getLong(5), rs.getString(6))));
+    return out;
+  }
+
+  /** The change events of {@code domain} confirmed at or after {@code since}, oldest first. */
+  public List<StoredEvent> events(String domain, Instant since) {
+    List<StoredEvent> out = new ArrayList<>();
+    query(
+        "SELECT id, code, severity, subject, before_value, after_value, detected_at, confirmed_at FROM change_event"
+            + " WHERE domain = ? AND confirmed_at >= ? ORDER BY id",
+        domain,
+        since,
+        rs -> out.add(
+            new StoredEvent(
+                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), instant(rs, 7), instant(rs, 8))));
+    return out;
+  }
+
+  /**
+   * Deletes snapshots last seen before {@code cutoff}, except each domain's latest. Change events
+   * and approvals stay: they are the audit trail.
+   *
+   * @return how many snapshots were deleted
+   */
+  public int purgeSnapshotsBefore(Instant cutoff) {
+    try (Connection c = db.getConnection();
+        PreparedStatement del =
+            c.prepareStatement(
+                "DELETE FROM snapshot WHERE last_seen < ? AND id NOT IN (SELECT last_snapshot_id FROM drift_state WHERE last_snapshot_id IS NOT NULL)")) {
+      del.setObject(1, time(cutoff));
+      return del.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("deleting history before " + cutoff + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void ensureDomain(Connection c, String domain, OffsetDateTime at) throws SQLException {
+    try (PreparedStatement ins =
+        c.prepareStatement("INSERT INTO domain (name, added_at) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM domain WHERE name = ?)")) {
+      ins.setString(1, domain);
+      ins.setObject(2, at);
+      ins.setString(3, domain);
+      ins.executeUpdate();
+    }
+  }
+
+  private static long storeSnapshot(
+      Connection c, String domain, Long lastSnapshot, String hash, String observationJson, CheckResult check, OffsetDateTime at)
+      throws SQLException {
+    if (lastSnapshot != null) {
+      try (PreparedStatement up =
+          c.prepareStatement(
+              "UPDATE snapshot SET last_seen = ?, seen_count = seen_count + 1, status = ? WHERE id = ? AND content_hash = ?")) {
+        up.setObject(1, at);
+        up.setString(2, check.status().label());
+        up.setLong(3, lastSnapshot);
+        up.setString(4, hash);
+        if (up.executeUpdate() == 1) {
+          return lastSnapshot;
+        }
+      }
+    }
+    try (PreparedStatement ins =
+        c.prepareStatement(
+            "INSERT INTO snapshot (domain, content_hash, observation, snapshot, status, first_seen, last_seen, seen_count)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+            Statement.RETURN_GENERATED_KEYS)) {
+      ins.setString(1, domain);
+      ins.setString(2, hash);
+      ins.setString(3, observationJson);
+      ins.setString(4, json(check));
+      ins.setString(5, check.status().label());
+      ins.setObject(6, at);
+      ins.setObject(7, at);
+      ins.executeUpdate();
+      try (ResultSet keys = ins.getGeneratedKeys()) {
+        keys.next();
+        return keys.getLong(1);
+      }
+    }
+  }
+
+  private static boolean storeState(
+      Connection c, String domain, long version, DriftState state, long snapshotId, OffsetDateTime at, String status)
+      throws SQLException {
+    if (version == 0) {
+      try (PreparedStatement ins =
+          c.prepareStatement(
+              "INSERT INTO drift_state (domain, state, version, last_snapshot_id, last_checked_at, last_status) VALUES (?, ?, 1, ?, ?, ?)")) {
+        ins.setString(1, domain);
+        ins.setString(2, json(state));
+        ins.setLong(3, snapshotId);
+        ins.setObject(4, at);
+        ins.setString(5, status);
+        return ins.executeUpdate() == 1;
+      }
+    }
+    try (PreparedStatement up =
+        c.prepareStatement(
+            "UPDATE drift_state SET state = ?, version = version + 1, last_snapshot_id = ?, last_checked_at = ?, last_status = ?"
+                + " WHERE domain = ? AND version = ?")) {
+      up.setString(1, json(state));
+      up.setLong(2, snapshotId);
+      up.setObject(3, at);
+      up.setString(4, status);
+      up.setString(5, domain);
+      up.setLong(6, version);
+      return up.executeUpdate() == 1;
+    }
+  }
+
+  private interface Row {
+    void read(ResultSet rs) throws SQLException;
+  }
+
+  private void query(String sql, String domain, Instant since, Row row) {
+    try (Connection c = db.getConnection();
+        PreparedStatement q = c.prepareStatement(sql)) {
+      q.setString(1, domain);
+      q.setObject(2, time(since));
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          row.read(rs);
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("reading the history of " + domain + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static OffsetDateTime time(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  private static Instant instant(ResultSet rs, int column) throws SQLException {
+    return rs.getObject(column, OffsetDateTime.class).toInstant();
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+    }
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package io.mxwatch.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mxwatch.audit.Auditor;
+import io.mxwatch.audit.CheckResult;
+import io.mxwatch.drift.DriftEngine;
+import io.mxwatch.drift.DriftState;
+import io.mxwatch.drift.Expectations;
+import io.mxwatch.drift.Observation;
+import io.mxwatch.snapshot.Snapshot;
+import io.mxwatch.testing.CheckFixture;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HistoryStoreTest {
+  static final String DOMAIN = "example.test";
+  static final String ZONE =
+      """
+      @        MX 10 mx1
+      @        MX 20 mx2
+      mx1      A  127.0.0.2
+      mx2      A  127.0.0.3
+      @        TXT "v=spf1 mx -all"
+      _dmarc   TXT "v=DMARC1; p=reject"
+      """;
+
+  @TempDir Path dir;
+  private final CheckFixture f = new CheckFixture().zone(DOMAIN, ZONE).withoutSmtp().withoutIpv6();
+  private final DriftEngine engine = new DriftEngine(2);
+  private Database db;
+  private HistoryStore store;
+  private Instant clock = CheckFixture.NOW;
+
+  private HistoryStore open() {
+    db = Database.open(Database.h2Url(dir), "sa", "");
+    store = new HistoryStore(db.dataSource());
+    return store;
+  }
+
+  @AfterEach
+  void close() {
+    if (db != null) {
+      db.close();
+    }
+    f.close();
+  }
+
+  private CheckResult realCheck() {
+    Snapshot s = f.snapshot(DOMAIN);
+    return new CheckResult(s, new Auditor().audit(s));
+  }
+
+  /** The same check again, later and with other latencies. */
+  private CheckResult again(CheckResult check) {
+    clock = clock.plus(Duration.ofMinutes(5));
+    Snapshot s = check.snapshot();
+    Snapshot later = new Snapshot(s.domain(), clock, s.durationMs() + 17.5, s.mx(), s.spf(), s.dmarc(), s.smtpProbed(), s.smtp(), s.lookups());
+    return new CheckResult(later, check.audit());
+  }
+
+  private DriftEngine.Step record(CheckResult check) {
+    HistoryStore.Loaded loaded = store.load(DOMAIN);
+    Observation observation = Observation.of(check);
+    DriftEngine.Step step = engine.step(loaded.state(), observation, Expectations.NONE, check.snapshot().checkedAt());
+    assertThat(store.record(DOMAIN, loaded.version(), check, observation, step)).isTrue();
+    return step;
+  }
+
+  @Test
+  void aThousandChecksOfAnUnchangedDomainKeepOneSnapshotRow() {
+    open();
+    CheckResult first = realCheck();
+    for (int i = 0; i < 1000; i++) {
+      record(again(first));
+    }
+    assertThat(store.snapshots(DOMAIN, Instant.EPOCH))
+        .singleElement()
+        .satisfies(s -> {
+          assertThat(s.seenCount()).isEqualTo(1000);
+          assertThat(s.firstSeen()).isEqualTo(CheckFixture.NOW.plus(Duration.ofMinutes(5)));
+          assertThat(s.lastSeen()).isEqualTo(clock);
+        });
+    assertThat(store.events(DOMAIN, Instant.EPOCH)).isEmpty();
+    assertThat(store.load(DOMAIN).state().baseline()).isNotNull();
+  }
+
+  @Test
+  void aChangeAddsARowAndItsConfirmedEventsWithBeforeAndAfter() {
+    open();
+    record(again(realCheck()));
+    record(again(realCheck()));
+    f.dns.replace(DOMAIN, ZONE.replace("p=reject", "p=none"));
+    CheckResult changed = realCheck();
+    record(again(changed));
+    record(again(changed));
+    assertThat(store.snapshots(DOMAIN, Instant.EPOCH)).hasSize(2);
+    assertThat(store.events(DOMAIN, Instant.EPOCH))
+        .extracting(HistoryStore.StoredEvent::code, HistoryStore.StoredEvent::before, HistoryStore.StoredEvent::after)
+        .contains(org.assertj.core.groups.Tuple.tuple("DMARC_POLICY_WEAKENED", "v=DMARC1; p=reject", "v=DMARC1; p=none"));
+    HistoryStore.StoredEvent e = store.events(DOMAIN, Instant.EPOCH).getFirst();
+    assertThat(e.detectedAt()).isBefore(e.confirmedAt());
+  }
+
+  @Test
+  void approvalMakesTheConfirmedStateTheBaselineAndIsRecorded() {
+    open();
+    record(again(realCheck()));
+    record(again(realCheck()));
+    f.dns.replace(DOMAIN, ZONE.replace("p=reject", "p=quarantine"));
+    CheckResult changed = realCheck();
+    record(again(changed));
+    record(again(changed));
+    assertThat(engine.open(store.load(DOMAIN).state(), Expectations.NONE)).isNotEmpty();
+
+    DriftState approved = store.approve(DOMAIN, "alice", "planned DMARC rollout", clock);
+    assertThat(engine.open(approved, Expectations.NONE)).isEmpty();
+    assertThat(engine.open(store.load(DOMAIN).state(), Expectations.NONE)).isEmpty();
+  }
+
+  @Test
+  void aCheckRecordedAgainstAStaleVersionIsRefusedAndWritesNothing() {
+    open();
+    record(again(realCheck()));
+    record(again(realCheck()));
+    HistoryStore.Loaded stale = store.load(DOMAIN);
+    store.approve(DOMAIN, "bob", "fine as it is", clock);
+    CheckResult check = again(realCheck());
+    Observation o = Observation.of(check);
+    DriftEngine.Step step = engine.step(stale.state(), o, Expectations.NONE, clock);
+    assertThat(store.record(DOMAIN, stale.version(), check, o, step)).isFalse();
+    assertThat(store.snapshots(DOMAIN, Instant.EPOCH).getFirst().seenCount()).isEqualTo(2);
+  }
+
+  @Test
+  void approvingADomainNeverCheckedSaysSo() {
+    open();
+    assertThatThrownBy(() -> store.approve("never.test", "carol", "x", clock))
+        .isInstanceOf(StoreException.class)
+        .hasMessage("cannot approve never.test: it has no confirmed state yet");
+  }
+
+  @Test
+  void historyOutlivesTheProcessAndRetentionKeepsTheLatest() {
+    open();
+    record(again(realCheck()));
+    f.dns.replace(DOMAIN, ZONE.replace("p=reject", "p=none"));
+    record(again(realCheck()));
+    db.close();
+
+    open(); // migrations run again: nothing to do, data still there
+    assertThat(store.snapshots(DOMAIN, Instant.EPOCH)).hasSize(2);
+    assertThat(store.purgeSnapshotsBefore(clock.plusSeconds(1))).isEqualTo(1);
+    assertThat(store.snapshots(DOMAIN, Instant.EPOCH)).singleElement().extracting(HistoryStore.StoredSnapshot::lastSeen).isEqualTo(clock);
+  }
+
+  @Test
+  void anUnopenableDatabaseIsAClearError() {
+    assertThatThrownBy(() -> Database.open("jdbc:h2:file:" + dir.resolve("no/such/../../x") + ";IFEXISTS=TRUE;PASSWORD=secret", "sa", ""))
+        .isInstanceOf(StoreException.class)
+        .hasMessageStartingWith("cannot open the database jdbc:h2:file:")
+        .hasMessageContaining("PASSWORD=***")
+        .hasMessageNotContaining("secret");
+  }
+}
