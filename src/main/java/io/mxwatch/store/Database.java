@@ -20,8 +20,10 @@ public final class Database implements AutoCloseable {
 
   /** The default store: an H2 file {@code mxwatch} in {@code directory}. */
   public static String h2Url(java.nio.file.Path directory) {
-    // FILE_LOCK=FS: a second process gets a clear "locked" error instead of corrupting the file
-    return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("mxwatch") + ";FILE_LOCK=FS";
+    // FILE_LOCK=FS: a second process gets a clear "locked" error instead of corrupting the file.
+    // WRITE_DELAY=0: each commit reaches the file at once; H2's default of a second would lose
+    // the last second of committed checks to a kill -9 (KillNineTest).
+    return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("mxwatch") + ";FILE_LOCK=FS;WRITE_DELAY=0";
   }
 
   /**
