@@ -3,6 +3,7 @@ package io.mxwatch.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mxwatch.audit.FindingCode;
+import io.mxwatch.drift.ChangeCode;
 import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.config.MxwatchConfig;
 import java.nio.file.Files;
@@ -18,6 +19,10 @@ class DocsTest {
     for (FindingCode code : FindingCode.values()) {
       String row = "| `" + code.name() + "` | " + code.severity().label() + " | " + code.description().replace("|", "\\|") + " |";
       assertThat(catalogue).as("docs/findings.md row for " + code).contains(row);
+    }
+    for (ChangeCode code : ChangeCode.values()) {
+      String row = "| `" + code.name() + "` | " + code.severity().label() + " | " + code.description().replace("|", "\\|") + " |";
+      assertThat(catalogue).as("docs/findings.md row for change " + code).contains(row);
     }
   }
 
