@@ -123,6 +123,8 @@ public final class DnsClient implements AutoCloseable {
     private int attempt;
     private InetSocketAddress server;
     private byte[] wire;
+    /** This attempt's timeout: the configured one, or less when the deadline is nearer. */
+    private long attemptNanos;
 
     Query(Name name, int type, long deadlineNanos) {
       this.name = name;
@@ -148,7 +150,8 @@ public final class DnsClient implements AutoCloseable {
       }
       server = settings.resolvers().get(attempt % settings.resolvers().size());
       wire = queryWire(name, type);
-      udp.send(server, wire, Math.min(remaining, timeoutNanos), this);
+      attemptNanos = Math.min(remaining, timeoutNanos);
+      udp.send(server, wire, attemptNanos, this);
     }
 
     @Override
@@ -162,7 +165,7 @@ public final class DnsClient implements AutoCloseable {
         return;
       }
       if (response.getHeader().getFlag(Flags.TC)) {
-        overTcp(server, wire, Duration.ofNanos(timeoutNanos))
+        overTcp(server, wire, Duration.ofNanos(attemptNanos))
             .whenComplete(
                 (full, error) ->
                     done(error != null ? fromError(error, where + " (tcp)") : fromResponse(full, name, type, where)));
