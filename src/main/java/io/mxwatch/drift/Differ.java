@@ -5,7 +5,6 @@ import io.mxwatch.policy.DmarcParser;
 import io.mxwatch.policy.DmarcRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -167,9 +166,8 @@ final class Differ {
       return;
     }
     Map<String, DomainState.Seen> old = before.findingsByKey();
-    Map<String, DomainState.Seen> now = new LinkedHashMap<>();
-    after.findings().forEach(f -> now.put(f.key(), f));
-    for (DomainState.Seen f : now.values()) {
+    Map<String, DomainState.Seen> now = after.findingsByKey();
+    for (DomainState.Seen f : after.findings()) {
       if (!old.containsKey(f.key())) {
         out.add(new Change(f.code(), f.severity(), f.subject(), Change.ABSENT, f.message()));
       }

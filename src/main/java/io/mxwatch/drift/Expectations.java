@@ -1,7 +1,6 @@
 package io.mxwatch.drift;
 
 import io.mxwatch.policy.DmarcParser;
-import io.mxwatch.policy.DmarcRecord;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,10 +45,5 @@ public record Expectations(List<String> mx, String dmarcPolicy, String spf) {
       out.add(Change.of(ChangeCode.EXPECTATION_MISMATCH, "spf", spf, Differ.listOrAbsent(state.spf())));
     }
     return out;
-  }
-
-  /** For validation: whether a DMARC policy value is one of none, quarantine, reject. */
-  public static boolean validPolicy(String policy) {
-    return DmarcRecord.strength(policy) > 0 || "none".equals(policy);
   }
 }

@@ -78,57 +78,48 @@ public final class HistoryStore {
     String observationJson = json(observation);
     String hash = sha256(observationJson);
     OffsetDateTime at = time(check.snapshot().checkedAt());
-    try (Connection c = db.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        ensureDomain(c, domain, at);
-        Long lastSnapshot = null;
-        long current = 0;
-        try (PreparedStatement q = c.prepareStatement("SELECT version, last_snapshot_id FROM drift_state WHERE domain = ?")) {
-          q.setString(1, domain);
-          try (ResultSet rs = q.executeQuery()) {
-            if (rs.next()) {
-              current = rs.getLong(1);
-              lastSnapshot = rs.getObject(2, Long.class);
+    return inTransaction(
+        "recording the check of " + domain,
+        c -> {
+          ensureDomain(c, domain, at);
+          Long lastSnapshot = null;
+          long current = 0;
+          try (PreparedStatement q = c.prepareStatement("SELECT version, last_snapshot_id FROM drift_state WHERE domain = ?")) {
+            q.setString(1, domain);
+            try (ResultSet rs = q.executeQuery()) {
+              if (rs.next()) {
+                current = rs.getLong(1);
+                lastSnapshot = rs.getObject(2, Long.class);
+              }
             }
           }
-        }
-        if (current != version) {
-          c.rollback();
-          return false;
-        }
-        long snapshotId = storeSnapshot(c, domain, lastSnapshot, hash, observationJson, check, at);
-        if (!storeState(c, domain, version, step.state(), snapshotId, at, check.status().label())) {
-          c.rollback();
-          return false;
-        }
-        try (PreparedStatement ins =
-            c.prepareStatement(
-                "INSERT INTO change_event (domain, code, severity, subject, before_value, after_value, detected_at, confirmed_at, snapshot_id)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-          for (DriftEngine.ChangeEvent e : step.events()) {
-            ins.setString(1, domain);
-            ins.setString(2, e.change().code());
-            ins.setString(3, e.change().severity().label());
-            ins.setString(4, e.change().subject());
-            ins.setString(5, e.change().before());
-            ins.setString(6, e.change().after());
-            ins.setObject(7, time(e.detectedAt()));
-            ins.setObject(8, time(e.confirmedAt()));
-            ins.setLong(9, snapshotId);
-            ins.addBatch();
+          if (current != version) {
+            return false;
           }
-          ins.executeBatch();
-        }
-        c.commit();
-        return true;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new StoreException("recording the check of " + domain + " failed: " + e.getMessage(), e);
-    }
+          long snapshotId = storeSnapshot(c, domain, lastSnapshot, hash, observationJson, check, at);
+          if (!storeState(c, domain, version, step.state(), snapshotId, at, check.status().label())) {
+            return false;
+          }
+          try (PreparedStatement ins =
+              c.prepareStatement(
+                  "INSERT INTO change_event (domain, code, severity, subject, before_value, after_value, detected_at, confirmed_at, snapshot_id)"
+                      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (DriftEngine.ChangeEvent e : step.events()) {
+              ins.setString(1, domain);
+              ins.setString(2, e.change().code());
+              ins.setString(3, e.change().severity().label());
+              ins.setString(4, e.change().subject());
+              ins.setString(5, e.change().before());
+              ins.setString(6, e.change().after());
+              ins.setObject(7, time(e.detectedAt()));
+              ins.setObject(8, time(e.confirmedAt()));
+              ins.setLong(9, snapshotId);
+              ins.addBatch();
+            }
+            ins.executeBatch();
+          }
+          return true;
+        });
   }
 
   /**
@@ -145,33 +136,31 @@ public final class HistoryStore {
         throw new StoreException("cannot approve " + domain + ": it has no confirmed state yet", null);
       }
       DriftState approved = loaded.state().approved();
-      try (Connection c = db.getConnection()) {
-        c.setAutoCommit(false);
-        try (PreparedStatement up =
-                c.prepareStatement("UPDATE drift_state SET state = ?, version = version + 1 WHERE domain = ? AND version = ?");
-            PreparedStatement ins =
-                c.prepareStatement("INSERT INTO approval (domain, approved_by, reason, approved_at, baseline) VALUES (?, ?, ?, ?, ?)")) {
-          up.setString(1, json(approved));
-          up.setString(2, domain);
-          up.setLong(3, loaded.version());
-          if (up.executeUpdate() != 1) {
-            c.rollback();
-            continue; // a check was recorded in between: approve what it confirmed
-          }
-          ins.setString(1, domain);
-          ins.setString(2, by);
-          ins.setString(3, reason);
-          ins.setObject(4, time(at));
-          ins.setString(5, json(approved.baseline()));
-          ins.executeUpdate();
-          c.commit();
-          return approved;
-        } catch (SQLException | RuntimeException e) {
-          c.rollback();
-          throw e;
-        }
-      } catch (SQLException e) {
-        throw new StoreException("approving " + domain + " failed: " + e.getMessage(), e);
+      boolean done =
+          inTransaction(
+              "approving " + domain,
+              c -> {
+                try (PreparedStatement up =
+                        c.prepareStatement("UPDATE drift_state SET state = ?, version = version + 1 WHERE domain = ? AND version = ?");
+                    PreparedStatement ins =
+                        c.prepareStatement("INSERT INTO approval (domain, approved_by, reason, approved_at, baseline) VALUES (?, ?, ?, ?, ?)")) {
+                  up.setString(1, json(approved));
+                  up.setString(2, domain);
+                  up.setLong(3, loaded.version());
+                  if (up.executeUpdate() != 1) {
+                    return false; // a check was recorded in between: approve what it confirmed
+                  }
+                  ins.setString(1, domain);
+                  ins.setString(2, by);
+                  ins.setString(3, reason);
+                  ins.setObject(4, time(at));
+                  ins.setString(5, json(approved.baseline()));
+                  ins.executeUpdate();
+                  return true;
+                }
+              });
+      if (done) {
+        return approved;
       }
     }
     throw new StoreException("approving " + domain + " failed: the state kept changing", null);
@@ -292,6 +281,32 @@ public final class HistoryStore {
       up.setString(5, domain);
       up.setLong(6, version);
       return up.executeUpdate() == 1;
+    }
+  }
+
+  /** Work inside one transaction: true keeps what it wrote, false undoes it. */
+  private interface Work {
+    boolean run(Connection c) throws SQLException;
+  }
+
+  /** Runs {@code work} in one transaction, committed only when it returns true. */
+  private boolean inTransaction(String step, Work work) {
+    try (Connection c = db.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        boolean keep = work.run(c);
+        if (keep) {
+          c.commit();
+        } else {
+          c.rollback();
+        }
+        return keep;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException(step + " failed: " + e.getMessage(), e);
     }
   }
 
