@@ -188,10 +188,10 @@ class CheckCommandTest {
   @Test
   void badLineInTheDomainsFileNamesTheLine(@TempDir Path dir) throws Exception {
     Path list = dir.resolve("domains.txt");
-    Files.writeString(list, "good.test\n192.0.2.1\n");
+    Files.writeString(list, "good.test\n127.0.0.1\n");
     Run run = run("check", "--file", list.toString());
     assertThat(run.status()).isEqualTo(3);
-    assertThat(run.err().strip()).isEqualTo("mxwatch check: " + list + ":2: '192.0.2.1' is not a domain name: an IP address or a numeric top-level label");
+    assertThat(run.err().strip()).isEqualTo("mxwatch check: " + list + ":2: '127.0.0.1' is not a domain name: an IP address or a numeric top-level label");
   }
 
   @Test

@@ -21,16 +21,8 @@ import org.junit.jupiter.api.Test;
  * check goes through the real Snapshotter and Auditor, and the engine decides.
  */
 class DriftScenariosTest {
-  static final String DOMAIN = "example.test";
-  static final String ZONE =
-      """
-      @        MX 10 mx1
-      @        MX 20 mx2
-      mx1      A  127.0.0.2
-      mx2      A  127.0.0.3
-      @        TXT "v=spf1 mx -all"
-      _dmarc   TXT "v=DMARC1; p=reject"
-      """;
+  static final String DOMAIN = CheckFixture.DOMAIN;
+  static final String ZONE = CheckFixture.TWO_EXCHANGES;
 
   private final CheckFixture f = new CheckFixture().zone(DOMAIN, ZONE).withoutSmtp().withoutIpv6();
   private final DriftEngine engine = new DriftEngine(2);

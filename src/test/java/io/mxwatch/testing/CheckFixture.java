@@ -28,6 +28,20 @@ import java.util.concurrent.Executors;
 public final class CheckFixture implements AutoCloseable {
   public static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
 
+  /** The domain of {@link #TWO_EXCHANGES}. */
+  public static final String DOMAIN = "example.test";
+
+  /** Two exchanges with IPv4 addresses, strict SPF and DMARC: a domain to change in tests. */
+  public static final String TWO_EXCHANGES =
+      """
+      @        MX 10 mx1
+      @        MX 20 mx2
+      mx1      A  127.0.0.2
+      mx2      A  127.0.0.3
+      @        TXT "v=spf1 mx -all"
+      _dmarc   TXT "v=DMARC1; p=reject"
+      """;
+
   public final TestDnsServer dns = TestDnsServer.start();
   public final int smtpPort = freePort();
   private final List<TestSmtpServer> servers = new ArrayList<>();
