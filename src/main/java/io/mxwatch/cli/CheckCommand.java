@@ -169,7 +169,7 @@ public final class CheckCommand implements Callable<Integer> {
         new MxwatchConfig.Check(
             deadline == null ? c.check().deadline() : positive("--deadline", deadline),
             concurrency == null ? c.check().concurrency() : range("--concurrency", concurrency, 1, 100_000));
-    return new MxwatchConfig(dns, s, check);
+    return c.withProbing(dns, s, check);
   }
 
   private static <T> T parse(String option, String value, java.util.function.Function<String, T> parser) throws ConfigException {

@@ -2,6 +2,7 @@ package io.mxwatch.cli;
 
 import io.mxwatch.config.ConfigException;
 import io.mxwatch.config.DomainNames;
+import io.mxwatch.config.DomainsFile;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -100,7 +101,6 @@ final class DomainList {
   }
 
   private static String strip(String line) {
-    int hash = line.indexOf('#');
-    return (hash >= 0 ? line.substring(0, hash) : line).strip();
+    return DomainsFile.strip(line);
   }
 }

@@ -13,18 +13,14 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.mxwatch.smtp.SmtpSettings;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -41,6 +37,21 @@ public final class ConfigLoader {
           .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
           .build();
 
+  private final Map<String, String> env;
+
+  /** A loader that ignores the environment. */
+  public ConfigLoader() {
+    this(Map.of());
+  }
+
+  /**
+   * @param env the environment, whose {@code MXWATCH_*} variables override paths and secrets
+   */
+  public ConfigLoader(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  /** Reads and validates {@code file}; a domains file is found relative to it. */
   public MxwatchConfig load(Path file) throws ConfigException {
     String text;
     try {
@@ -48,17 +59,24 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + describe(e));
     }
-    return parse(text, file.getFileName().toString());
+    Path dir = file.toAbsolutePath().getParent();
+    return parse(text, file.getFileName().toString(), dir == null ? Path.of("") : dir);
   }
 
   /** Parses YAML text; {@code source} names it in messages. */
   public MxwatchConfig parse(String text, String source) throws ConfigException {
-    if (text.isBlank()) {
-      return MxwatchConfig.defaults();
-    }
-    Map<String, Integer> lines = lines(text, source);
-    if (lines.isEmpty() && isEmptyDocument(text)) {
-      return MxwatchConfig.defaults(); // comments only
+    return parse(text, source, Path.of(""));
+  }
+
+  /** The configuration with nothing from a file, only the environment's overrides. */
+  public MxwatchConfig defaults() throws ConfigException {
+    return parse("", "(defaults)");
+  }
+
+  private MxwatchConfig parse(String text, String source, Path baseDir) throws ConfigException {
+    Map<String, Integer> lines = text.isBlank() ? Map.of() : lines(text, source);
+    if (text.isBlank() || (lines.isEmpty() && isEmptyDocument(text))) {
+      text = "{}"; // no keys: every default, with the environment's overrides
     }
     RawConfig raw;
     try {
@@ -72,132 +90,12 @@ public final class ConfigLoader {
     } catch (JsonMappingException e) {
       throw new ConfigException(where(source, lines, path(e), e.getLocation()) + path(e) + ": " + expected(e));
     } catch (JsonProcessingException e) {
-      throw new ConfigException(where(source, e.getLocation()) + "not valid YAML: " + e.getOriginalMessage());
+      throw new ConfigException(where(source, e.getLocation()) + "not valid YAML: " + yamlProblem(e));
     }
     if (raw == null) {
-      return MxwatchConfig.defaults();
+      raw = new RawConfig(null, null, null, null, null, null, null, null, null);
     }
-    return new Validation(source, lines).config(raw);
-  }
-
-  /** Turns raw values into checked ones, collecting every error with its line. */
-  private static final class Validation {
-    private final String source;
-    private final Map<String, Integer> lines;
-    private final List<String> errors = new ArrayList<>();
-
-    Validation(String source, Map<String, Integer> lines) {
-      this.source = source;
-      this.lines = lines;
-    }
-
-    MxwatchConfig config(RawConfig raw) throws ConfigException {
-      MxwatchConfig.Dns dns = dns(raw.dns());
-      MxwatchConfig.Smtp smtp = smtp(raw.smtp());
-      MxwatchConfig.Check check = check(raw.check());
-      if (!errors.isEmpty()) {
-        throw new ConfigException(String.join("\n", errors));
-      }
-      return new MxwatchConfig(dns, smtp, check);
-    }
-
-    private MxwatchConfig.Dns dns(RawConfig.RawDns raw) {
-      MxwatchConfig.Dns d = MxwatchConfig.Dns.defaults();
-      if (raw == null) {
-        return d;
-      }
-      List<InetSocketAddress> resolvers = new ArrayList<>();
-      if (raw.resolvers() != null) {
-        for (int i = 0; i < raw.resolvers().size(); i++) {
-          InetSocketAddress a = value("dns.resolvers[" + i + "]", raw.resolvers().get(i), ResolverAddresses::parse, null);
-          if (a != null) {
-            resolvers.add(a);
-          }
-        }
-      }
-      return new MxwatchConfig.Dns(
-          resolvers,
-          duration("dns.timeout", raw.timeout(), d.timeout(), Duration.ofMillis(10), Duration.ofSeconds(60)),
-          number("dns.retries", raw.retries(), d.retries(), 0, 10),
-          number("dns.max_in_flight", raw.maxInFlight(), d.maxInFlight(), 1, 100_000));
-    }
-
-    private MxwatchConfig.Smtp smtp(RawConfig.RawSmtp raw) {
-      MxwatchConfig.Smtp defaults = MxwatchConfig.Smtp.defaults();
-      if (raw == null) {
-        return defaults;
-      }
-      SmtpSettings d = defaults.probe();
-      Duration max = Duration.ofMinutes(10);
-      Duration min = Duration.ofMillis(10);
-      return new MxwatchConfig.Smtp(
-          raw.enabled() == null ? defaults.enabled() : raw.enabled(),
-          new SmtpSettings(
-              number("smtp.port", raw.port(), d.port(), 1, 65535),
-              raw.heloName() == null ? d.heloName() : value("smtp.helo_name", raw.heloName(), Validation::heloName, d.heloName()),
-              duration("smtp.connect_timeout", raw.connectTimeout(), d.connectTimeout(), min, max),
-              duration("smtp.read_timeout", raw.readTimeout(), d.readTimeout(), min, max),
-              duration("smtp.deadline", raw.deadline(), d.deadline(), min, max),
-              number("smtp.max_concurrent", raw.maxConcurrent(), d.maxConcurrent(), 1, 10_000),
-              raw.ipv6() == null ? d.ipv6() : raw.ipv6()));
-    }
-
-    private MxwatchConfig.Check check(RawConfig.RawCheck raw) {
-      MxwatchConfig.Check d = MxwatchConfig.Check.defaults();
-      if (raw == null) {
-        return d;
-      }
-      return new MxwatchConfig.Check(
-          duration("check.deadline", raw.deadline(), d.deadline(), Duration.ofMillis(100), Duration.ofMinutes(10)),
-          number("check.concurrency", raw.concurrency(), d.concurrency(), 1, 100_000));
-    }
-
-    private static String heloName(String name) {
-      if (!name.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?") || name.contains("..")) {
-        throw new IllegalArgumentException("'" + name + "' is not a host name to send with EHLO");
-      }
-      return name;
-    }
-
-    private Duration duration(String path, String text, Duration fallback, Duration min, Duration max) {
-      if (text == null) {
-        return fallback;
-      }
-      Duration d = value(path, text, Durations::parse, null);
-      if (d == null) {
-        return fallback;
-      }
-      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-        error(path, "must be between " + Durations.format(min) + " and " + Durations.format(max) + ", got " + text);
-        return fallback;
-      }
-      return d;
-    }
-
-    private int number(String path, Integer value, int fallback, int min, int max) {
-      if (value == null) {
-        return fallback;
-      }
-      if (value < min || value > max) {
-        error(path, "must be between " + min + " and " + max + ", got " + value);
-        return fallback;
-      }
-      return value;
-    }
-
-    private <T> T value(String path, String text, Function<String, T> parse, T fallback) {
-      try {
-        return parse.apply(text);
-      } catch (IllegalArgumentException e) {
-        error(path, e.getMessage());
-        return fallback;
-      }
-    }
-
-    private void error(String path, String message) {
-      Integer line = lines.get(path);
-      errors.add(source + (line == null ? "" : ":" + line) + ": " + path + ": " + message);
-    }
+    return new ConfigValidation(source, baseDir, lines, env).config(raw);
   }
 
   private boolean isEmptyDocument(String text) {
@@ -226,7 +124,7 @@ public final class ConfigLoader {
         }
       }
     } catch (JsonProcessingException e) {
-      throw new ConfigException(where(source, e.getLocation()) + "not valid YAML: " + e.getOriginalMessage());
+      throw new ConfigException(where(source, e.getLocation()) + "not valid YAML: " + yamlProblem(e));
     } catch (IOException e) {
       throw new ConfigException(source + ": " + describe(e));
     }
@@ -295,6 +193,14 @@ public final class ConfigLoader {
 
   private static String where(String source, JsonLocation location) {
     return location == null || location.getLineNr() < 1 ? source + ": " : source + ":" + location.getLineNr() + ": ";
+  }
+
+  /** SnakeYAML's message without its source excerpts: "while parsing ...: expected ..., but found ...". */
+  private static String yamlProblem(JsonProcessingException e) {
+    return e.getOriginalMessage()
+        .lines()
+        .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+        .collect(Collectors.joining(": "));
   }
 
   private static String describe(IOException e) {

@@ -1,12 +1,22 @@
 package io.mxwatch.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.List;
 
 /**
  * The YAML as written: every key optional, values unchecked. {@link ConfigLoader} validates it
  * into {@link MxwatchConfig}. Keys are snake_case in the file.
  */
-record RawConfig(RawDns dns, RawSmtp smtp, RawCheck check) {
+record RawConfig(
+    RawDns dns,
+    RawSmtp smtp,
+    RawCheck check,
+    RawDefaults defaults,
+    List<RawDomain> domains,
+    String domainsFile,
+    RawStore store,
+    RawHttp http,
+    RawAlerts alerts) {
 
   record RawDns(List<String> resolvers, String timeout, Integer retries, Integer maxInFlight) {}
 
@@ -21,4 +31,36 @@ record RawConfig(RawDns dns, RawSmtp smtp, RawCheck check) {
       Boolean ipv6) {}
 
   record RawCheck(String deadline, Integer concurrency) {}
+
+  record RawDefaults(String interval, String cron, Integer confirmations) {}
+
+  /** A domain: its name alone, or a section with the name and its overrides. */
+  record RawDomain(String name, String interval, String cron, Integer confirmations, RawExpect expect) {
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static RawDomain of(String name) {
+      return new RawDomain(name, null, null, null, null);
+    }
+
+    @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+    RawDomain {}
+  }
+
+  record RawExpect(List<String> mx, String dmarcPolicy, String spf) {}
+
+  record RawStore(String dataDir, String url, String user, String password, String retention) {}
+
+  record RawHttp(String listen) {}
+
+  record RawAlerts(
+      Boolean enabled,
+      String from,
+      List<String> to,
+      RawRelay relay,
+      String groupWait,
+      String groupInterval,
+      String repeatInterval,
+      Boolean sendResolved,
+      String publicUrl) {}
+
+  record RawRelay(String host, Integer port, String tls, Boolean verifyCertificates, String username, String passwordFile) {}
 }

@@ -50,7 +50,7 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> loader.parse("smtp:\n  port: 25\n  heloname: x\n", "m.yaml"))
         .hasMessage("m.yaml:3: unknown key 'smtp.heloname' (known: connect_timeout, deadline, enabled, helo_name, ipv6, max_concurrent, port, read_timeout)");
     assertThatThrownBy(() -> loader.parse("dnss:\n  timeout: 2s\n", "m.yaml"))
-        .hasMessage("m.yaml:1: unknown key 'dnss' (known: check, dns, smtp)");
+        .hasMessage("m.yaml:1: unknown key 'dnss' (known: alerts, check, defaults, dns, domains, domains_file, http, smtp, store)");
   }
 
   @Test
@@ -99,5 +99,108 @@ class ConfigLoaderTest {
   void missingFileIsNamed() {
     assertThatThrownBy(() -> loader.load(java.nio.file.Path.of("/nonexistent/mxwatch.yaml")))
         .hasMessage("cannot read config file /nonexistent/mxwatch.yaml: no such file");
+  }
+
+  @Test
+  void theShippedExampleIsValid() throws Exception {
+    MxwatchConfig c = loader.load(java.nio.file.Path.of("config/mxwatch.yaml"));
+    assertThat(c.watch().domains()).isNotEmpty();
+  }
+
+  @Test
+  void domainsInlineWithOverridesAndFromAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("domains.txt"), "# list\nexample.net\nexample.org  # again, the inline entry wins\nExample.COM.\n");
+    java.nio.file.Files.writeString(
+        dir.resolve("mxwatch.yaml"),
+        """
+        defaults:
+          interval: 10m
+          confirmations: 3
+        domains:
+          - example.org
+          - name: example.info
+            cron: "0 0/15 * * * ?"
+            confirmations: 1
+            expect:
+              mx: ["20 MX2.example.info.", "10 mx1.example.info"]
+              dmarc_policy: Reject
+              spf: "v=spf1 mx -all"
+        domains_file: domains.txt
+        """);
+    MxwatchConfig c = loader.load(dir.resolve("mxwatch.yaml"));
+    assertThat(c.watch().domains())
+        .extracting(MxwatchConfig.Domain::name)
+        .containsExactly("example.org", "example.info", "example.net", "example.com");
+    MxwatchConfig.Domain org = c.watch().domains().get(0);
+    assertThat(org.schedule()).isEqualTo(new MxwatchConfig.Schedule.Every(Duration.ofMinutes(10)));
+    assertThat(org.confirmations()).isEqualTo(3);
+    MxwatchConfig.Domain info = c.watch().domains().get(1);
+    assertThat(info.schedule()).isEqualTo(new MxwatchConfig.Schedule.Cron("0 0/15 * * * ?"));
+    assertThat(info.confirmations()).isEqualTo(1);
+    assertThat(info.expect().mx()).containsExactly("10 mx1.example.info", "20 mx2.example.info");
+    assertThat(info.expect().dmarcPolicy()).isEqualTo("reject");
+    assertThat(info.expect().spf()).isEqualTo("v=spf1 mx -all");
+    assertThat(c.watch().domains().get(2).expect()).isEqualTo(io.mxwatch.drift.Expectations.NONE);
+  }
+
+  @Test
+  void theEnvironmentOverridesPathsAndSecretsAndIsNamedInErrors() throws Exception {
+    ConfigLoader withEnv =
+        new ConfigLoader(
+            java.util.Map.of(
+                "MXWATCH_DATA_DIR", "/var/lib/mxwatch",
+                "MXWATCH_STORE_PASSWORD", "s3cret",
+                "MXWATCH_HTTP_LISTEN", "[::1]:9800"));
+    MxwatchConfig c = withEnv.parse("store:\n  data_dir: ./here\n  password: from-file\n", "m.yaml");
+    assertThat(c.store().dataDir()).isEqualTo(java.nio.file.Path.of("/var/lib/mxwatch"));
+    assertThat(c.store().password().value()).isEqualTo("s3cret");
+    assertThat(c.store().toString()).doesNotContain("s3cret");
+    assertThat(c.http().listen().getPort()).isEqualTo(9800);
+    assertThat(withEnv.defaults().store().dataDir()).isEqualTo(java.nio.file.Path.of("/var/lib/mxwatch"));
+    assertThatThrownBy(() -> new ConfigLoader(java.util.Map.of("MXWATCH_HTTP_LISTEN", "9725")).defaults())
+        .hasMessage("environment variable MXWATCH_HTTP_LISTEN: '9725' is not a listen address: expected IP:PORT or [IPv6]:PORT, e.g. 127.0.0.1:9725");
+  }
+
+  @Test
+  void theRelayPasswordComesFromAFileOrTheEnvironmentNeverTheYaml(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("relay.secret"), "hunter2\n");
+    String yaml = "alerts:\n  from: mxwatch@example.org\n  to: [oncall@example.org]\n  relay:\n    host: 127.0.0.1\n    username: mxwatch\n    password_file: relay.secret\n";
+    java.nio.file.Files.writeString(dir.resolve("m.yaml"), yaml);
+    MxwatchConfig c = loader.load(dir.resolve("m.yaml"));
+    assertThat(c.alerts().enabled()).isTrue();
+    assertThat(c.alerts().relay().password().value()).isEqualTo("hunter2");
+    assertThat(c.alerts().relay().port()).isEqualTo(587);
+    assertThat(c.alerts().relay().tls()).isEqualTo(MxwatchConfig.Tls.STARTTLS);
+    assertThat(c.alerts().relay().verifyCertificates()).isTrue();
+    assertThat(c.toString()).doesNotContain("hunter2");
+    MxwatchConfig fromEnv = new ConfigLoader(java.util.Map.of("MXWATCH_RELAY_PASSWORD", "pw")).load(dir.resolve("m.yaml"));
+    assertThat(fromEnv.alerts().relay().password().value()).isEqualTo("pw");
+    assertThatThrownBy(() -> loader.parse(yaml.replace("password_file", "password"), "m.yaml"))
+        .hasMessageStartingWith("m.yaml:7: unknown key 'alerts.relay.password'");
+  }
+
+  @Test
+  void severalErrorsOfTheNewSectionsAreReportedTogether() {
+    assertThatThrownBy(
+            () ->
+                loader.parse(
+                    """
+                    defaults:
+                      interval: 0s
+                    domains:
+                      - bad..name
+                      - name: example.org
+                        cron: "not cron"
+                    store:
+                      retention: 1m
+                    """,
+                    "m.yaml"))
+        .hasMessage(
+            String.join(
+                "\n",
+                "m.yaml:2: defaults.interval: must be between 1s and 7d, got 0s",
+                "m.yaml:4: domains[0]: 'bad..name' is not a domain name: empty label",
+                "m.yaml:6: domains[1].cron: 'not cron' is not a cron expression (seconds minutes hours day-of-month month day-of-week, e.g. '0 */5 * * * ?'): Illegal characters for this position: 'NOT'",
+                "m.yaml:8: store.retention: must be between 1h and 36500d, got 1m"));
   }
 }
