@@ -1,23 +1,33 @@
 package io.mxwatch.app;
 
 import io.mxwatch.cli.CheckCommand;
+import io.mxwatch.cli.ConfigCommand;
+import io.mxwatch.cli.RunCommand;
+import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.cli.MxwatchCommand;
 import io.mxwatch.config.ConfigException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /** The entry point: wires the commands and maps every failure to a clear message and exit status. */
 public final class Main {
-  private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
 
+  /** The address H2 serves the store file on to other local processes; never beyond this host. */
+  private static final String H2_BIND_ADDRESS = "h2.bindAddress";
+
   public static void main(String[] args) {
+    if (System.getProperty(H2_BIND_ADDRESS) == null) {
+      System.setProperty(H2_BIND_ADDRESS, "127.0.0.1"); // before any H2 class reads it
+    }
+    if (args.length > 0 && args[0].equals("run")) {
+      System.setProperty("mxwatch.log.level", "INFO"); // before logging starts: one line per check
+    }
     PrintStream out =
         new PrintStream(
             new java.io.BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16),
@@ -31,6 +41,7 @@ public final class Main {
   /** Runs one command line; returns the exit status. */
   public static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
     Wiring wiring = new Wiring(clock);
+    ConfigLoader loader = new ConfigLoader(System.getenv());
     CommandLine.IFactory defaults = CommandLine.defaultFactory();
     CommandLine.IFactory factory =
         new CommandLine.IFactory() {
@@ -39,6 +50,12 @@ public final class Main {
           public <K> K create(Class<K> type) throws Exception {
             if (type == CheckCommand.class) {
               return (K) new CheckCommand(wiring, out);
+            }
+            if (type == RunCommand.class) {
+              return (K) new RunCommand(config -> Daemon.start(config, wiring, clock), loader);
+            }
+            if (type == ConfigCommand.Check.class) {
+              return (K) new ConfigCommand.Check(loader, out);
             }
             return defaults.create(type);
           }
@@ -57,7 +74,7 @@ public final class Main {
           if (e instanceof ConfigException) {
             err.println(prefix(cl) + e.getMessage());
           } else {
-            log.error("{} failed", qualified(cl), e);
+            LoggerFactory.getLogger(Main.class).error("{} failed", qualified(cl), e);
             err.println(prefix(cl) + "failed: " + e);
           }
           return MxwatchCommand.USAGE;

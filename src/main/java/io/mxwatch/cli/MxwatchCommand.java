@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
     name = "mxwatch",
     mixinStandardHelpOptions = true,
     versionProvider = MxwatchCommand.Version.class,
-    subcommands = {CheckCommand.class},
+    subcommands = {CheckCommand.class, RunCommand.class, ConfigCommand.class},
     description = "Watches the mail routing of domains: MX, SMTP, SPF and DMARC.")
 public final class MxwatchCommand implements Callable<Integer> {
   /** Exit status for bad usage, config or input: Nagios's UNKNOWN. */

@@ -20,10 +20,14 @@ public final class Database implements AutoCloseable {
 
   /** The default store: an H2 file {@code mxwatch} in {@code directory}. */
   public static String h2Url(java.nio.file.Path directory) {
-    // FILE_LOCK=FS: a second process gets a clear "locked" error instead of corrupting the file.
+    // AUTO_SERVER: the first process to open the file serves it to the others (the operator
+    // commands while the daemon runs) over a TCP port on the address in the h2.bindAddress system
+    // property, which Main sets to loopback.
     // WRITE_DELAY=0: each commit reaches the file at once; H2's default of a second would lose
     // the last second of committed checks to a kill -9 (KillNineTest).
-    return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("mxwatch") + ";FILE_LOCK=FS;WRITE_DELAY=0";
+    // retry: H2 closes the whole database when a thread is interrupted during file I/O (as
+    // Quartz does to its threads on shutdown); this file system reopens the file and retries.
+    return "jdbc:h2:retry:" + directory.toAbsolutePath().resolve("mxwatch") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
   }
 
   /**

@@ -22,7 +22,7 @@ class KillNineTest {
   void historySurvivesKillNineAtAnyMoment() throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Process child =
-        new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), dir.toString())
+        new ProcessBuilder(java.toString(), "-Dh2.bindAddress=127.0.0.1", "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), dir.toString())
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     long printed = 0;

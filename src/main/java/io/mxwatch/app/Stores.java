@@ -1,0 +1,35 @@
+package io.mxwatch.app;
+
+import io.mxwatch.config.ConfigException;
+import io.mxwatch.config.MxwatchConfig;
+import io.mxwatch.store.Database;
+import io.mxwatch.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+
+/** Opens the configured store: the H2 file in the data directory, or the configured JDBC URL. */
+final class Stores {
+  private Stores() {}
+
+  static Database open(MxwatchConfig.Store store) throws ConfigException {
+    String url = store.url();
+    if (url == null) {
+      try {
+        Files.createDirectories(store.dataDir());
+      } catch (IOException e) {
+        throw new ConfigException("cannot create the data directory " + store.dataDir() + ": " + e.getMessage(), e);
+      }
+      url = Database.h2Url(store.dataDir());
+    }
+    try {
+      return Database.open(url, store.user(), store.password() == null ? "" : store.password().value());
+    } catch (StoreException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
+  }
+
+  /** The store for log lines, without credentials. */
+  static String describe(MxwatchConfig.Store store) {
+    return store.url() == null ? "H2 file in " + store.dataDir().toAbsolutePath() : store.url().replaceAll("(?i)(password|pwd)=[^;&]*", "$1=***");
+  }
+}

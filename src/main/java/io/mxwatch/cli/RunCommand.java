@@ -1,0 +1,85 @@
+package io.mxwatch.cli;
+
+import io.mxwatch.config.ConfigException;
+import io.mxwatch.config.ConfigLoader;
+import io.mxwatch.config.MxwatchConfig;
+import java.nio.file.Path;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/**
+ * {@code mxwatch run}: the daemon. SIGHUP re-reads the config (an invalid one is rejected and the
+ * running one stays); SIGTERM and SIGINT stop it cleanly.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Watches the configured domains on their schedules, keeps their history and reports drift.",
+      "SIGHUP reloads the config; SIGTERM or SIGINT stops after the checks in flight (bounded wait)."
+    },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:stopped by SIGTERM or SIGINT", "3:the config or the store could not be used"})
+public final class RunCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration. Without it: the embedded defaults (no domains).")
+  private Path config;
+
+  private final DaemonFactory daemons;
+  private final ConfigLoader loader;
+  private final BlockingQueue<String> signals = new LinkedBlockingQueue<>();
+
+  public RunCommand(DaemonFactory daemons, ConfigLoader loader) {
+    this.daemons = daemons;
+    this.loader = loader;
+  }
+
+  @Override
+  public Integer call() throws ConfigException, InterruptedException {
+    MxwatchConfig initial = load();
+    for (String name : new String[] {"HUP", "TERM", "INT"}) {
+      Signal.handle(new Signal(name), s -> signals.add(s.getName()));
+    }
+    try (Daemon daemon = daemons.start(initial)) {
+      while (true) {
+        String signal = signals.take();
+        if (!signal.equals("HUP")) {
+          log.info("SIG{} received: stopping", signal);
+          return 0;
+        }
+        reload(daemon);
+      }
+    }
+  }
+
+  /** Asks the running daemon to stop as SIGTERM would; for tests and embedding. */
+  void stop() {
+    signals.add("TERM");
+  }
+
+  /** Asks it to reload as SIGHUP would. */
+  void reload() {
+    signals.add("HUP");
+  }
+
+  private void reload(Daemon daemon) {
+    log.info("SIGHUP received: reloading {}", config == null ? "the defaults" : config);
+    try {
+      daemon.reload(load());
+      log.info("configuration reloaded");
+    } catch (ConfigException e) {
+      log.error("configuration not reloaded, the previous one stays in effect:\n{}", e.getMessage());
+    }
+  }
+
+  private MxwatchConfig load() throws ConfigException {
+    return config == null ? loader.defaults() : loader.load(config);
+  }
+}
