@@ -34,18 +34,27 @@ public final class RunCommand implements Callable<Integer> {
 
   private final DaemonFactory daemons;
   private final ConfigLoader loader;
+  private final boolean handleSignals;
   private final BlockingQueue<String> signals = new LinkedBlockingQueue<>();
 
   public RunCommand(DaemonFactory daemons, ConfigLoader loader) {
+    this(daemons, loader, true);
+  }
+
+  /** Without {@code handleSignals}, only {@link #reload()} and {@link #stop()} reach it (tests). */
+  RunCommand(DaemonFactory daemons, ConfigLoader loader, boolean handleSignals) {
     this.daemons = daemons;
     this.loader = loader;
+    this.handleSignals = handleSignals;
   }
 
   @Override
   public Integer call() throws ConfigException, InterruptedException {
     MxwatchConfig initial = load();
-    for (String name : new String[] {"HUP", "TERM", "INT"}) {
-      Signal.handle(new Signal(name), s -> signals.add(s.getName()));
+    if (handleSignals) {
+      for (String name : new String[] {"HUP", "TERM", "INT"}) {
+        Signal.handle(new Signal(name), s -> signals.add(s.getName()));
+      }
     }
     try (Daemon daemon = daemons.start(initial)) {
       while (true) {

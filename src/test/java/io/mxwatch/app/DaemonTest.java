@@ -1,0 +1,131 @@
+package io.mxwatch.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mxwatch.config.ConfigLoader;
+import io.mxwatch.config.MxwatchConfig;
+import io.mxwatch.drift.DriftEngine;
+import io.mxwatch.drift.Expectations;
+import io.mxwatch.store.HistoryStore;
+import io.mxwatch.testing.Await;
+import io.mxwatch.testing.CheckFixture;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon inside the JVM: Quartz fires the checks, the in-JVM DNS server's zones change between
+ * them, the store keeps what the drift engine decided.
+ */
+class DaemonTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String DOMAIN = CheckFixture.DOMAIN;
+  private static final String ZONE = CheckFixture.TWO_EXCHANGES;
+
+  @TempDir Path dir;
+  private final CheckFixture f = new CheckFixture().zone(DOMAIN, ZONE).zone("other.test", ZONE).zone("third.test", ZONE);
+  private Daemon daemon;
+
+  @AfterEach
+  void close() {
+    if (daemon != null) {
+      daemon.close();
+    }
+    f.close();
+  }
+
+  private MxwatchConfig config(String domains) throws Exception {
+    return new ConfigLoader()
+        .parse(
+            """
+            dns:
+              resolvers: ["%s"]
+              timeout: 400ms
+              retries: 0
+            smtp:
+              enabled: false
+            check:
+              deadline: 2s
+            defaults:
+              interval: 1s
+              confirmations: 2
+            store:
+              data_dir: %s
+            domains: %s
+            """
+                .formatted("127.0.0.1:" + f.dns.port(), dir.resolve("data"), domains),
+            "test.yaml");
+  }
+
+  private HistoryStore store() {
+    return daemon.store();
+  }
+
+  private boolean learned(String domain) {
+    return store().load(domain).state().baseline() != null;
+  }
+
+  private List<String> eventCodes(String domain) {
+    return store().events(domain, Instant.EPOCH).stream().map(HistoryStore.StoredEvent::code).toList();
+  }
+
+  @Test
+  void scheduledChecksLearnABaselineReportARemovedExchangeAndAnAckResolvesIt() throws Exception {
+    daemon = Daemon.start(config("[" + DOMAIN + "]"), new Wiring(Clock.systemUTC()), Clock.systemUTC());
+    Await.until("the baseline of " + DOMAIN, WAIT, () -> learned(DOMAIN));
+    assertThat(eventCodes(DOMAIN)).isEmpty();
+
+    f.dns.replace(DOMAIN, ZONE.replace("@        MX 20 mx2\n", ""));
+    HistoryStore.StoredEvent removed =
+        Await.value(
+            "MX_REMOVED to be confirmed",
+            WAIT,
+            () -> store().events(DOMAIN, Instant.EPOCH).stream().filter(e -> e.code().equals("MX_REMOVED")).findFirst().orElse(null));
+    assertThat(removed.subject()).isEqualTo("mx2.example.test");
+    assertThat(removed.before()).isEqualTo("20 mx2.example.test");
+    assertThat(removed.after()).isEqualTo("absent");
+    assertThat(removed.confirmedAt()).isAfter(removed.detectedAt());
+    DriftEngine engine = new DriftEngine(2);
+    assertThat(engine.open(store().load(DOMAIN).state(), Expectations.NONE)).isNotEmpty();
+
+    // the audit finding that came with it (one exchange left) is a change of its own
+    assertThat(eventCodes(DOMAIN)).containsExactlyInAnyOrder("MX_REMOVED", "MX_SINGLE_HOST");
+    store().approve(DOMAIN, "alice", "mx2 retired", Instant.now());
+    assertThat(engine.open(store().load(DOMAIN).state(), Expectations.NONE)).isEmpty();
+    long seenBefore = store().snapshots(DOMAIN, Instant.EPOCH).getLast().seenCount();
+    Await.until("more checks after the ack", WAIT, () -> store().snapshots(DOMAIN, Instant.EPOCH).getLast().seenCount() > seenBefore + 1);
+    assertThat(engine.open(store().load(DOMAIN).state(), Expectations.NONE)).isEmpty();
+    assertThat(eventCodes(DOMAIN)).as("nothing new after the ack").containsExactlyInAnyOrder("MX_REMOVED", "MX_SINGLE_HOST");
+    assertThat(store().snapshots(DOMAIN, Instant.EPOCH)).as("one row per distinct state").hasSize(2);
+  }
+
+  @Test
+  void reloadStartsWatchingAddedDomainsStopsRemovedOnesAndKeepsTheirHistory() throws Exception {
+    daemon = Daemon.start(config("[" + DOMAIN + ", other.test]"), new Wiring(Clock.systemUTC()), Clock.systemUTC());
+    Await.until("both domains checked", WAIT, () -> learned(DOMAIN) && learned("other.test"));
+
+    daemon.reload(config("[other.test, third.test]"));
+    assertThat(daemon.scheduler().scheduledDomains()).containsExactly("other.test", "third.test");
+    Await.until("the added domain checked", WAIT, () -> learned("third.test"));
+    long version = store().load(DOMAIN).version();
+    assertThat(version).as("history of the removed domain stays").isPositive();
+    Await.until("other.test checked twice more", WAIT, () -> store().load("other.test").version() > store().load(DOMAIN).version() + 2);
+    assertThat(store().load(DOMAIN).version()).as("the removed domain is no longer checked").isEqualTo(version);
+  }
+
+  @Test
+  void aResolverTimingOutForManyChecksRaisesLookupFailingAndNeverARemoval() throws Exception {
+    daemon = Daemon.start(config("[" + DOMAIN + "]"), new Wiring(Clock.systemUTC()), Clock.systemUTC());
+    Await.until("the baseline of " + DOMAIN, WAIT, () -> learned(DOMAIN));
+    f.dns.fault(q -> true, new io.mxwatch.testing.TestDnsServer.Fault.Drop());
+    Await.until("DNS_LOOKUP_FAILING", WAIT, () -> eventCodes(DOMAIN).contains("DNS_LOOKUP_FAILING"));
+    long version = store().load(DOMAIN).version();
+    Await.until("two more failing checks", WAIT, () -> store().load(DOMAIN).version() >= version + 2);
+    assertThat(eventCodes(DOMAIN)).containsExactly("DNS_LOOKUP_FAILING");
+  }
+}
