@@ -8,6 +8,7 @@ import io.mxwatch.schedule.CheckScheduler;
 import io.mxwatch.schedule.Planned;
 import io.mxwatch.store.Database;
 import io.mxwatch.store.HistoryStore;
+import io.mxwatch.store.Stores;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;

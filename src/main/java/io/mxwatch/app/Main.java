@@ -1,6 +1,10 @@
 package io.mxwatch.app;
 
+import io.mxwatch.cli.AckCommand;
 import io.mxwatch.cli.CheckCommand;
+import io.mxwatch.cli.DiffCommand;
+import io.mxwatch.cli.HistoryCommand;
+import io.mxwatch.cli.StatusCommand;
 import io.mxwatch.cli.ConfigCommand;
 import io.mxwatch.cli.RunCommand;
 import io.mxwatch.config.ConfigLoader;
@@ -53,6 +57,18 @@ public final class Main {
             }
             if (type == RunCommand.class) {
               return (K) new RunCommand(config -> Daemon.start(config, wiring, clock), loader);
+            }
+            if (type == StatusCommand.class) {
+              return (K) new StatusCommand(loader, out, clock);
+            }
+            if (type == HistoryCommand.class) {
+              return (K) new HistoryCommand(loader, out, clock);
+            }
+            if (type == DiffCommand.class) {
+              return (K) new DiffCommand(loader, out, clock);
+            }
+            if (type == AckCommand.class) {
+              return (K) new AckCommand(loader, out, clock);
             }
             if (type == ConfigCommand.Check.class) {
               return (K) new ConfigCommand.Check(loader, out);

@@ -11,7 +11,15 @@ import picocli.CommandLine.Spec;
     name = "mxwatch",
     mixinStandardHelpOptions = true,
     versionProvider = MxwatchCommand.Version.class,
-    subcommands = {CheckCommand.class, RunCommand.class, ConfigCommand.class},
+    subcommands = {
+      CheckCommand.class,
+      RunCommand.class,
+      StatusCommand.class,
+      HistoryCommand.class,
+      DiffCommand.class,
+      AckCommand.class,
+      ConfigCommand.class
+    },
     description = "Watches the mail routing of domains: MX, SMTP, SPF and DMARC.")
 public final class MxwatchCommand implements Callable<Integer> {
   /** Exit status for bad usage, config or input: Nagios's UNKNOWN. */

@@ -98,6 +98,11 @@ public final class DriftEngine {
     return new Step(new DriftState(baseline, confirmed, candidate, count, since, seen, failingCount, failing), events);
   }
 
+  /** Every difference between two states, as changes from {@code before} to {@code after}. */
+  public static List<Change> diff(DomainState before, DomainState after) {
+    return Differ.diff(before, after);
+  }
+
   /**
    * What is open for a domain now: every difference between the baseline and the confirmed state,
    * every expectation the confirmed state does not meet, and DNS_LOOKUP_FAILING while it lasts.

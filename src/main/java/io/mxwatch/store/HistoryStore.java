@@ -51,6 +51,58 @@ public final class HistoryStore {
   public record StoredEvent(
       long id, String code, String severity, String subject, String before, String after, Instant detectedAt, Instant confirmedAt) {}
 
+  /** One domain as the store last saw it. */
+  public record Overview(String domain, DriftState state, Instant lastCheckedAt, String lastStatus) {}
+
+  /** One approval of a new baseline. */
+  public record StoredApproval(long id, String by, String reason, Instant at) {}
+
+  /** Every domain ever checked, by name. */
+  public List<Overview> overview() {
+    List<Overview> out = new ArrayList<>();
+    try (Connection c = db.getConnection();
+        PreparedStatement q = c.prepareStatement("SELECT domain, state, last_checked_at, last_status FROM drift_state ORDER BY domain");
+        ResultSet rs = q.executeQuery()) {
+      while (rs.next()) {
+        out.add(new Overview(rs.getString(1), JSON.readValue(rs.getString(2), DriftState.class), instantOrNull(rs, 3), rs.getString(4)));
+      }
+    } catch (SQLException | JsonProcessingException e) {
+      throw new StoreException("reading the domains failed: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** The approvals of {@code domain} made at or after {@code since}, oldest first. */
+  public List<StoredApproval> approvals(String domain, Instant since) {
+    List<StoredApproval> out = new ArrayList<>();
+    query(
+        "SELECT id, approved_by, reason, approved_at FROM approval WHERE domain = ? AND approved_at >= ? ORDER BY id",
+        domain,
+        since,
+        rs -> out.add(new StoredApproval(rs.getLong(1), rs.getString(2), rs.getString(3), instant(rs, 4))));
+    return out;
+  }
+
+  /**
+   * What the check of {@code domain} saw at {@code at}: the observation of the latest snapshot first
+   * seen at or before it; null when there is none (before the first check, or deleted by retention).
+   */
+  public Observation observationAt(String domain, Instant at) {
+    List<Observation> out = new ArrayList<>();
+    query(
+        "SELECT observation FROM snapshot WHERE domain = ? AND first_seen <= ? ORDER BY first_seen DESC, id DESC FETCH FIRST 1 ROWS ONLY",
+        domain,
+        at,
+        rs -> {
+          try {
+            out.add(JSON.readValue(rs.getString(1), Observation.class));
+          } catch (JsonProcessingException e) {
+            throw new SQLException("unreadable snapshot: " + e.getOriginalMessage(), e);
+          }
+        });
+    return out.isEmpty() ? null : out.getFirst();
+  }
+
   /** The drift state of {@code domain}; the initial state at version 0 when it was never checked. */
   public Loaded load(String domain) {
     try (Connection c = db.getConnection();
@@ -331,6 +383,11 @@ public final class HistoryStore {
 
   private static OffsetDateTime time(Instant instant) {
     return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  private static Instant instantOrNull(ResultSet rs, int column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
   }
 
   private static Instant instant(ResultSet rs, int column) throws SQLException {

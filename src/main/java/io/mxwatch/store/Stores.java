@@ -1,17 +1,15 @@
-package io.mxwatch.app;
+package io.mxwatch.store;
 
 import io.mxwatch.config.ConfigException;
 import io.mxwatch.config.MxwatchConfig;
-import io.mxwatch.store.Database;
-import io.mxwatch.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 
 /** Opens the configured store: the H2 file in the data directory, or the configured JDBC URL. */
-final class Stores {
+public final class Stores {
   private Stores() {}
 
-  static Database open(MxwatchConfig.Store store) throws ConfigException {
+  public static Database open(MxwatchConfig.Store store) throws ConfigException {
     String url = store.url();
     if (url == null) {
       try {
@@ -29,7 +27,7 @@ final class Stores {
   }
 
   /** The store for log lines, without credentials. */
-  static String describe(MxwatchConfig.Store store) {
+  public static String describe(MxwatchConfig.Store store) {
     return store.url() == null ? "H2 file in " + store.dataDir().toAbsolutePath() : store.url().replaceAll("(?i)(password|pwd)=[^;&]*", "$1=***");
   }
 }

@@ -1,0 +1,83 @@
+package io.mxwatch.cli;
+
+import io.mxwatch.config.ConfigException;
+import io.mxwatch.config.ConfigLoader;
+import io.mxwatch.config.DomainNames;
+import io.mxwatch.config.MxwatchConfig;
+import io.mxwatch.drift.Expectations;
+import io.mxwatch.store.Database;
+import io.mxwatch.store.HistoryStore;
+import io.mxwatch.store.Stores;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Option;
+
+/**
+ * An operator command that works on the store the configuration names; safe while the daemon
+ * runs (H2 serves the file to both, PostgreSQL is shared anyway).
+ */
+abstract class StoreCommand implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", description = "The daemon's YAML configuration (for the store and the declared expectations). Default: the embedded defaults, with ./data.")
+  private Path configFile;
+
+  private final ConfigLoader loader;
+  protected final PrintStream out;
+  protected final Clock clock;
+  protected MxwatchConfig config;
+
+  StoreCommand(ConfigLoader loader, PrintStream out, Clock clock) {
+    this.loader = loader;
+    this.out = out;
+    this.clock = clock;
+  }
+
+  @Override
+  public final Integer call() throws ConfigException {
+    config = configFile == null ? loader.defaults() : loader.load(configFile);
+    try (Database db = Stores.open(config.store())) {
+      return run(new HistoryStore(db.dataSource()));
+    }
+  }
+
+  /** Does the work; returns the exit status. */
+  abstract int run(HistoryStore store) throws ConfigException;
+
+  /** The configured expectations of {@code domain}; none when it is not configured. */
+  protected Expectations expectations(String domain) {
+    return config.watch().domains().stream().filter(d -> d.name().equals(domain)).map(MxwatchConfig.Domain::expect).findFirst().orElse(Expectations.NONE);
+  }
+
+  protected int confirmations(String domain) {
+    return config.watch().domains().stream().filter(d -> d.name().equals(domain)).mapToInt(MxwatchConfig.Domain::confirmations).findFirst().orElse(config.watch().confirmations());
+  }
+
+  protected static String domain(String input) throws ConfigException {
+    try {
+      return DomainNames.normalize(input);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  protected Instant time(String option, String text) throws ConfigException {
+    try {
+      return TimePoints.parse(text, clock.instant());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(option + ": " + e.getMessage());
+    }
+  }
+
+  /** An instant to the second, as people read it. */
+  protected static String at(Instant t) {
+    return t == null ? "never" : t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+  }
+
+  /** A change as one line for a terminal: untrusted values escaped. */
+  protected static String line(io.mxwatch.drift.Change c) {
+    return c.severity().label().toUpperCase(java.util.Locale.ROOT) + " " + c.code() + " " + Printable.of(c.subject()) + ": "
+        + Printable.of(c.before()) + " → " + Printable.of(c.after());
+  }
+}
