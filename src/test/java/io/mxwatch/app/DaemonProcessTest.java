@@ -1,0 +1,112 @@
+package io.mxwatch.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mxwatch.store.Database;
+import io.mxwatch.store.HistoryStore;
+import io.mxwatch.testing.Await;
+import io.mxwatch.testing.CheckFixture;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code mxwatch run} as its own process, driven by real signals: SIGKILL mid-run and a restart
+ * that resumes the schedule on the same store, SIGHUP with a changed config, SIGTERM.
+ */
+class DaemonProcessTest {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final String ZONE = CheckFixture.TWO_EXCHANGES;
+
+  @TempDir Path dir;
+  private final CheckFixture f = new CheckFixture().zone(CheckFixture.DOMAIN, ZONE).zone("other.test", ZONE);
+  private final List<Process> started = new ArrayList<>();
+
+  @AfterEach
+  void close() {
+    for (Process p : started) {
+      p.destroyForcibly();
+    }
+    f.close();
+  }
+
+  private Process start(Path config, Path log) throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p =
+        new ProcessBuilder(
+                java.toString(), "-Dh2.bindAddress=127.0.0.1", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--config", config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    started.add(p);
+    return p;
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static void signal(Process p, String signal) throws Exception {
+    assertThat(new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).start().waitFor()).isZero();
+  }
+
+  private static long checks(String log, String domain) {
+    return log.lines().filter(l -> l.contains("io.mxwatch.check - " + domain + " ")).count();
+  }
+
+  @Test
+  void killedRestartedReloadedAndStoppedBySignals() throws Exception {
+    Path data = dir.resolve("data");
+    Path config = dir.resolve("mxwatch.yaml");
+    String common =
+        """
+        dns: {resolvers: ["127.0.0.1:%d"], timeout: 400ms, retries: 0}
+        smtp: {enabled: false}
+        defaults: {interval: 1s, confirmations: 2}
+        store: {data_dir: %s}
+        """
+            .formatted(f.dns.port(), data);
+    Files.writeString(config, common + "domains: [example.test]\n");
+
+    Path log1 = dir.resolve("run1.log");
+    Process first = start(config, log1);
+    Await.until("three checks logged", WAIT, () -> checks(read(log1), "example.test") >= 3);
+    first.destroyForcibly(); // SIGKILL, whatever it was doing
+    assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    Path log2 = dir.resolve("run2.log");
+    Process second = start(config, log2);
+    Await.until("checks resume after the restart", WAIT, () -> checks(read(log2), "example.test") >= 2);
+    assertThat(read(log2)).contains("(0 added, 0 removed, 0 rescheduled, 1 unchanged)");
+
+    Files.writeString(config, common + "domains: [other.test]\n");
+    signal(second, "HUP");
+    Await.until("the added domain checked", WAIT, () -> checks(read(log2), "other.test") >= 1);
+    assertThat(read(log2)).contains("(1 added, 1 removed, 0 rescheduled, 0 unchanged)");
+
+    signal(second, "TERM");
+    assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(second.exitValue()).isZero();
+    assertThat(read(log2)).contains("stopped").doesNotContain("ERROR");
+
+    try (Database db = Database.open(Database.h2Url(data), "", "")) {
+      HistoryStore store = new HistoryStore(db.dataSource());
+      assertThat(store.load("example.test").state().baseline()).as("learned before the kill, kept").isNotNull();
+      assertThat(store.snapshots("example.test", java.time.Instant.EPOCH)).hasSize(1);
+      assertThat(store.events("example.test", java.time.Instant.EPOCH)).isEmpty();
+      assertThat(store.load("other.test").version()).isPositive();
+    }
+  }
+}
