@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# mxwatch on PostgreSQL: the daemon's store, Quartz job store and operator commands against a
+# private PostgreSQL instance on 127.0.0.1 (started and stopped here, by PID). DNS goes to a
+# closed loopback port, so every check fails its lookups: that exercises snapshots, events,
+# drift state and the schedule without any other server.
+#
+#   e2e/postgres.sh            # needs target/mxwatch.jar (mvn -B verify builds it)
+#
+# Installs postgresql with apt-get when it is missing. Prints PASS/FAIL per step and
+# "N passed, M failed"; keeps the logs in the directory it names.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+jar="$root/target/mxwatch.jar"
+java_home=$("$root/bin/find-jdk")
+java="$java_home/bin/java"
+[[ -f "$jar" ]] || { echo "e2e/postgres.sh: $jar is missing: run 'mvn -B verify' first" >&2; exit 2; }
+
+if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' > /dev/null; then
+  echo "installing postgresql"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q > /dev/null
+  apt-get install -y -q --no-install-recommends postgresql > /dev/null
+fi
+pg_bin=$(find /usr/lib/postgresql -path '*/bin/initdb' | sort -V | tail -1 | xargs dirname)
+
+work=$(mktemp -d /tmp/mxwatch-e2e-postgres.XXXXXX)
+chmod 755 "$work"
+echo "logs in $work"
+passed=0
+failed=0
+pids=()
+pg_started=""
+
+as_pg() {
+  # initdb and postgres refuse to run as root
+  if [[ $(id -u) -eq 0 ]]; then
+    su postgres -s /bin/bash -c "$*"
+  else
+    bash -c "$*"
+  fi
+}
+
+cleanup() {
+  for pid in "${pids[@]}"; do
+    kill -TERM "$pid" 2> /dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2> /dev/null || true
+  done
+  if [[ -n "$pg_started" ]]; then
+    as_pg "'$pg_bin/pg_ctl' -D '$work/pg' -m fast stop" > /dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+
+step() { # step NAME COMMAND...: runs COMMAND, records PASS or FAIL
+  local name=$1
+  shift
+  if "$@"; then
+    echo "PASS $name"
+    passed=$((passed + 1))
+  else
+    echo "FAIL $name"
+    failed=$((failed + 1))
+  fi
+}
+
+wait_for() { # wait_for SECONDS COMMAND...: true once COMMAND succeeds, false at the deadline
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+free_port() {
+  local port
+  for port in $(seq 55432 55532); do
+    if ! (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+  return 1
+}
+
+# --- PostgreSQL on loopback -------------------------------------------------------------
+port=$(free_port)
+mkdir -p "$work/pg"
+[[ $(id -u) -eq 0 ]] && chown postgres "$work/pg"
+as_pg "'$pg_bin/initdb' -D '$work/pg' -A trust -U mxwatch" > "$work/initdb.log" 2>&1
+as_pg "'$pg_bin/pg_ctl' -D '$work/pg' -o '-h 127.0.0.1 -p $port -k $work/pg' -l '$work/pg/server.log' -w start" > /dev/null
+pg_started=yes
+as_pg "'$pg_bin/createdb' -h 127.0.0.1 -p $port -U mxwatch mxwatch"
+
+closed_dns=$(free_port)
+config="$work/mxwatch.yaml"
+write_config() {
+  cat > "$config" << YAML
+dns: {resolvers: ["127.0.0.1:$closed_dns"], timeout: 200ms, retries: 0}
+check: {deadline: 1s}
+smtp: {enabled: false}
+defaults: {interval: 1s, confirmations: 2}
+store: {url: "jdbc:postgresql://127.0.0.1:$port/mxwatch", user: mxwatch}
+domains: [$1]
+YAML
+}
+write_config "example.org, example.com"
+
+mxwatch() { "$java" -jar "$jar" "$@"; }
+start_daemon() { # start_daemon LOG: starts mxwatch run in the background, sets $daemon
+  "$java" -jar "$jar" run --config "$config" > "$1" 2>&1 &
+  daemon=$!
+  pids+=("$daemon")
+}
+checks() { grep -c "io.mxwatch.check - $2 " "$1" || true; }
+at_least() { (($(checks "$1" "$2") >= $3)); }
+
+# --- the scenario -----------------------------------------------------------------------
+run1="$work/run1.log"
+run2="$work/run2.log"
+both_checked() { at_least "$run1" example.org 3 && at_least "$run1" example.com 3; }
+failing_not_removed() { grep -q "DNS_LOOKUP_FAILING" "$run1" && ! grep -q "_REMOVED" "$run1"; }
+status_shows_failing() {
+  mxwatch status --config "$config" > "$work/status.txt" && grep -q "^example.org .*DNS_LOOKUP_FAILING" "$work/status.txt"
+}
+history_shows_event() {
+  mxwatch history example.org --config "$config" > "$work/history.txt" \
+    && grep -q "snapshot" "$work/history.txt" && grep -q "DNS_LOOKUP_FAILING" "$work/history.txt"
+}
+reloaded() { at_least "$run1" example.net 1 && grep -q "(1 added, 1 removed" "$run1"; }
+resumed() { at_least "$run2" example.net 2 && grep -q "0 added, 0 removed, 0 rescheduled, 2 unchanged" "$run2"; }
+stopped_cleanly() { ((stop_status == 0)) && grep -q "stopped" "$run2" && ! grep -q "ERROR" "$run2"; }
+
+start_daemon "$run1"
+step "daemon checks both domains on PostgreSQL" wait_for 60 both_checked
+step "failed lookups raise DNS_LOOKUP_FAILING, never a removal" failing_not_removed
+step "status reads the store while the daemon runs" status_shows_failing
+step "history lists the snapshot and the event" history_shows_event
+
+write_config "example.org, example.net"
+kill -HUP "$daemon"
+step "SIGHUP adds and removes domains" wait_for 60 reloaded
+
+kill -KILL "$daemon"
+wait "$daemon" 2> /dev/null || true
+start_daemon "$run2"
+step "after kill -9 the schedule resumes from the store" wait_for 90 resumed
+
+kill -TERM "$daemon"
+stop_status=0
+wait "$daemon" || stop_status=$?
+step "SIGTERM stops cleanly (exit 0, no errors)" stopped_cleanly
+
+echo "$passed passed, $failed failed"
+((failed == 0))
