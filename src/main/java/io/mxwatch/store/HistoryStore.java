@@ -6,10 +6,6 @@ import io.mxwatch.audit.CheckResult;
 import io.mxwatch.drift.DriftEngine;
 import io.mxwatch.drift.DriftState;
 import io.mxwatch.drift.Observation;
-import io.mxwatch.snapshot.SnapshotJson;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,9 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -33,12 +27,14 @@ import javax.sql.DataSource;
  * of adding a row.
  */
 public final class HistoryStore {
-  private static final ObjectMapper JSON = SnapshotJson.mapper();
+  private static final ObjectMapper JSON = Jdbc.JSON;
 
   private final DataSource db;
+  private final Jdbc jdbc;
 
   public HistoryStore(DataSource db) {
     this.db = db;
+    this.jdbc = new Jdbc(db);
   }
 
   /** A domain's drift state with the version that {@link #record} must find unchanged. */
@@ -64,7 +60,7 @@ public final class HistoryStore {
         PreparedStatement q = c.prepareStatement("SELECT domain, state, last_checked_at, last_status FROM drift_state ORDER BY domain");
         ResultSet rs = q.executeQuery()) {
       while (rs.next()) {
-        out.add(new Overview(rs.getString(1), JSON.readValue(rs.getString(2), DriftState.class), instantOrNull(rs, 3), rs.getString(4)));
+        out.add(new Overview(rs.getString(1), JSON.readValue(rs.getString(2), DriftState.class), Jdbc.instantOrNull(rs, 3), rs.getString(4)));
       }
     } catch (SQLException | JsonProcessingException e) {
       throw new StoreException("reading the domains failed: " + e.getMessage(), e);
@@ -75,11 +71,11 @@ public final class HistoryStore {
   /** The approvals of {@code domain} made at or after {@code since}, oldest first. */
   public List<StoredApproval> approvals(String domain, Instant since) {
     List<StoredApproval> out = new ArrayList<>();
-    query(
+    jdbc.query(
         "SELECT id, approved_by, reason, approved_at FROM approval WHERE domain = ? AND approved_at >= ? ORDER BY id",
         domain,
         since,
-        rs -> out.add(new StoredApproval(rs.getLong(1), rs.getString(2), rs.getString(3), instant(rs, 4))));
+        rs -> out.add(new StoredApproval(rs.getLong(1), rs.getString(2), rs.getString(3), Jdbc.instant(rs, 4))));
     return out;
   }
 
@@ -89,7 +85,7 @@ public final class HistoryStore {
    */
   public Observation observationAt(String domain, Instant at) {
     List<Observation> out = new ArrayList<>();
-    query(
+    jdbc.query(
         "SELECT observation FROM snapshot WHERE domain = ? AND first_seen <= ? ORDER BY first_seen DESC, id DESC FETCH FIRST 1 ROWS ONLY",
         domain,
         at,
@@ -127,10 +123,10 @@ public final class HistoryStore {
    *     approved in between): load again and step again
    */
   public boolean record(String domain, long version, CheckResult check, Observation observation, DriftEngine.Step step) {
-    String observationJson = json(observation);
-    String hash = sha256(observationJson);
-    OffsetDateTime at = time(check.snapshot().checkedAt());
-    return inTransaction(
+    String observationJson = Jdbc.json(observation);
+    String hash = Jdbc.sha256(observationJson);
+    OffsetDateTime at = Jdbc.time(check.snapshot().checkedAt());
+    return jdbc.inTransaction(
         "recording the check of " + domain,
         c -> {
           ensureDomain(c, domain, at);
@@ -163,8 +159,8 @@ public final class HistoryStore {
               ins.setString(4, e.change().subject());
               ins.setString(5, e.change().before());
               ins.setString(6, e.change().after());
-              ins.setObject(7, time(e.detectedAt()));
-              ins.setObject(8, time(e.confirmedAt()));
+              ins.setObject(7, Jdbc.time(e.detectedAt()));
+              ins.setObject(8, Jdbc.time(e.confirmedAt()));
               ins.setLong(9, snapshotId);
               ins.addBatch();
             }
@@ -189,14 +185,14 @@ public final class HistoryStore {
       }
       DriftState approved = loaded.state().approved();
       boolean done =
-          inTransaction(
+          jdbc.inTransaction(
               "approving " + domain,
               c -> {
                 try (PreparedStatement up =
                         c.prepareStatement("UPDATE drift_state SET state = ?, version = version + 1 WHERE domain = ? AND version = ?");
                     PreparedStatement ins =
                         c.prepareStatement("INSERT INTO approval (domain, approved_by, reason, approved_at, baseline) VALUES (?, ?, ?, ?, ?)")) {
-                  up.setString(1, json(approved));
+                  up.setString(1, Jdbc.json(approved));
                   up.setString(2, domain);
                   up.setLong(3, loaded.version());
                   if (up.executeUpdate() != 1) {
@@ -205,8 +201,8 @@ public final class HistoryStore {
                   ins.setString(1, domain);
                   ins.setString(2, by);
                   ins.setString(3, reason);
-                  ins.setObject(4, time(at));
-                  ins.setString(5, json(approved.baseline()));
+                  ins.setObject(4, Jdbc.time(at));
+                  ins.setString(5, Jdbc.json(approved.baseline()));
                   ins.executeUpdate();
                   return true;
                 }
@@ -221,25 +217,25 @@ public final class HistoryStore {
   /** The distinct snapshots of {@code domain} last seen at or after {@code since}, oldest first. */
   public List<StoredSnapshot> snapshots(String domain, Instant since) {
     List<StoredSnapshot> out = new ArrayList<>();
-    query(
+    jdbc.query(
         "SELECT id, status, first_seen, last_seen, seen_count, content_hash FROM snapshot WHERE domain = ? AND last_seen >= ? ORDER BY id",
         domain,
         since,
-        rs -> out.add(new StoredSnapshot(rs.getLong(1), rs.getString(2), instant(rs, 3), instant(rs, 4), rs.getLong(5), rs.getString(6))));
+        rs -> out.add(new StoredSnapshot(rs.getLong(1), rs.getString(2), Jdbc.instant(rs, 3), Jdbc.instant(rs, 4), rs.getLong(5), rs.getString(6))));
     return out;
   }
 
   /** The change events of {@code domain} confirmed at or after {@code since}, oldest first. */
   public List<StoredEvent> events(String domain, Instant since) {
     List<StoredEvent> out = new ArrayList<>();
-    query(
+    jdbc.query(
         "SELECT id, code, severity, subject, before_value, after_value, detected_at, confirmed_at FROM change_event"
             + " WHERE domain = ? AND confirmed_at >= ? ORDER BY id",
         domain,
         since,
         rs -> out.add(
             new StoredEvent(
-                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), instant(rs, 7), instant(rs, 8))));
+                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), Jdbc.instant(rs, 7), Jdbc.instant(rs, 8))));
     return out;
   }
 
@@ -254,7 +250,7 @@ public final class HistoryStore {
         PreparedStatement del =
             c.prepareStatement(
                 "DELETE FROM snapshot WHERE last_seen < ? AND id NOT IN (SELECT last_snapshot_id FROM drift_state WHERE last_snapshot_id IS NOT NULL)")) {
-      del.setObject(1, time(cutoff));
+      del.setObject(1, Jdbc.time(cutoff));
       return del.executeUpdate();
     } catch (SQLException e) {
       throw new StoreException("deleting history before " + cutoff + " failed: " + e.getMessage(), e);
@@ -295,7 +291,7 @@ public final class HistoryStore {
       ins.setString(1, domain);
       ins.setString(2, hash);
       ins.setString(3, observationJson);
-      ins.setString(4, json(check));
+      ins.setString(4, Jdbc.json(check));
       ins.setString(5, check.status().label());
       ins.setObject(6, at);
       ins.setObject(7, at);
@@ -315,7 +311,7 @@ public final class HistoryStore {
           c.prepareStatement(
               "INSERT INTO drift_state (domain, state, version, last_snapshot_id, last_checked_at, last_status) VALUES (?, ?, 1, ?, ?, ?)")) {
         ins.setString(1, domain);
-        ins.setString(2, json(state));
+        ins.setString(2, Jdbc.json(state));
         ins.setLong(3, snapshotId);
         ins.setObject(4, at);
         ins.setString(5, status);
@@ -326,87 +322,13 @@ public final class HistoryStore {
         c.prepareStatement(
             "UPDATE drift_state SET state = ?, version = version + 1, last_snapshot_id = ?, last_checked_at = ?, last_status = ?"
                 + " WHERE domain = ? AND version = ?")) {
-      up.setString(1, json(state));
+      up.setString(1, Jdbc.json(state));
       up.setLong(2, snapshotId);
       up.setObject(3, at);
       up.setString(4, status);
       up.setString(5, domain);
       up.setLong(6, version);
       return up.executeUpdate() == 1;
-    }
-  }
-
-  /** Work inside one transaction: true keeps what it wrote, false undoes it. */
-  private interface Work {
-    boolean run(Connection c) throws SQLException;
-  }
-
-  /** Runs {@code work} in one transaction, committed only when it returns true. */
-  private boolean inTransaction(String step, Work work) {
-    try (Connection c = db.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        boolean keep = work.run(c);
-        if (keep) {
-          c.commit();
-        } else {
-          c.rollback();
-        }
-        return keep;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new StoreException(step + " failed: " + e.getMessage(), e);
-    }
-  }
-
-  private interface Row {
-    void read(ResultSet rs) throws SQLException;
-  }
-
-  private void query(String sql, String domain, Instant since, Row row) {
-    try (Connection c = db.getConnection();
-        PreparedStatement q = c.prepareStatement(sql)) {
-      q.setString(1, domain);
-      q.setObject(2, time(since));
-      try (ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          row.read(rs);
-        }
-      }
-    } catch (SQLException e) {
-      throw new StoreException("reading the history of " + domain + " failed: " + e.getMessage(), e);
-    }
-  }
-
-  private static OffsetDateTime time(Instant instant) {
-    return instant.atOffset(ZoneOffset.UTC);
-  }
-
-  private static Instant instantOrNull(ResultSet rs, int column) throws SQLException {
-    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-    return t == null ? null : t.toInstant();
-  }
-
-  private static Instant instant(ResultSet rs, int column) throws SQLException {
-    return rs.getObject(column, OffsetDateTime.class).toInstant();
-  }
-
-  private static String json(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
-    }
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
     }
   }
 }

@@ -1,0 +1,102 @@
+package io.mxwatch.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mxwatch.snapshot.SnapshotJson;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import javax.sql.DataSource;
+
+/** The JDBC plumbing of the store: transactions, queries by domain and time, value conversions. */
+final class Jdbc {
+  static final ObjectMapper JSON = SnapshotJson.mapper();
+
+  private final DataSource db;
+
+  Jdbc(DataSource db) {
+    this.db = db;
+  }
+
+  /** Work inside one transaction: true keeps what it wrote, false undoes it. */
+  interface Work {
+    boolean run(Connection c) throws SQLException;
+  }
+
+  /** Runs {@code work} in one transaction, committed only when it returns true. */
+  boolean inTransaction(String step, Work work) {
+    try (Connection c = db.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        boolean keep = work.run(c);
+        if (keep) {
+          c.commit();
+        } else {
+          c.rollback();
+        }
+        return keep;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException(step + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  interface Row {
+    void read(ResultSet rs) throws SQLException;
+  }
+
+  void query(String sql, String domain, Instant since, Row row) {
+    try (Connection c = db.getConnection();
+        PreparedStatement q = c.prepareStatement(sql)) {
+      q.setString(1, domain);
+      q.setObject(2, time(since));
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          row.read(rs);
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("reading the history of " + domain + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  static OffsetDateTime time(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  static Instant instantOrNull(ResultSet rs, int column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
+  static Instant instant(ResultSet rs, int column) throws SQLException {
+    return rs.getObject(column, OffsetDateTime.class).toInstant();
+  }
+
+  static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+    }
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+}
