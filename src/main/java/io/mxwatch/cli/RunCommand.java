@@ -36,6 +36,7 @@ public final class RunCommand implements Callable<Integer> {
   private final ConfigLoader loader;
   private final boolean handleSignals;
   private final BlockingQueue<String> signals = new LinkedBlockingQueue<>();
+  private final java.util.concurrent.atomic.AtomicInteger reloadsHandled = new java.util.concurrent.atomic.AtomicInteger();
 
   public RunCommand(DaemonFactory daemons, ConfigLoader loader) {
     this(daemons, loader, true);
@@ -78,6 +79,11 @@ public final class RunCommand implements Callable<Integer> {
     signals.add("HUP");
   }
 
+  /** Reload requests handled so far, applied or rejected. */
+  int reloadsHandled() {
+    return reloadsHandled.get();
+  }
+
   private void reload(Daemon daemon) {
     log.info("SIGHUP received: reloading {}", config == null ? "the defaults" : config);
     try {
@@ -85,6 +91,8 @@ public final class RunCommand implements Callable<Integer> {
       log.info("configuration reloaded");
     } catch (ConfigException e) {
       log.error("configuration not reloaded, the previous one stays in effect:\n{}", e.getMessage());
+    } finally {
+      reloadsHandled.incrementAndGet();
     }
   }
 

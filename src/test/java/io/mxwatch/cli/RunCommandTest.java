@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.config.MxwatchConfig;
+import io.mxwatch.testing.Await;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,6 +64,7 @@ class RunCommandTest {
 
       Files.writeString(config, "domains: [a.example]\nbogus: true\n");
       run.reload();
+      Await.until("the invalid config handled", Duration.ofSeconds(30), () -> run.reloadsHandled() == 1);
       Files.writeString(config, "domains: [b.example, c.example]\n");
       run.reload();
       MxwatchConfig reloaded = daemon.reloads.poll(30, TimeUnit.SECONDS);
