@@ -55,7 +55,7 @@ final class CheckPipeline implements DomainTask {
     log.info(
         "{} {} in {}s, {} new changes, {} open",
         name,
-        result.status().name().toLowerCase(Locale.ROOT),
+        result.status().label(),
         String.format(Locale.ROOT, "%.2f", result.snapshot().durationMs() / 1000),
         step.events().size(),
         open);

@@ -59,7 +59,7 @@ final class Daemon implements io.mxwatch.cli.Daemon {
         CheckScheduler.start(
             database.dataSource(),
             isPostgres(config),
-            CheckScheduler.Settings.defaults(Math.min(config.check().concurrency(), MAX_THREADS)),
+            CheckScheduler.Settings.defaults(threads(config)),
             pipeline,
             this::housekeeping,
             clock);
@@ -77,7 +77,7 @@ final class Daemon implements io.mxwatch.cli.Daemon {
           "mxwatch watching {} domains, store {}, {} checks at once",
           config.watch().domains().size(),
           Stores.describe(config.store()),
-          Math.min(config.check().concurrency(), MAX_THREADS));
+          threads(config));
       if (config.watch().domains().isEmpty()) {
         log.warn("no domains configured: add some under 'domains' or 'domains_file' and reload");
       }
@@ -145,6 +145,11 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     if (deleted > 0) {
       log.info("retention: deleted {} snapshots older than {}", deleted, config.store().retention());
     }
+  }
+
+  /** Quartz worker threads: one per check running at once. */
+  private static int threads(MxwatchConfig config) {
+    return Math.min(config.check().concurrency(), MAX_THREADS);
   }
 
   private static List<Object> probing(MxwatchConfig c) {

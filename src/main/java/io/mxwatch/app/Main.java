@@ -2,14 +2,14 @@ package io.mxwatch.app;
 
 import io.mxwatch.cli.AckCommand;
 import io.mxwatch.cli.CheckCommand;
+import io.mxwatch.cli.ConfigCommand;
 import io.mxwatch.cli.DiffCommand;
 import io.mxwatch.cli.HistoryCommand;
-import io.mxwatch.cli.StatusCommand;
-import io.mxwatch.cli.ConfigCommand;
-import io.mxwatch.cli.RunCommand;
-import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.cli.MxwatchCommand;
+import io.mxwatch.cli.RunCommand;
+import io.mxwatch.cli.StatusCommand;
 import io.mxwatch.config.ConfigException;
+import io.mxwatch.config.ConfigLoader;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -49,7 +49,7 @@ public final class AckCommand extends StoreCommand {
     String who = by != null ? by : System.getProperty("user.name", "unknown");
     HistoryStore.Loaded loaded = store.load(name);
     if (loaded.version() == 0) {
-      throw new ConfigException(name + " has never been checked: is it in the config, and is the daemon running on this store?");
+      throw neverChecked(name);
     }
     DriftEngine engine = new DriftEngine(confirmations(name));
     List<Change> open = engine.open(loaded.state(), expectations(name));

@@ -45,7 +45,7 @@ public final class DiffCommand extends StoreCommand {
     String name = domain(domain);
     DriftState state = store.load(name).state();
     if (state.lastKnown() == null) {
-      throw new ConfigException(name + " has never been checked: is it in the config, and is the daemon running on this store?");
+      throw neverChecked(name);
     }
     DomainState before = from == null ? state.baseline() : at(store, name, "--from", from);
     if (before == null) {

@@ -45,8 +45,7 @@ public final class HistoryCommand extends StoreCommand {
           new Entry(
               e.confirmedAt(),
               1,
-              "change   " + e.severity().toUpperCase(java.util.Locale.ROOT) + " " + e.code() + " " + Printable.of(e.subject()) + ": "
-                  + Printable.of(e.before()) + " → " + Printable.of(e.after()) + " (first seen " + at(e.detectedAt()) + ")"));
+              "change   " + line(e.severity(), e.code(), e.subject(), e.before(), e.after()) + " (first seen " + at(e.detectedAt()) + ")"));
     }
     for (HistoryStore.StoredApproval a : store.approvals(name, from)) {
       entries.add(new Entry(a.at(), 2, "approval by " + Printable.of(a.by()) + ": " + Printable.of(a.reason())));

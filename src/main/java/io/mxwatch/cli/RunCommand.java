@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -36,7 +37,7 @@ public final class RunCommand implements Callable<Integer> {
   private final ConfigLoader loader;
   private final boolean handleSignals;
   private final BlockingQueue<String> signals = new LinkedBlockingQueue<>();
-  private final java.util.concurrent.atomic.AtomicInteger reloadsHandled = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger reloadsHandled = new AtomicInteger();
 
   public RunCommand(DaemonFactory daemons, ConfigLoader loader) {
     this(daemons, loader, true);

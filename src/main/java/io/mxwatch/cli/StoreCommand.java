@@ -47,11 +47,11 @@ abstract class StoreCommand implements Callable<Integer> {
 
   /** The configured expectations of {@code domain}; none when it is not configured. */
   protected Expectations expectations(String domain) {
-    return config.watch().domains().stream().filter(d -> d.name().equals(domain)).map(MxwatchConfig.Domain::expect).findFirst().orElse(Expectations.NONE);
+    return config.watch().domain(domain).map(MxwatchConfig.Domain::expect).orElse(Expectations.NONE);
   }
 
   protected int confirmations(String domain) {
-    return config.watch().domains().stream().filter(d -> d.name().equals(domain)).mapToInt(MxwatchConfig.Domain::confirmations).findFirst().orElse(config.watch().confirmations());
+    return config.watch().domain(domain).map(MxwatchConfig.Domain::confirmations).orElse(config.watch().confirmations());
   }
 
   protected static String domain(String input) throws ConfigException {
@@ -75,9 +75,19 @@ abstract class StoreCommand implements Callable<Integer> {
     return t == null ? "never" : t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
   }
 
+  /** The error for a domain the store has no check of. */
+  protected static ConfigException neverChecked(String domain) {
+    return new ConfigException(domain + " has never been checked: is it in the config, and is the daemon running on this store?");
+  }
+
   /** A change as one line for a terminal: untrusted values escaped. */
   protected static String line(io.mxwatch.drift.Change c) {
-    return c.severity().label().toUpperCase(java.util.Locale.ROOT) + " " + c.code() + " " + Printable.of(c.subject()) + ": "
-        + Printable.of(c.before()) + " → " + Printable.of(c.after());
+    return line(c.severity().label(), c.code(), c.subject(), c.before(), c.after());
+  }
+
+  /** {@code SEVERITY CODE subject: before → after}, untrusted values escaped. */
+  protected static String line(String severity, String code, String subject, String before, String after) {
+    return severity.toUpperCase(java.util.Locale.ROOT) + " " + code + " " + Printable.of(subject) + ": " + Printable.of(before) + " → "
+        + Printable.of(after);
   }
 }

@@ -78,6 +78,11 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
     public static Watch defaults() {
       return new Watch(new Schedule.Every(Duration.ofMinutes(5)), 2, List.of());
     }
+
+    /** The watched domain named {@code name}; empty when it is not configured. */
+    public java.util.Optional<Domain> domain(String name) {
+      return domains.stream().filter(d -> d.name().equals(name)).findFirst();
+    }
   }
 
   /** A value that must never be printed or logged. */

@@ -69,7 +69,8 @@ public final class Database implements AutoCloseable {
     pool.close();
   }
 
-  private static String withoutSecrets(String url) {
+  /** {@code url} with any password in it masked. */
+  static String withoutSecrets(String url) {
     return url.replaceAll("(?i)(password|pwd)=[^;&]*", "$1=***");
   }
 

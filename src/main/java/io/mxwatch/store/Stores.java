@@ -28,6 +28,6 @@ public final class Stores {
 
   /** The store for log lines, without credentials. */
   public static String describe(MxwatchConfig.Store store) {
-    return store.url() == null ? "H2 file in " + store.dataDir().toAbsolutePath() : store.url().replaceAll("(?i)(password|pwd)=[^;&]*", "$1=***");
+    return store.url() == null ? "H2 file in " + store.dataDir().toAbsolutePath() : Database.withoutSecrets(store.url());
   }
 }
