@@ -66,7 +66,7 @@ public final class AlertLifecycle {
     boolean repeat = !audible.isEmpty() && !news && state.lastSent() != null && !now.isBefore(state.lastSent().plus(settings.repeatInterval()));
 
     Instant pendingSince = news ? (state.pendingSince() == null ? now : state.pendingSince()) : null;
-    GroupState waiting = new GroupState(alerts, state.notified(), pendingSince, state.lastSent(), state.sequence());
+    GroupState waiting = new GroupState(alerts, state.notified(), pendingSince, state.lastSent(), state.sequence(), state.episodeStart());
     if (!news && !repeat) {
       return new Step(waiting, Optional.empty());
     }
@@ -81,15 +81,32 @@ public final class AlertLifecycle {
     if (firing.isEmpty()) {
       // the episode ends: say so once, or quietly when resolved messages are off or all that
       // is left is silenced
-      GroupState closed = new GroupState(alerts, List.of(), null, null, 0);
+      GroupState closed = new GroupState(alerts, List.of(), null, null, 0, null);
       if (!settings.sendResolved() || resolved.isEmpty()) {
         return new Step(closed, Optional.empty());
       }
-      return new Step(closed, Optional.of(new Notification(domain, Notification.Kind.RESOLVED, List.of(), resolved, now, state.sequence() + 1)));
+      return new Step(
+          closed,
+          Optional.of(new Notification(domain, Notification.Kind.RESOLVED, List.of(), resolved, now, state.sequence() + 1, state.episodeStart())));
     }
     long sequence = state.sequence() + 1;
-    GroupState sent = new GroupState(alerts, firing, null, now, sequence);
-    return new Step(sent, Optional.of(new Notification(domain, Notification.Kind.FIRING, firing, resolved, now, sequence)));
+    Instant episodeStart = state.episodeStart() == null ? now : state.episodeStart();
+    GroupState sent = new GroupState(alerts, firing, null, now, sequence, episodeStart);
+    return new Step(sent, Optional.of(new Notification(domain, Notification.Kind.FIRING, firing, resolved, now, sequence, episodeStart)));
+  }
+
+  /**
+   * When {@code state} next needs an evaluation even if nothing else changes: when pending news
+   * falls due, or a firing group's repeat; null when no timer runs.
+   */
+  public Instant nextWake(GroupState state) {
+    if (state.pendingSince() != null) {
+      return state.lastSent() == null ? state.pendingSince().plus(settings.groupWait()) : state.lastSent().plus(settings.groupInterval());
+    }
+    if (!state.notified().isEmpty() && state.lastSent() != null) {
+      return state.lastSent().plus(settings.repeatInterval());
+    }
+    return null;
   }
 
   /** Whether pending news may go out now: after group_wait for a new group, group_interval after the last message otherwise. */

@@ -14,9 +14,11 @@ import java.util.List;
  * @param lastSent when the last message went out; null before the first
  * @param sequence messages sent so far in the current episode (from the first firing message to
  *     the resolved one)
+ * @param episodeStart when the episode's first message went out; null between episodes. With the
+ *     domain and the route it names the episode's email thread
  */
-public record GroupState(List<Alert> alerts, List<Alert> notified, Instant pendingSince, Instant lastSent, long sequence) {
-  public static final GroupState EMPTY = new GroupState(List.of(), List.of(), null, null, 0);
+public record GroupState(List<Alert> alerts, List<Alert> notified, Instant pendingSince, Instant lastSent, long sequence, Instant episodeStart) {
+  public static final GroupState EMPTY = new GroupState(List.of(), List.of(), null, null, 0, null);
 
   public GroupState {
     alerts = List.copyOf(alerts);

@@ -8,10 +8,12 @@ import java.util.List;
  *
  * @param firing the alerts firing and not silenced, oldest first
  * @param resolved the alerts notified before that have stopped firing since the last message
- * @param sequence the group's message count, starting at 1; a RESOLVED message threads to the
- *     group's first FIRING one
+ * @param sequence the message's number in its episode, starting at 1; later messages thread to
+ *     the first
+ * @param episodeStart when the episode's first message went out (this one's {@code at} for
+ *     sequence 1)
  */
-public record Notification(String domain, Kind kind, List<Alert> firing, List<Alert> resolved, Instant at, long sequence) {
+public record Notification(String domain, Kind kind, List<Alert> firing, List<Alert> resolved, Instant at, long sequence, Instant episodeStart) {
   public enum Kind {
     FIRING,
     RESOLVED

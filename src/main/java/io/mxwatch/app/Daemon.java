@@ -1,20 +1,30 @@
 package io.mxwatch.app;
 
+import io.mxwatch.alert.AlertCounters;
+import io.mxwatch.alert.AlertEngine;
+import io.mxwatch.alert.AlertService;
+import io.mxwatch.alert.OutboxSender;
+import io.mxwatch.alert.RelaySender;
 import io.mxwatch.cli.Checker;
 import io.mxwatch.cli.CheckerFactory;
 import io.mxwatch.config.ConfigException;
 import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.schedule.CheckScheduler;
 import io.mxwatch.schedule.Planned;
+import io.mxwatch.store.AlertStore;
 import io.mxwatch.store.Database;
 import io.mxwatch.store.HistoryStore;
 import io.mxwatch.store.Stores;
 import java.time.Clock;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,12 +33,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running daemon: the store, the checker, the pipeline and the schedule, started in that
- * order and stopped in reverse. A reload swaps in a new configuration without a restart.
+ * The running daemon: the store, the checker, the pipeline, the schedule and alerting, started in
+ * that order and stopped in reverse. A reload swaps in a new configuration without a restart.
  */
 final class Daemon implements io.mxwatch.cli.Daemon {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
   private static final int MAX_THREADS = 1000;
+  /** How often alerting evaluates what is due and drains the outbox. */
+  private static final Duration ALERT_TICK = Duration.ofSeconds(2);
 
   private final CheckerFactory checkers;
   private final Database database;
@@ -36,17 +48,28 @@ final class Daemon implements io.mxwatch.cli.Daemon {
   private final CheckScheduler scheduler;
   private final ScheduledExecutorService retirements;
   private final Clock clock;
+  private final Path configFile;
+  private final AlertStore alertStore;
+  private final AlertCounters alertCounters = new AlertCounters();
+  private final AlertService alerts;
   private volatile MxwatchConfig config;
   private volatile CheckPipeline.Watching watching;
+  private volatile AlertEngine.Setup alertSetup;
+  private volatile RelaySender relay;
 
-  private Daemon(CheckerFactory checkers, Database database, MxwatchConfig config, CheckPipeline.Watching watching, Clock clock)
+  private Daemon(
+      CheckerFactory checkers, Database database, MxwatchConfig config, Path configFile, CheckPipeline.Watching watching, Clock clock)
       throws SchedulerException {
     this.checkers = checkers;
     this.database = database;
     this.store = new HistoryStore(database.dataSource());
+    this.alertStore = new AlertStore(database.dataSource());
     this.config = config;
+    this.configFile = configFile;
     this.watching = watching;
     this.clock = clock;
+    applyAlerts(config);
+    this.alerts = alertService(config);
     this.retirements =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -66,13 +89,14 @@ final class Daemon implements io.mxwatch.cli.Daemon {
   }
 
   /** Opens the store, starts the schedule and brings it in line with {@code config}. */
-  static Daemon start(MxwatchConfig config, CheckerFactory checkers, Clock clock) throws ConfigException {
+  static Daemon start(MxwatchConfig config, Path configFile, CheckerFactory checkers, Clock clock) throws ConfigException {
     Database database = Stores.open(config.store());
     Checker checker = null;
     try {
       checker = checkers.open(config);
-      Daemon daemon = new Daemon(checkers, database, config, watching(checker, config), clock);
+      Daemon daemon = new Daemon(checkers, database, config, configFile, watching(checker, config), clock);
       daemon.scheduler.reconcile(plan(config));
+      daemon.alerts.start();
       log.info(
           "mxwatch watching {} domains, store {}, {} checks at once",
           config.watch().domains().size(),
@@ -108,6 +132,9 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     }
     watching = watching(checker, next);
     config = next;
+    if (!next.alerts().equals(previous.alerts()) || !next.watch().equals(previous.watch())) {
+      applyAlerts(next);
+    }
     if (retired != null) {
       // checks in flight finish with the old settings; close it once they cannot be running
       Checker old = retired;
@@ -126,6 +153,7 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     Duration grace = config.check().deadline().plus(config.smtp().probe().deadline());
     log.info("stopping: waiting up to {}s for checks in flight", grace.toSeconds());
     scheduler.shutdown(grace);
+    alerts.close();
     retirements.shutdownNow();
     watching.checker().close();
     database.close();
@@ -140,10 +168,49 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     return store;
   }
 
+  AlertService alerts() {
+    return alerts;
+  }
+
+  AlertCounters alertCounters() {
+    return alertCounters;
+  }
+
+  /** Alerting with {@code c}'s settings; used from the next tick on. */
+  private void applyAlerts(MxwatchConfig c) {
+    Map<String, MxwatchConfig.Domain> domains = new LinkedHashMap<>();
+    c.watch().domains().forEach(d -> domains.put(d.name(), d));
+    MxwatchConfig.Alerts a = c.alerts();
+    relay = a.enabled() ? new RelaySender(a.relay(), a.from()) : null;
+    alertSetup = new AlertEngine.Setup(a, domains, configFile == null ? null : configFile.toString());
+    if (a.enabled()) {
+      log.info("alerts by email from {} through {}:{} ({}), {} routes", a.from(), a.relay().host(), a.relay().port(), a.relay().tls().name().toLowerCase(Locale.ROOT), a.routes().size() + 1);
+    } else {
+      log.info("alert emails are off (no alerts.relay configured)");
+    }
+  }
+
+  private AlertService alertService(MxwatchConfig c) {
+    AlertEngine engine = new AlertEngine(alertStore, () -> alertSetup, clock, alertCounters);
+    String owner = "mxwatch-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    Duration lease = c.alerts().relay() == null ? Duration.ofMinutes(2) : c.alerts().relay().timeout().multipliedBy(4).plusSeconds(10);
+    OutboxSender sender = new OutboxSender(alertStore, () -> relay, clock, owner, lease, OutboxSender.Backoff.DEFAULT, alertCounters);
+    ScheduledExecutorService executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "mxwatch-alerts");
+              t.setDaemon(true);
+              return t;
+            });
+    return new AlertService(engine, sender, () -> relay != null, executor, ALERT_TICK);
+  }
+
   private void housekeeping() {
-    int deleted = store.purgeSnapshotsBefore(clock.instant().minus(config.store().retention()));
-    if (deleted > 0) {
-      log.info("retention: deleted {} snapshots older than {}", deleted, config.store().retention());
+    Instant cutoff = clock.instant().minus(config.store().retention());
+    int deleted = store.purgeSnapshotsBefore(cutoff);
+    int emails = alertStore.purgeSentBefore(cutoff);
+    if (deleted > 0 || emails > 0) {
+      log.info("retention: deleted {} snapshots and {} sent alert emails older than {}", deleted, emails, config.store().retention());
     }
   }
 

@@ -56,7 +56,7 @@ public final class Main {
               return (K) new CheckCommand(wiring, out);
             }
             if (type == RunCommand.class) {
-              return (K) new RunCommand(config -> Daemon.start(config, wiring, clock), loader);
+              return (K) new RunCommand((config, file) -> Daemon.start(config, file, wiring, clock), loader);
             }
             if (type == StatusCommand.class) {
               return (K) new StatusCommand(loader, out, clock);

@@ -58,7 +58,7 @@ public final class RunCommand implements Callable<Integer> {
         Signal.handle(new Signal(name), s -> signals.add(s.getName()));
       }
     }
-    try (Daemon daemon = daemons.start(initial)) {
+    try (Daemon daemon = daemons.start(initial, config == null ? null : config.toAbsolutePath())) {
       while (true) {
         String signal = signals.take();
         if (!signal.equals("HUP")) {

@@ -3,9 +3,15 @@ package io.mxwatch.config;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import io.mxwatch.audit.Severity;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 
@@ -27,15 +33,10 @@ final class AlertsValidation {
       return d;
     }
     boolean enabled = raw.enabled() == null ? raw.relay() != null : raw.enabled();
-    List<String> to = new ArrayList<>();
-    if (raw.to() != null) {
-      for (int i = 0; i < raw.to().size(); i++) {
-        String address = p.value("alerts.to[" + i + "]", raw.to().get(i), AlertsValidation::mailAddress, null);
-        if (address != null) {
-          to.add(address);
-        }
-      }
-    }
+    List<String> to = addresses("alerts.to", raw.to());
+    Severity minSeverity = severity("alerts.min_severity", raw.minSeverity(), d.minSeverity());
+    List<MxwatchConfig.Route> routes = routes(raw.routes());
+    List<MxwatchConfig.Silence> silences = silences(raw.silences());
     String from = raw.from() == null ? null : p.value("alerts.from", raw.from(), AlertsValidation::mailAddress, null);
     MxwatchConfig.Relay relay = raw.relay() == null ? null : relay(raw.relay());
     if (enabled) {
@@ -45,7 +46,7 @@ final class AlertsValidation {
       if (raw.from() == null) {
         p.error("alerts", "alerts are enabled but alerts.from is missing");
       }
-      if (raw.to() == null || raw.to().isEmpty()) {
+      if ((raw.to() == null || raw.to().isEmpty()) && routes.isEmpty()) {
         p.error("alerts", "alerts are enabled but alerts.to lists no recipient");
       }
     }
@@ -55,6 +56,9 @@ final class AlertsValidation {
         enabled,
         from,
         to,
+        minSeverity,
+        routes,
+        silences,
         relay,
         p.duration("alerts.group_wait", raw.groupWait(), d.groupWait(), Duration.ZERO, max),
         p.duration("alerts.group_interval", raw.groupInterval(), d.groupInterval(), Duration.ZERO, max),
@@ -88,7 +92,106 @@ final class AlertsValidation {
         tls,
         raw.verifyCertificates() == null || raw.verifyCertificates(),
         raw.username(),
-        password);
+        password,
+        p.duration("alerts.relay.timeout", raw.timeout(), Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(10)));
+  }
+
+  private List<String> addresses(String path, List<String> raw) {
+    List<String> out = new ArrayList<>();
+    if (raw != null) {
+      for (int i = 0; i < raw.size(); i++) {
+        String address = raw.get(i) == null ? null : p.value(path + "[" + i + "]", raw.get(i), AlertsValidation::mailAddress, null);
+        if (address != null) {
+          out.add(address);
+        }
+      }
+    }
+    return out;
+  }
+
+  private Severity severity(String path, String text, Severity fallback) {
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      return Severity.valueOf(text.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      p.error(path, "'" + text + "' is not a severity (info, warning or critical)");
+      return fallback;
+    }
+  }
+
+  private List<MxwatchConfig.Route> routes(List<RawConfig.RawRoute> raw) {
+    List<MxwatchConfig.Route> out = new ArrayList<>();
+    if (raw == null) {
+      return out;
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < raw.size(); i++) {
+      String path = "alerts.routes[" + i + "]";
+      RawConfig.RawRoute r = raw.get(i);
+      if (r == null) {
+        p.error(path, "a route needs name, domains and to");
+        continue;
+      }
+      String name = r.name() == null ? null : r.name().strip();
+      if (name == null || !name.matches("[a-z0-9][a-z0-9-]{0,39}")) {
+        p.error(path + (r.name() == null ? "" : ".name"), name == null ? "a route needs a name" : "'" + r.name() + "' is not a route name (a-z, 0-9, '-', at most 40)");
+      } else if (name.equals(MxwatchConfig.Route.DEFAULT) || !names.add(name)) {
+        p.error(path + ".name", "route name '" + name + "' is " + (name.equals(MxwatchConfig.Route.DEFAULT) ? "reserved for alerts.to" : "used twice"));
+      }
+      List<DomainPattern> domains = new ArrayList<>();
+      if (r.domains() == null || r.domains().isEmpty()) {
+        p.error(path, "route '" + name + "' lists no domains (use \"*\" for all)");
+      } else {
+        for (int j = 0; j < r.domains().size(); j++) {
+          DomainPattern pattern = r.domains().get(j) == null ? null : p.value(path + ".domains[" + j + "]", r.domains().get(j), DomainPattern::parse, null);
+          if (pattern != null) {
+            domains.add(pattern);
+          }
+        }
+      }
+      List<String> to = addresses(path + ".to", r.to());
+      if (r.to() == null || r.to().isEmpty()) {
+        p.error(path, "route '" + name + "' lists no recipient in to");
+      }
+      Severity min = severity(path + ".min_severity", r.minSeverity(), Severity.WARNING);
+      out.add(new MxwatchConfig.Route(name, domains, to, min, Boolean.TRUE.equals(r.continueMatching())));
+    }
+    return out;
+  }
+
+  private List<MxwatchConfig.Silence> silences(List<RawConfig.RawSilence> raw) {
+    List<MxwatchConfig.Silence> out = new ArrayList<>();
+    if (raw == null) {
+      return out;
+    }
+    for (int i = 0; i < raw.size(); i++) {
+      String path = "alerts.silences[" + i + "]";
+      RawConfig.RawSilence s = raw.get(i);
+      if (s == null || s.domain() == null || s.start() == null || s.end() == null || s.reason() == null || s.reason().isBlank()) {
+        p.error(path, "a silence needs domain, start, end and reason");
+        continue;
+      }
+      DomainPattern domain = p.value(path + ".domain", s.domain(), DomainPattern::parse, null);
+      Instant start = p.value(path + ".start", s.start(), AlertsValidation::instant, null);
+      Instant end = p.value(path + ".end", s.end(), AlertsValidation::instant, null);
+      if (start != null && end != null && !end.isAfter(start)) {
+        p.error(path + ".end", "the silence ends (" + s.end() + ") before it starts (" + s.start() + ")");
+      }
+      if (domain != null && start != null && end != null) {
+        out.add(new MxwatchConfig.Silence(domain, start, end, s.reason().strip()));
+      }
+    }
+    return out;
+  }
+
+  private static Instant instant(String text) {
+    try {
+      return OffsetDateTime.parse(text.strip().replace(' ', 'T')).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a time with an offset (2026-11-24T22:00:00Z or 2026-11-24T23:00+01:00)");
+    }
   }
 
   private static String mailAddress(String text) {

@@ -1,5 +1,6 @@
 package io.mxwatch.config;
 
+import io.mxwatch.audit.Severity;
 import io.mxwatch.drift.Expectations;
 import io.mxwatch.smtp.SmtpSettings;
 import java.net.InetAddress;
@@ -7,7 +8,11 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The validated configuration, every value set (defaults filled in). Built by {@link
@@ -124,12 +129,42 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
     NONE
   }
 
-  /** The mail relay alerts go through. */
-  public record Relay(String host, int port, Tls tls, boolean verifyCertificates, String username, Secret password) {}
+  /**
+   * The mail relay alerts go through.
+   *
+   * @param username null when the relay takes mail without AUTH
+   * @param timeout for connecting and for each reply of the relay
+   */
+  public record Relay(String host, int port, Tls tls, boolean verifyCertificates, String username, Secret password, Duration timeout) {}
+
+  /**
+   * Where the alerts of some domains go.
+   *
+   * @param name names the route in the store and in Message-IDs (letters, digits, '-')
+   * @param minSeverity alerts below it are not sent on this route
+   * @param continueMatching whether the routes after this one are tried too
+   */
+  public record Route(String name, List<DomainPattern> domains, List<String> to, Severity minSeverity, boolean continueMatching) {
+    public static final String DEFAULT = "default";
+
+    public Route {
+      domains = List.copyOf(domains);
+      to = List.copyOf(to);
+    }
+
+    public boolean matches(String domain) {
+      return domains.stream().anyMatch(p -> p.matches(domain));
+    }
+  }
+
+  /** A maintenance window: alerts of matching domains are recorded but not sent from start to end. */
+  public record Silence(DomainPattern domain, Instant start, Instant end, String reason) {}
 
   /**
    * Alert email settings.
    *
+   * @param to the default route's recipients: every domain no route matches
+   * @param minSeverity the default route's threshold
    * @param relay null when alerts are disabled
    * @param publicUrl the daemon's page as people reach it; null when none
    */
@@ -137,6 +172,9 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
       boolean enabled,
       String from,
       List<String> to,
+      Severity minSeverity,
+      List<Route> routes,
+      List<Silence> silences,
       Relay relay,
       Duration groupWait,
       Duration groupInterval,
@@ -145,10 +183,53 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
       URI publicUrl) {
     public Alerts {
       to = List.copyOf(to);
+      routes = List.copyOf(routes);
+      silences = List.copyOf(silences);
     }
 
     public static Alerts defaults() {
-      return new Alerts(false, null, List.of(), null, Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofHours(4), true, null);
+      return new Alerts(
+          false,
+          null,
+          List.of(),
+          Severity.WARNING,
+          List.of(),
+          List.of(),
+          null,
+          Duration.ofSeconds(30),
+          Duration.ofMinutes(5),
+          Duration.ofHours(4),
+          true,
+          null);
+    }
+
+    /**
+     * The routes the alerts of {@code domain} take: the configured routes that match, in order, up
+     * to the first without {@code continue}; the default route when none matches.
+     */
+    public List<Route> routesFor(String domain) {
+      List<Route> out = new ArrayList<>();
+      for (Route r : routes) {
+        if (r.matches(domain)) {
+          out.add(r);
+          if (!r.continueMatching()) {
+            return out;
+          }
+        }
+      }
+      return out.isEmpty() ? List.of(defaultRoute()) : out;
+    }
+
+    /** The route of the top-level {@code to} and {@code min_severity}. */
+    public Route defaultRoute() {
+      return new Route(Route.DEFAULT, List.of(DomainPattern.ALL), to, minSeverity, false);
+    }
+
+    /** Every recipient of any route, each once. */
+    public List<String> allRecipients() {
+      Set<String> all = new LinkedHashSet<>(to);
+      routes.forEach(r -> all.addAll(r.to()));
+      return List.copyOf(all);
     }
   }
 

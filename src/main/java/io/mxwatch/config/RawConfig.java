@@ -1,6 +1,7 @@
 package io.mxwatch.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
@@ -55,6 +56,9 @@ record RawConfig(
       Boolean enabled,
       String from,
       List<String> to,
+      String minSeverity,
+      List<RawRoute> routes,
+      List<RawSilence> silences,
       RawRelay relay,
       String groupWait,
       String groupInterval,
@@ -62,5 +66,10 @@ record RawConfig(
       Boolean sendResolved,
       String publicUrl) {}
 
-  record RawRelay(String host, Integer port, String tls, Boolean verifyCertificates, String username, String passwordFile) {}
+  record RawRelay(
+      String host, Integer port, String tls, Boolean verifyCertificates, String username, String passwordFile, String timeout) {}
+
+  record RawRoute(String name, List<String> domains, List<String> to, String minSeverity, @JsonProperty("continue") Boolean continueMatching) {}
+
+  record RawSilence(String domain, String start, String end, String reason) {}
 }

@@ -71,6 +71,39 @@ final class Jdbc {
     }
   }
 
+  /** Runs a query with {@code params} (Instants as UTC times) and hands each row to {@code row}. */
+  void select(String step, String sql, Row row, Object... params) {
+    try (Connection c = db.getConnection();
+        PreparedStatement q = c.prepareStatement(sql)) {
+      bind(q, params);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          row.read(rs);
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException(step + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Runs one statement with {@code params} in its own transaction and returns the rows it changed. */
+  int update(String step, String sql, Object... params) {
+    try (Connection c = db.getConnection();
+        PreparedStatement u = c.prepareStatement(sql)) {
+      bind(u, params);
+      return u.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException(step + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  static void bind(PreparedStatement s, Object... params) throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      Object p = params[i];
+      s.setObject(i + 1, p instanceof Instant t ? time(t) : p);
+    }
+  }
+
   static OffsetDateTime time(Instant instant) {
     return instant.atOffset(ZoneOffset.UTC);
   }

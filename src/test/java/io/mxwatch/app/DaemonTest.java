@@ -76,7 +76,7 @@ class DaemonTest {
 
   @Test
   void scheduledChecksLearnABaselineReportARemovedExchangeAndAnAckResolvesIt() throws Exception {
-    daemon = Daemon.start(config("[" + DOMAIN + "]"), new Wiring(Clock.systemUTC()), Clock.systemUTC());
+    daemon = Daemon.start(config("[" + DOMAIN + "]"), null, new Wiring(Clock.systemUTC()), Clock.systemUTC());
     Await.until("the baseline of " + DOMAIN, WAIT, () -> learned(DOMAIN));
     assertThat(eventCodes(DOMAIN)).isEmpty();
 
@@ -106,7 +106,7 @@ class DaemonTest {
 
   @Test
   void reloadStartsWatchingAddedDomainsStopsRemovedOnesAndKeepsTheirHistory() throws Exception {
-    daemon = Daemon.start(config("[" + DOMAIN + ", other.test]"), new Wiring(Clock.systemUTC()), Clock.systemUTC());
+    daemon = Daemon.start(config("[" + DOMAIN + ", other.test]"), null, new Wiring(Clock.systemUTC()), Clock.systemUTC());
     Await.until("both domains checked", WAIT, () -> learned(DOMAIN) && learned("other.test"));
 
     daemon.reload(config("[other.test, third.test]"));
@@ -120,7 +120,7 @@ class DaemonTest {
 
   @Test
   void aResolverTimingOutForManyChecksRaisesLookupFailingAndNeverARemoval() throws Exception {
-    daemon = Daemon.start(config("[" + DOMAIN + "]"), new Wiring(Clock.systemUTC()), Clock.systemUTC());
+    daemon = Daemon.start(config("[" + DOMAIN + "]"), null, new Wiring(Clock.systemUTC()), Clock.systemUTC());
     Await.until("the baseline of " + DOMAIN, WAIT, () -> learned(DOMAIN));
     f.dns.fault(q -> true, new io.mxwatch.testing.TestDnsServer.Fault.Drop());
     Await.until("DNS_LOOKUP_FAILING", WAIT, () -> eventCodes(DOMAIN).contains("DNS_LOOKUP_FAILING"));

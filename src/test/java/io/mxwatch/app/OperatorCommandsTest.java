@@ -60,7 +60,7 @@ class OperatorCommandsTest {
         domains: [%s, {name: later.test, cron: "0 0 0 1 1 ? 2099"}]
         """
             .formatted(f.dns.port(), dir.resolve("data"), DOMAIN));
-    daemon = Daemon.start(new ConfigLoader().load(config), new Wiring(Clock.systemUTC()), Clock.systemUTC());
+    daemon = Daemon.start(new ConfigLoader().load(config), null, new Wiring(Clock.systemUTC()), Clock.systemUTC());
     HistoryStore store = daemon.store();
     Await.until("a baseline", WAIT, () -> store.load(DOMAIN).state().baseline() != null);
     f.dns.replace(DOMAIN, ZONE.replace("@        MX 20 mx2\n", ""));

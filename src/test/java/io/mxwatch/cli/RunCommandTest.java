@@ -50,7 +50,7 @@ class RunCommandTest {
     BlockingQueue<MxwatchConfig> started = new LinkedBlockingQueue<>();
     RunCommand run =
         new RunCommand(
-            c -> {
+            (c, file) -> {
               started.add(c);
               return daemon;
             },

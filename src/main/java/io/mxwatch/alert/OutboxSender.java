@@ -1,0 +1,118 @@
+package io.mxwatch.alert;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the outbox through the relay. An email is claimed before it is sent (so two daemons on
+ * one store never both send it) and marked sent only after the relay accepted it; a failed attempt
+ * is retried with exponential backoff, for as long as it takes. When the relay cannot be reached
+ * at all, the whole outbox waits: the relay gets the same backoff, not one connection per email.
+ *
+ * <p>After a crash between the relay's acceptance and the mark, the email goes out again once its
+ * claim expires, with the same Message-ID, so the relay and mail clients can tell it is the same
+ * email.
+ */
+public final class OutboxSender {
+  private static final Logger log = LoggerFactory.getLogger(OutboxSender.class);
+  private static final int BATCH = 100;
+
+  /** Waits between attempts: {@code initial}, doubled after each failure, at most {@code max}. */
+  public record Backoff(Duration initial, Duration max) {
+    public static final Backoff DEFAULT = new Backoff(Duration.ofSeconds(30), Duration.ofMinutes(15));
+
+    Duration after(int failures) {
+      Duration d = initial;
+      for (int i = 1; i < failures && d.compareTo(max) < 0; i++) {
+        d = d.multipliedBy(2);
+      }
+      return d.compareTo(max) > 0 ? max : d;
+    }
+  }
+
+  private final AlertRepository repo;
+  private final Supplier<RelaySender> relay;
+  private final Clock clock;
+  private final String owner;
+  private final Duration lease;
+  private final Backoff backoff;
+  private final AlertCounters counters;
+  private int relayFailures;
+  private Instant relayBlockedUntil = Instant.MIN;
+
+  /**
+   * @param relay the sender for the current configuration
+   * @param owner names this daemon in claims
+   * @param lease how long a claim holds: longer than any send takes
+   */
+  public OutboxSender(
+      AlertRepository repo, Supplier<RelaySender> relay, Clock clock, String owner, Duration lease, Backoff backoff, AlertCounters counters) {
+    this.repo = repo;
+    this.relay = relay;
+    this.clock = clock;
+    this.owner = owner;
+    this.lease = lease;
+    this.backoff = backoff;
+    this.counters = counters;
+  }
+
+  /**
+   * Sends what is due.
+   *
+   * @return the emails the relay accepted
+   */
+  public synchronized int drain() {
+    Instant now = clock.instant();
+    if (now.isBefore(relayBlockedUntil)) {
+      return 0;
+    }
+    int accepted = 0;
+    List<AlertRepository.Queued> due = repo.sendable(now, BATCH);
+    for (AlertRepository.Queued q : due) {
+      Instant at = clock.instant();
+      if (!repo.claim(q.id(), owner, at.plus(lease), at)) {
+        continue;
+      }
+      Email email = q.email();
+      Delivery d = relay.get().send(email);
+      Instant done = clock.instant();
+      switch (d) {
+        case Delivery.Accepted a -> {
+          repo.sent(q.id(), done, a.rejected());
+          counters.sent.incrementAndGet();
+          relayFailures = 0;
+          accepted++;
+          if (a.rejected().isEmpty()) {
+            log.info("{} alert sent to {}: {} {} ({})", email.domain(), String.join(", ", email.to()), email.subject(), email.messageId(), a.reply());
+          } else {
+            counters.rejectedRecipients.addAndGet(a.rejected().size());
+            log.error("{} alert {} sent, but the relay refused {}", email.domain(), email.messageId(), String.join(", ", a.rejected()));
+          }
+        }
+        case Delivery.Rejected r -> {
+          repo.failed(q.id(), done, r.error());
+          counters.failed.incrementAndGet();
+          log.error("{} alert {} undeliverable: {}", email.domain(), email.messageId(), r.error());
+        }
+        case Delivery.Retry r -> {
+          int attempts = q.attempts() + 1;
+          Instant next = done.plus(backoff.after(attempts));
+          repo.retry(q.id(), attempts, next, r.error());
+          counters.retried.incrementAndGet();
+          log.warn("{} alert {} not sent (attempt {}), next try at {}: {}", email.domain(), email.messageId(), attempts, next, r.error());
+          if (r.relayDown()) {
+            relayFailures++;
+            relayBlockedUntil = done.plus(backoff.after(relayFailures));
+            return accepted;
+          }
+        }
+      }
+    }
+    return accepted;
+  }
+}
