@@ -144,8 +144,7 @@ public final class EmailComposer {
       b.link("Details", ctx.publicUrl().resolve("api/domains/" + domain).toString());
     }
     b.footer(
-        "mxwatch · route " + ctx.route() + " · message " + n.sequence() + " of this episode · sent " + time(n.at())
-            + (resolved ? "" : " · repeated while firing"));
+        "mxwatch · route " + ctx.route() + " · message " + n.sequence() + " of this episode · " + time(n.at()));
   }
 
   void alert(Body b, Alert a, Context ctx) {
@@ -256,7 +255,7 @@ public final class EmailComposer {
       } else {
         out.append("  [").append(severity).append("] ").append(title).append('\n');
         for (String k : order) {
-          out.append("      ").append(String.format("%-7s", k + ":")).append(fields.get(k)).append('\n');
+          out.append("      ").append(String.format("%-8s", k + ":")).append(fields.get(k)).append('\n');
         }
         out.append('\n');
       }
