@@ -1,12 +1,14 @@
 package io.mxwatch.app;
 
 import io.mxwatch.cli.AckCommand;
+import io.mxwatch.cli.AlertCommand;
 import io.mxwatch.cli.CheckCommand;
 import io.mxwatch.cli.ConfigCommand;
 import io.mxwatch.cli.DiffCommand;
 import io.mxwatch.cli.HistoryCommand;
 import io.mxwatch.cli.MxwatchCommand;
 import io.mxwatch.cli.RunCommand;
+import io.mxwatch.cli.SilenceCommand;
 import io.mxwatch.cli.StatusCommand;
 import io.mxwatch.config.ConfigException;
 import io.mxwatch.config.ConfigLoader;
@@ -69,6 +71,18 @@ public final class Main {
             }
             if (type == AckCommand.class) {
               return (K) new AckCommand(loader, out, clock);
+            }
+            if (type == SilenceCommand.Add.class) {
+              return (K) new SilenceCommand.Add(loader, out, clock);
+            }
+            if (type == SilenceCommand.ListSilences.class) {
+              return (K) new SilenceCommand.ListSilences(loader, out, clock);
+            }
+            if (type == SilenceCommand.Expire.class) {
+              return (K) new SilenceCommand.Expire(loader, out, clock);
+            }
+            if (type == AlertCommand.Test.class) {
+              return (K) new AlertCommand.Test(loader, out, clock);
             }
             if (type == ConfigCommand.Check.class) {
               return (K) new ConfigCommand.Check(loader, out);

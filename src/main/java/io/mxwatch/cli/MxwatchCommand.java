@@ -18,6 +18,8 @@ import picocli.CommandLine.Spec;
       HistoryCommand.class,
       DiffCommand.class,
       AckCommand.class,
+      SilenceCommand.class,
+      AlertCommand.class,
       ConfigCommand.class
     },
     description = "Watches the mail routing of domains: MX, SMTP, SPF and DMARC.")

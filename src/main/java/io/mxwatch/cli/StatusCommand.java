@@ -1,9 +1,12 @@
 package io.mxwatch.cli;
 
+import io.mxwatch.alert.AlertRepository;
+import io.mxwatch.alert.SilenceRule;
 import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.drift.Change;
 import io.mxwatch.drift.DriftEngine;
+import io.mxwatch.store.AlertStore;
 import io.mxwatch.store.HistoryStore;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -16,8 +19,13 @@ import picocli.CommandLine.Command;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
-    description = "Shows each domain's last check, its status and its open (unapproved) changes.")
+    description = {
+      "Shows each domain's last check, its status and its open (unapproved) changes; then the alert",
+      "outbox (emails waiting, emails the relay refused for good) and the silences in force."
+    })
 public final class StatusCommand extends StoreCommand {
+  private static final int UNDELIVERABLE_SHOWN = 20;
+
   public StatusCommand(ConfigLoader loader, PrintStream out, Clock clock) {
     super(loader, out, clock);
   }
@@ -36,7 +44,33 @@ public final class StatusCommand extends StoreCommand {
     for (HistoryStore.Overview o : stored.values()) {
       print(format, o.domain(), o, " (no longer watched)");
     }
+    alerts();
     return 0;
+  }
+
+  /** The outbox (waiting and undeliverable emails) and the silences in force. */
+  private void alerts() {
+    AlertStore alerts = alertStore();
+    AlertRepository.OutboxSummary outbox = alerts.outbox(UNDELIVERABLE_SHOWN);
+    out.println();
+    out.print("alerts: " + (config.alerts().enabled() ? "by email" : "off"));
+    out.println(
+        outbox.pending() == 0
+            ? ", outbox empty"
+            : ", " + outbox.pending() + " waiting in the outbox since " + at(outbox.oldestPending())
+                + (outbox.lastError() == null ? "" : " (last error: " + Printable.of(outbox.lastError()) + ")"));
+    for (AlertRepository.Undeliverable u : outbox.undeliverable()) {
+      out.println(
+          "UNDELIVERABLE #" + u.id() + " " + at(u.createdAt()) + " " + u.domain() + " " + Printable.of(u.subject()) + ": " + Printable.of(u.error()));
+    }
+    for (SilenceRule r : alerts.silences(clock.instant())) {
+      out.println("silence #" + r.id() + " " + r.pattern() + " " + at(r.start()) + " → " + at(r.end()) + " by " + Printable.of(r.by()) + ": " + Printable.of(r.reason()));
+    }
+    for (MxwatchConfig.Silence c : config.alerts().silences()) {
+      if (c.end().isAfter(clock.instant())) {
+        out.println("silence (config) " + c.domain() + " " + at(c.start()) + " → " + at(c.end()) + ": " + Printable.of(c.reason()));
+      }
+    }
   }
 
   private void print(String format, String domain, HistoryStore.Overview o, String note) {

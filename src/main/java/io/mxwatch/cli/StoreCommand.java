@@ -5,6 +5,7 @@ import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.config.DomainNames;
 import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.drift.Expectations;
+import io.mxwatch.store.AlertStore;
 import io.mxwatch.store.Database;
 import io.mxwatch.store.HistoryStore;
 import io.mxwatch.store.Stores;
@@ -27,6 +28,7 @@ abstract class StoreCommand implements Callable<Integer> {
   protected final PrintStream out;
   protected final Clock clock;
   protected MxwatchConfig config;
+  private Database db;
 
   StoreCommand(ConfigLoader loader, PrintStream out, Clock clock) {
     this.loader = loader;
@@ -37,9 +39,15 @@ abstract class StoreCommand implements Callable<Integer> {
   @Override
   public final Integer call() throws ConfigException {
     config = configFile == null ? loader.defaults() : loader.load(configFile);
-    try (Database db = Stores.open(config.store())) {
+    try (Database open = Stores.open(config.store())) {
+      db = open;
       return run(new HistoryStore(db.dataSource()));
     }
+  }
+
+  /** The alert groups, outbox and silences in the same store. */
+  protected AlertStore alertStore() {
+    return new AlertStore(db.dataSource());
   }
 
   /** Does the work; returns the exit status. */

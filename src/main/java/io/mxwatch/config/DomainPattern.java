@@ -1,5 +1,8 @@
 package io.mxwatch.config;
 
+import java.net.IDN;
+import java.util.Locale;
+
 /**
  * Which domains a route or a silence applies to: {@code *} (every domain), {@code *.example.com}
  * (every name below example.com, not example.com itself) or one domain name.
@@ -18,12 +21,26 @@ public record DomainPattern(String text) {
       return ALL;
     }
     if (text.startsWith("*.")) {
-      return new DomainPattern("*." + DomainNames.normalize(text.substring(2)));
+      return new DomainPattern("*." + suffix(input, text.substring(2)));
     }
     if (text.contains("*")) {
       throw new IllegalArgumentException("'" + input + "' is not a domain pattern (*, *.example.com or example.com)");
     }
     return new DomainPattern(DomainNames.normalize(text));
+  }
+
+  /** The part after {@code *.}: a domain name or a top-level label ({@code *.test}). */
+  private static String suffix(String input, String name) {
+    String ascii;
+    try {
+      ascii = IDN.toASCII(name.endsWith(".") ? name.substring(0, name.length() - 1) : name, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+    } catch (IllegalArgumentException e) {
+      ascii = "";
+    }
+    if (!ascii.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
+      throw new IllegalArgumentException("'" + input + "' is not a domain pattern (*, *.example.com or example.com)");
+    }
+    return ascii;
   }
 
   public boolean matches(String domain) {

@@ -1,0 +1,143 @@
+package io.mxwatch.cli;
+
+import io.mxwatch.alert.SilenceRule;
+import io.mxwatch.config.ConfigException;
+import io.mxwatch.config.ConfigLoader;
+import io.mxwatch.config.DomainPattern;
+import io.mxwatch.config.Durations;
+import io.mxwatch.store.AlertStore;
+import io.mxwatch.store.HistoryStore;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mxwatch silence}: silence the alerts of some domains for a while. */
+@Command(
+    name = "silence",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Silences alert emails for a while (maintenance): alerts of the domains are still recorded,",
+      "and the ones still firing when the silence ends are sent then."
+    },
+    subcommands = {SilenceCommand.Add.class, SilenceCommand.ListSilences.class, SilenceCommand.Expire.class})
+public final class SilenceCommand implements Callable<Integer> {
+  private static final Duration LONGEST = Duration.ofDays(30);
+
+  @picocli.CommandLine.Spec private picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return MxwatchCommand.USAGE;
+  }
+
+  /** {@code mxwatch silence add DOMAIN --for 2h --reason TEXT}. */
+  @Command(
+      name = "add",
+      mixinStandardHelpOptions = true,
+      description = "Silences DOMAIN (or a pattern: *.example.com, *) from now for the given time.",
+      exitCodeListHeading = "%nExit status:%n",
+      exitCodeList = {"0:added (its id is printed)", "3:bad usage"})
+  public static final class Add extends StoreCommand {
+    @Parameters(paramLabel = "DOMAIN", description = "A domain, *.example.com (every name below it) or * (all).")
+    private String pattern;
+
+    @Option(names = "--for", required = true, paramLabel = "DURATION", description = "How long, e.g. 30m, 2h, 1d (at most 30d).")
+    private String duration;
+
+    @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why (shown in status and kept).")
+    private String reason;
+
+    @Option(names = "--by", paramLabel = "NAME", description = "Who silences. Default: the user running the command.")
+    private String by;
+
+    public Add(ConfigLoader loader, PrintStream out, Clock clock) {
+      super(loader, out, clock);
+    }
+
+    @Override
+    int run(HistoryStore store) throws ConfigException {
+      DomainPattern p;
+      Duration d;
+      try {
+        p = DomainPattern.parse(pattern);
+        d = Durations.parse(duration);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage());
+      }
+      if (d.isZero() || d.isNegative() || d.compareTo(LONGEST) > 0) {
+        throw new ConfigException("--for: must be between 1s and 30d, got " + duration);
+      }
+      if (reason.isBlank()) {
+        throw new ConfigException("--reason: say why");
+      }
+      Instant now = clock.instant();
+      String who = by != null ? by : System.getProperty("user.name", "unknown");
+      SilenceRule rule = new SilenceRule(0, p, now, now.plus(d), reason.strip(), who);
+      long id = alertStore().addSilence(rule, now);
+      out.println("silence #" + id + " " + p + " until " + at(rule.end()) + " by " + who + ": " + Printable.of(rule.reason()));
+      return 0;
+    }
+  }
+
+  /** {@code mxwatch silence list}. */
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the silences in force or to come.")
+  public static final class ListSilences extends StoreCommand {
+    public ListSilences(ConfigLoader loader, PrintStream out, Clock clock) {
+      super(loader, out, clock);
+    }
+
+    @Override
+    int run(HistoryStore store) {
+      Instant now = clock.instant();
+      String format = "%-6s %-28s %-21s %-21s %-12s %s%n";
+      out.printf(format, "ID", "DOMAINS", "START", "END", "BY", "REASON");
+      for (SilenceRule r : alertStore().silences(now)) {
+        out.printf(format, "#" + r.id(), r.pattern(), at(r.start()), at(r.end()), Printable.of(r.by()), Printable.of(r.reason()));
+      }
+      for (io.mxwatch.config.MxwatchConfig.Silence c : config.alerts().silences()) {
+        if (c.end().isAfter(now)) {
+          out.printf(format, "config", c.domain(), at(c.start()), at(c.end()), "config", Printable.of(c.reason()));
+        }
+      }
+      return 0;
+    }
+  }
+
+  /** {@code mxwatch silence expire ID}. */
+  @Command(
+      name = "expire",
+      mixinStandardHelpOptions = true,
+      description = "Ends a silence now; alerts still firing are sent after group_wait.",
+      exitCodeListHeading = "%nExit status:%n",
+      exitCodeList = {"0:ended", "3:no such silence in force"})
+  public static final class Expire extends StoreCommand {
+    @Parameters(paramLabel = "ID", description = "The silence's id, as 'silence list' shows it (with or without #).")
+    private String id;
+
+    public Expire(ConfigLoader loader, PrintStream out, Clock clock) {
+      super(loader, out, clock);
+    }
+
+    @Override
+    int run(HistoryStore store) throws ConfigException {
+      long number;
+      try {
+        number = Long.parseLong(id.startsWith("#") ? id.substring(1) : id);
+      } catch (NumberFormatException e) {
+        throw new ConfigException("'" + id + "' is not a silence id (a number, as 'silence list' shows it)");
+      }
+      AlertStore alerts = alertStore();
+      if (!alerts.expireSilence(number, clock.instant())) {
+        throw new ConfigException("no silence #" + number + " in force (see 'mxwatch silence list'); silences from the config end when removed from it");
+      }
+      out.println("silence #" + number + " ended at " + at(clock.instant()));
+      return 0;
+    }
+  }
+}
