@@ -102,7 +102,6 @@ class AlertDaemonTest {
       assertThat(out).contains("no silence #999 in force");
 
       assertThat(mxwatch("ack", DOMAIN, "--reason", "mx2 retired", "--by", "alice", "--config", config.toString())).isZero();
-      // silenced: the resolution is not news the recipients asked to hear while it lasts
       String id = mxwatch("silence", "list", "--config", config.toString()) == 0 ? out.lines().skip(1).findFirst().orElseThrow().split(" ")[0] : null;
       assertThat(mxwatch("silence", "expire", id, "--config", config.toString())).isZero();
       Await.until("the resolved email", WAIT, () -> to(relay, "oncall@example.net").size() == 2);

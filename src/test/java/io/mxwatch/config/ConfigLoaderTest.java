@@ -180,6 +180,46 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void routesPickRecipientsPerDomainWithASeverityThresholdAndSilencesAreMaintenanceWindows() throws Exception {
+    MxwatchConfig c =
+        loader.parse(
+            """
+            alerts:
+              from: mxwatch@example.org
+              to: [postmaster@example.org]
+              min_severity: info
+              relay: {host: smtp.example.org}
+              routes:
+                - {name: pager, domains: ["*"], to: [pager@example.org], min_severity: critical, continue: true}
+                - {name: shop, domains: ["shop.example", "*.shop.example"], to: [shop-team@example.org]}
+              silences:
+                - {domain: "*.shop.example", start: 2026-11-24T22:00:00Z, end: "2026-11-25T02:00:00+01:00", reason: MX migration}
+            """,
+            "m.yaml");
+    MxwatchConfig.Alerts a = c.alerts();
+    assertThat(a.routesFor("shop.example")).extracting(MxwatchConfig.Route::name).containsExactly("pager", "shop");
+    assertThat(a.routesFor("eu.shop.example")).extracting(MxwatchConfig.Route::name).containsExactly("pager", "shop");
+    assertThat(a.routesFor("other.example")).extracting(MxwatchConfig.Route::name).containsExactly("pager");
+    assertThat(a.routesFor("shop.example").getFirst().minSeverity()).isEqualTo(io.mxwatch.audit.Severity.CRITICAL);
+    assertThat(a.routesFor("shop.example").get(1).minSeverity()).isEqualTo(io.mxwatch.audit.Severity.WARNING);
+    assertThat(a.minSeverity()).isEqualTo(io.mxwatch.audit.Severity.INFO);
+    assertThat(a.allRecipients()).containsExactly("postmaster@example.org", "pager@example.org", "shop-team@example.org");
+    assertThat(a.relay().timeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+    MxwatchConfig.Silence s = a.silences().getFirst();
+    assertThat(s.start()).isEqualTo(java.time.Instant.parse("2026-11-24T22:00:00Z"));
+    assertThat(s.end()).isEqualTo(java.time.Instant.parse("2026-11-25T01:00:00Z"));
+    assertThat(s.domain().matches("eu.shop.example")).isTrue();
+    assertThat(s.domain().matches("shop.example")).as("*.x is below x, not x").isFalse();
+
+    MxwatchConfig plain = loader.parse("alerts: {from: a@example.org, to: [b@example.org], relay: {host: h.example.org}}\n", "m.yaml");
+    assertThat(plain.alerts().routesFor("any.example")).singleElement().satisfies(r -> {
+      assertThat(r.name()).isEqualTo("default");
+      assertThat(r.to()).containsExactly("b@example.org");
+      assertThat(r.minSeverity()).isEqualTo(io.mxwatch.audit.Severity.WARNING);
+    });
+  }
+
+  @Test
   void severalErrorsOfTheNewSectionsAreReportedTogether() {
     assertThatThrownBy(
             () ->
