@@ -96,6 +96,7 @@ pg_started=yes
 as_pg "'$pg_bin/createdb' -h 127.0.0.1 -p $port -U mxwatch mxwatch"
 
 closed_dns=$(free_port)
+closed_relay=$(free_port)
 config="$work/mxwatch.yaml"
 write_config() {
   cat > "$config" << YAML
@@ -105,6 +106,11 @@ smtp: {enabled: false}
 defaults: {interval: 1s, confirmations: 2}
 store: {url: "jdbc:postgresql://127.0.0.1:$port/mxwatch", user: mxwatch}
 domains: [$1]
+alerts:
+  from: mxwatch@e2e.test
+  to: [oncall@e2e.test]
+  relay: {host: 127.0.0.1, port: $closed_relay, tls: none, timeout: 1s}
+  group_wait: 0s
 YAML
 }
 write_config "example.org, example.com"
@@ -126,6 +132,13 @@ failing_not_removed() { grep -q "DNS_LOOKUP_FAILING" "$run1" && ! grep -q "_REMO
 status_shows_failing() {
   mxwatch status --config "$config" > "$work/status.txt" && grep -q "^example.org .*DNS_LOOKUP_FAILING" "$work/status.txt"
 }
+alert_waits_for_relay() {
+  mxwatch status --config "$config" > "$work/status-alerts.txt" && grep -q "waiting in the outbox" "$work/status-alerts.txt"
+}
+silence_round_trip() {
+  mxwatch silence add example.org --for 1h --reason e2e --by e2e --config "$config" > "$work/silence.txt" \
+    && mxwatch silence list --config "$config" >> "$work/silence.txt" && grep -q "example.org .*e2e" "$work/silence.txt"
+}
 history_shows_event() {
   mxwatch history example.org --config "$config" > "$work/history.txt" \
     && grep -q "snapshot" "$work/history.txt" && grep -q "DNS_LOOKUP_FAILING" "$work/history.txt"
@@ -139,6 +152,8 @@ step "daemon checks both domains on PostgreSQL" wait_for 60 both_checked
 step "failed lookups raise DNS_LOOKUP_FAILING, never a removal" failing_not_removed
 step "status reads the store while the daemon runs" status_shows_failing
 step "history lists the snapshot and the event" history_shows_event
+step "an alert email waits in the outbox while the relay is down" wait_for 60 alert_waits_for_relay
+step "silence add and list on PostgreSQL" silence_round_trip
 
 write_config "example.org, example.net"
 kill -HUP "$daemon"
