@@ -82,6 +82,9 @@ public interface AlertRepository {
   /** Claims an email for sending until {@code until}; false when another sender holds it. */
   boolean claim(long id, String owner, Instant until, Instant now);
 
+  /** Makes every waiting email due at {@code now} (the relay settings changed). */
+  void retryAllNow(Instant now);
+
   /** The relay accepted the email (for all recipients but {@code rejected}, each with the relay's answer). */
   void sent(long id, Instant at, List<String> rejected);
 

@@ -61,6 +61,12 @@ public final class OutboxSender {
     this.counters = counters;
   }
 
+  /** Forgets that the relay was down: after a reload with new relay settings, try at once. */
+  public synchronized void relayChanged() {
+    relayFailures = 0;
+    relayBlockedUntil = Instant.MIN;
+  }
+
   /**
    * Sends what is due.
    *

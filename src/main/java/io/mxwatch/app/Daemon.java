@@ -52,6 +52,7 @@ final class Daemon implements io.mxwatch.cli.Daemon {
   private final AlertStore alertStore;
   private final AlertCounters alertCounters = new AlertCounters();
   private final AlertService alerts;
+  private OutboxSender outboxSender;
   private volatile MxwatchConfig config;
   private volatile CheckPipeline.Watching watching;
   private volatile AlertEngine.Setup alertSetup;
@@ -181,10 +182,22 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     Map<String, MxwatchConfig.Domain> domains = new LinkedHashMap<>();
     c.watch().domains().forEach(d -> domains.put(d.name(), d));
     MxwatchConfig.Alerts a = c.alerts();
+    boolean relayChanged = relay != null && a.enabled() && !a.relay().equals(alertSetup.alerts().relay());
     relay = a.enabled() ? new RelaySender(a.relay(), a.from()) : null;
+    if (relayChanged) {
+      // the relay may have been fixed: what waits goes out now, not after its backoff
+      alertStore.retryAllNow(clock.instant());
+      outboxSender.relayChanged();
+    }
     alertSetup = new AlertEngine.Setup(a, domains, configFile == null ? null : configFile.toString());
     if (a.enabled()) {
-      log.info("alerts by email from {} through {}:{} ({}), {} routes", a.from(), a.relay().host(), a.relay().port(), a.relay().tls().name().toLowerCase(Locale.ROOT), a.routes().size() + 1);
+      log.info(
+          "alerts by email from {} through {}:{} ({}), {}",
+          a.from(),
+          a.relay().host(),
+          a.relay().port(),
+          a.relay().tls().name().toLowerCase(Locale.ROOT),
+          a.routes().isEmpty() ? "to " + String.join(", ", a.to()) : a.routes().size() + " routes");
     } else {
       log.info("alert emails are off (no alerts.relay configured)");
     }
@@ -195,6 +208,7 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     String owner = "mxwatch-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
     Duration lease = c.alerts().relay() == null ? Duration.ofMinutes(2) : c.alerts().relay().timeout().multipliedBy(4).plusSeconds(10);
     OutboxSender sender = new OutboxSender(alertStore, () -> relay, clock, owner, lease, OutboxSender.Backoff.DEFAULT, alertCounters);
+    outboxSender = sender;
     ScheduledExecutorService executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

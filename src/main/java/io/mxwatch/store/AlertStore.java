@@ -201,6 +201,11 @@ public final class AlertStore implements AlertRepository {
   }
 
   @Override
+  public void retryAllNow(Instant now) {
+    jdbc.update("making the waiting alert emails due", "UPDATE outbox SET next_attempt_at = ? WHERE status = ? AND next_attempt_at > ?", now, PENDING, now);
+  }
+
+  @Override
   public void sent(long id, Instant at, List<String> rejected) {
     jdbc.update(
         "marking outbox email " + id + " sent",

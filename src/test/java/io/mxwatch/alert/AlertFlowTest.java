@@ -283,6 +283,33 @@ class AlertFlowTest {
   }
 
   @Test
+  void newRelaySettingsAreTriedAtOnceNotAfterTheBackoff() throws Exception {
+    configure(closedPort(), List.of(), DOMAIN);
+    Database db = db();
+    AlertStore store = new AlertStore(db.dataSource());
+    put(db, DOMAIN, mxRemoved(DOMAIN));
+    AlertEngine engine = engine(store);
+    engine.evaluate();
+    clock.advance(Duration.ofSeconds(30));
+    engine.evaluate();
+    OutboxSender broken = sender(store, "a");
+    for (int i = 0; i < 6; i++) {
+      broken.drain();
+      clock.advance(Duration.ofMinutes(4));
+    }
+    assertThat(broken.drain()).as("backing off").isZero();
+
+    configure(startRelay(0), List.of(), DOMAIN); // the operator fixed the relay and reloaded
+    RelaySender fixed = new RelaySender(alerts.relay(), alerts.from());
+    OutboxSender sender = new OutboxSender(store, () -> fixed, clock, "a", Duration.ofMinutes(1), OutboxSender.Backoff.DEFAULT, counters);
+    assertThat(sender.drain()).as("still waiting for its next attempt").isZero();
+    store.retryAllNow(clock.instant());
+    sender.relayChanged();
+    assertThat(sender.drain()).isEqualTo(1);
+    assertThat(received()).hasSize(1);
+  }
+
+  @Test
   void afterARestartEveryPendingEmailIsDeliveredExactlyOnce() throws Exception {
     configure(closedPort(), List.of(), "a.example", "b.example", "c.example");
     Database db = db();
