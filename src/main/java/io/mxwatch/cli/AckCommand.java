@@ -46,7 +46,7 @@ public final class AckCommand extends StoreCommand {
     if (reason.isBlank()) {
       throw new ConfigException("--reason: say why the change is fine");
     }
-    String who = by != null ? by : System.getProperty("user.name", "unknown");
+    String who = operator(by);
     HistoryStore.Loaded loaded = store.load(name);
     if (loaded.version() == 0) {
       throw neverChecked(name);

@@ -22,15 +22,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Works with alert emails.",
     subcommands = {AlertCommand.Test.class})
-public final class AlertCommand implements Callable<Integer> {
-  @picocli.CommandLine.Spec private picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return MxwatchCommand.USAGE;
-  }
-
+public final class AlertCommand extends GroupCommand {
   /** {@code mxwatch alert test --config FILE}. */
   @Command(
       name = "test",

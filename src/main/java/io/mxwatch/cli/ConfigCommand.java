@@ -15,15 +15,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Works with the configuration file.",
     subcommands = {ConfigCommand.Check.class})
-public final class ConfigCommand implements Callable<Integer> {
-  @picocli.CommandLine.Spec private picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return MxwatchCommand.USAGE;
-  }
-
+public final class ConfigCommand extends GroupCommand {
   /** {@code mxwatch config check --config FILE}. */
   @Command(
       name = "check",

@@ -25,16 +25,8 @@ import picocli.CommandLine.Parameters;
       "and the ones still firing when the silence ends are sent then."
     },
     subcommands = {SilenceCommand.Add.class, SilenceCommand.ListSilences.class, SilenceCommand.Expire.class})
-public final class SilenceCommand implements Callable<Integer> {
+public final class SilenceCommand extends GroupCommand {
   private static final Duration LONGEST = Duration.ofDays(30);
-
-  @picocli.CommandLine.Spec private picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return MxwatchCommand.USAGE;
-  }
 
   /** {@code mxwatch silence add DOMAIN --for 2h --reason TEXT}. */
   @Command(
@@ -77,7 +69,7 @@ public final class SilenceCommand implements Callable<Integer> {
         throw new ConfigException("--reason: say why");
       }
       Instant now = clock.instant();
-      String who = by != null ? by : System.getProperty("user.name", "unknown");
+      String who = operator(by);
       SilenceRule rule = new SilenceRule(0, p, now, now.plus(d), reason.strip(), who);
       long id = alertStore().addSilence(rule, now);
       out.println("silence #" + id + " " + p + " until " + at(rule.end()) + " by " + who + ": " + Printable.of(rule.reason()));

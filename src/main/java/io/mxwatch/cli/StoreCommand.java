@@ -78,6 +78,11 @@ abstract class StoreCommand implements Callable<Integer> {
     }
   }
 
+  /** Who acts: {@code --by}, or the user running the command. */
+  protected static String operator(String by) {
+    return by != null ? by : System.getProperty("user.name", "unknown");
+  }
+
   /** An instant to the second, as people read it. */
   protected static String at(Instant t) {
     return t == null ? "never" : t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
