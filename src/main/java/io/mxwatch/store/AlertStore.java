@@ -1,6 +1,5 @@
 package io.mxwatch.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mxwatch.alert.AlertRepository;
 import io.mxwatch.alert.Email;
 import io.mxwatch.alert.GroupState;
@@ -46,7 +45,7 @@ public final class AlertStore implements AlertRepository {
         "finding the domains due for alert evaluation",
         "SELECT d.domain, d.state, d.version, COALESCE(a.version, 0) FROM drift_state d LEFT JOIN alert_domain a ON a.domain = d.domain"
             + " WHERE a.domain IS NULL OR a.drift_version <> d.version OR a.due_at <= ? ORDER BY d.domain FETCH FIRST ? ROWS ONLY",
-        rs -> out.add(new Due(rs.getString(1), read(rs.getString(2), DriftState.class), rs.getLong(3), rs.getLong(4))),
+        rs -> out.add(new Due(rs.getString(1), Jdbc.read(rs.getString(2), DriftState.class), rs.getLong(3), rs.getLong(4))),
         now,
         limit);
     return out;
@@ -63,7 +62,7 @@ public final class AlertStore implements AlertRepository {
     jdbc.select(
         "loading the alert groups of " + domain,
         "SELECT route, state FROM alert_group WHERE domain = ?",
-        rs -> out.put(rs.getString(1), read(rs.getString(2), GroupState.class)),
+        rs -> out.put(rs.getString(1), Jdbc.read(rs.getString(2), GroupState.class)),
         domain);
     return out;
   }
@@ -318,13 +317,5 @@ public final class AlertStore implements AlertRepository {
   @Override
   public boolean expireSilence(long id, Instant now) {
     return jdbc.update("ending silence " + id, "UPDATE silence SET ends_at = ? WHERE id = ? AND ends_at > ?", now, id, now) == 1;
-  }
-
-  private static <T> T read(String json, Class<T> type) throws SQLException {
-    try {
-      return Jdbc.JSON.readValue(json, type);
-    } catch (JsonProcessingException e) {
-      throw new SQLException("unreadable " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
-    }
   }
 }

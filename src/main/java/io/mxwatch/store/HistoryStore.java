@@ -1,7 +1,5 @@
 package io.mxwatch.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mxwatch.audit.CheckResult;
 import io.mxwatch.drift.DriftEngine;
 import io.mxwatch.drift.DriftState;
@@ -27,13 +25,9 @@ import javax.sql.DataSource;
  * of adding a row.
  */
 public final class HistoryStore {
-  private static final ObjectMapper JSON = Jdbc.JSON;
-
-  private final DataSource db;
   private final Jdbc jdbc;
 
   public HistoryStore(DataSource db) {
-    this.db = db;
     this.jdbc = new Jdbc(db);
   }
 
@@ -56,26 +50,22 @@ public final class HistoryStore {
   /** Every domain ever checked, by name. */
   public List<Overview> overview() {
     List<Overview> out = new ArrayList<>();
-    try (Connection c = db.getConnection();
-        PreparedStatement q = c.prepareStatement("SELECT domain, state, last_checked_at, last_status FROM drift_state ORDER BY domain");
-        ResultSet rs = q.executeQuery()) {
-      while (rs.next()) {
-        out.add(new Overview(rs.getString(1), JSON.readValue(rs.getString(2), DriftState.class), Jdbc.instantOrNull(rs, 3), rs.getString(4)));
-      }
-    } catch (SQLException | JsonProcessingException e) {
-      throw new StoreException("reading the domains failed: " + e.getMessage(), e);
-    }
+    jdbc.select(
+        "reading the domains",
+        "SELECT domain, state, last_checked_at, last_status FROM drift_state ORDER BY domain",
+        rs -> out.add(new Overview(rs.getString(1), Jdbc.read(rs.getString(2), DriftState.class), Jdbc.instantOrNull(rs, 3), rs.getString(4))));
     return out;
   }
 
   /** The approvals of {@code domain} made at or after {@code since}, oldest first. */
   public List<StoredApproval> approvals(String domain, Instant since) {
     List<StoredApproval> out = new ArrayList<>();
-    jdbc.query(
+    jdbc.select(
+        history(domain),
         "SELECT id, approved_by, reason, approved_at FROM approval WHERE domain = ? AND approved_at >= ? ORDER BY id",
+        rs -> out.add(new StoredApproval(rs.getLong(1), rs.getString(2), rs.getString(3), Jdbc.instant(rs, 4))),
         domain,
-        since,
-        rs -> out.add(new StoredApproval(rs.getLong(1), rs.getString(2), rs.getString(3), Jdbc.instant(rs, 4))));
+        since);
     return out;
   }
 
@@ -85,34 +75,24 @@ public final class HistoryStore {
    */
   public Observation observationAt(String domain, Instant at) {
     List<Observation> out = new ArrayList<>();
-    jdbc.query(
+    jdbc.select(
+        history(domain),
         "SELECT observation FROM snapshot WHERE domain = ? AND first_seen <= ? ORDER BY first_seen DESC, id DESC FETCH FIRST 1 ROWS ONLY",
+        rs -> out.add(Jdbc.read(rs.getString(1), Observation.class)),
         domain,
-        at,
-        rs -> {
-          try {
-            out.add(JSON.readValue(rs.getString(1), Observation.class));
-          } catch (JsonProcessingException e) {
-            throw new SQLException("unreadable snapshot: " + e.getOriginalMessage(), e);
-          }
-        });
+        at);
     return out.isEmpty() ? null : out.getFirst();
   }
 
   /** The drift state of {@code domain}; the initial state at version 0 when it was never checked. */
   public Loaded load(String domain) {
-    try (Connection c = db.getConnection();
-        PreparedStatement q = c.prepareStatement("SELECT state, version FROM drift_state WHERE domain = ?")) {
-      q.setString(1, domain);
-      try (ResultSet rs = q.executeQuery()) {
-        if (!rs.next()) {
-          return new Loaded(DriftState.INITIAL, 0);
-        }
-        return new Loaded(JSON.readValue(rs.getString(1), DriftState.class), rs.getLong(2));
-      }
-    } catch (SQLException | JsonProcessingException e) {
-      throw new StoreException("loading the drift state of " + domain + " failed: " + e.getMessage(), e);
-    }
+    List<Loaded> out = new ArrayList<>();
+    jdbc.select(
+        "loading the drift state of " + domain,
+        "SELECT state, version FROM drift_state WHERE domain = ?",
+        rs -> out.add(new Loaded(Jdbc.read(rs.getString(1), DriftState.class), rs.getLong(2))),
+        domain);
+    return out.isEmpty() ? new Loaded(DriftState.INITIAL, 0) : out.getFirst();
   }
 
   /**
@@ -217,25 +197,27 @@ public final class HistoryStore {
   /** The distinct snapshots of {@code domain} last seen at or after {@code since}, oldest first. */
   public List<StoredSnapshot> snapshots(String domain, Instant since) {
     List<StoredSnapshot> out = new ArrayList<>();
-    jdbc.query(
+    jdbc.select(
+        history(domain),
         "SELECT id, status, first_seen, last_seen, seen_count, content_hash FROM snapshot WHERE domain = ? AND last_seen >= ? ORDER BY id",
+        rs -> out.add(new StoredSnapshot(rs.getLong(1), rs.getString(2), Jdbc.instant(rs, 3), Jdbc.instant(rs, 4), rs.getLong(5), rs.getString(6))),
         domain,
-        since,
-        rs -> out.add(new StoredSnapshot(rs.getLong(1), rs.getString(2), Jdbc.instant(rs, 3), Jdbc.instant(rs, 4), rs.getLong(5), rs.getString(6))));
+        since);
     return out;
   }
 
   /** The change events of {@code domain} confirmed at or after {@code since}, oldest first. */
   public List<StoredEvent> events(String domain, Instant since) {
     List<StoredEvent> out = new ArrayList<>();
-    jdbc.query(
+    jdbc.select(
+        history(domain),
         "SELECT id, code, severity, subject, before_value, after_value, detected_at, confirmed_at FROM change_event"
             + " WHERE domain = ? AND confirmed_at >= ? ORDER BY id",
-        domain,
-        since,
         rs -> out.add(
             new StoredEvent(
-                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), Jdbc.instant(rs, 7), Jdbc.instant(rs, 8))));
+                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), Jdbc.instant(rs, 7), Jdbc.instant(rs, 8))),
+        domain,
+        since);
     return out;
   }
 
@@ -246,15 +228,15 @@ public final class HistoryStore {
    * @return how many snapshots were deleted
    */
   public int purgeSnapshotsBefore(Instant cutoff) {
-    try (Connection c = db.getConnection();
-        PreparedStatement del =
-            c.prepareStatement(
-                "DELETE FROM snapshot WHERE last_seen < ? AND id NOT IN (SELECT last_snapshot_id FROM drift_state WHERE last_snapshot_id IS NOT NULL)")) {
-      del.setObject(1, Jdbc.time(cutoff));
-      return del.executeUpdate();
-    } catch (SQLException e) {
-      throw new StoreException("deleting history before " + cutoff + " failed: " + e.getMessage(), e);
-    }
+    return jdbc.update(
+        "deleting history before " + cutoff,
+        "DELETE FROM snapshot WHERE last_seen < ? AND id NOT IN (SELECT last_snapshot_id FROM drift_state WHERE last_snapshot_id IS NOT NULL)",
+        cutoff);
+  }
+
+  /** The step named in errors of the history reads. */
+  private static String history(String domain) {
+    return "reading the history of " + domain;
   }
 
   private static void ensureDomain(Connection c, String domain, OffsetDateTime at) throws SQLException {

@@ -56,21 +56,6 @@ final class Jdbc {
     void read(ResultSet rs) throws SQLException;
   }
 
-  void query(String sql, String domain, Instant since, Row row) {
-    try (Connection c = db.getConnection();
-        PreparedStatement q = c.prepareStatement(sql)) {
-      q.setString(1, domain);
-      q.setObject(2, time(since));
-      try (ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          row.read(rs);
-        }
-      }
-    } catch (SQLException e) {
-      throw new StoreException("reading the history of " + domain + " failed: " + e.getMessage(), e);
-    }
-  }
-
   /** Runs a query with {@code params} (Instants as UTC times) and hands each row to {@code row}. */
   void select(String step, String sql, Row row, Object... params) {
     try (Connection c = db.getConnection();
@@ -101,6 +86,15 @@ final class Jdbc {
     for (int i = 0; i < params.length; i++) {
       Object p = params[i];
       s.setObject(i + 1, p instanceof Instant t ? time(t) : p);
+    }
+  }
+
+  /** A JSON column read as {@code type}; unreadable JSON fails the query that read it. */
+  static <T> T read(String json, Class<T> type) throws SQLException {
+    try {
+      return JSON.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("unreadable " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
     }
   }
 
