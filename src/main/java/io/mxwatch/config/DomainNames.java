@@ -13,6 +13,18 @@ public final class DomainNames {
    * @throws IllegalArgumentException with a message saying what is wrong
    */
   public static String normalize(String input) {
+    return name(input, true);
+  }
+
+  /**
+   * Like {@link #normalize}, but a single label ({@code test}, {@code com}) is a name too: the
+   * suffix of a pattern such as {@code *.test}.
+   */
+  public static String normalizeSuffix(String input) {
+    return name(input, false);
+  }
+
+  private static String name(String input, boolean mailDomain) {
     String name = input.strip();
     if (name.endsWith(".")) {
       name = name.substring(0, name.length() - 1);
@@ -33,7 +45,7 @@ public final class DomainNames {
     if (ascii.length() > 253) {
       throw new IllegalArgumentException("'" + printable(input) + "' is not a domain name: longer than 253 characters");
     }
-    if (ascii.indexOf('.') < 0) {
+    if (mailDomain && ascii.indexOf('.') < 0) {
       throw new IllegalArgumentException("'" + printable(input) + "' is not a mail domain: it needs at least two labels");
     }
     int start = 0;

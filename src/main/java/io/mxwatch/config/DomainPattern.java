@@ -1,8 +1,5 @@
 package io.mxwatch.config;
 
-import java.net.IDN;
-import java.util.Locale;
-
 /**
  * Which domains a route or a silence applies to: {@code *} (every domain), {@code *.example.com}
  * (every name below example.com, not example.com itself) or one domain name.
@@ -31,16 +28,11 @@ public record DomainPattern(String text) {
 
   /** The part after {@code *.}: a domain name or a top-level label ({@code *.test}). */
   private static String suffix(String input, String name) {
-    String ascii;
     try {
-      ascii = IDN.toASCII(name.endsWith(".") ? name.substring(0, name.length() - 1) : name, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+      return DomainNames.normalizeSuffix(name);
     } catch (IllegalArgumentException e) {
-      ascii = "";
+      throw new IllegalArgumentException("'" + input + "' is not a domain pattern (*, *.example.com or example.com)", e);
     }
-    if (!ascii.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
-      throw new IllegalArgumentException("'" + input + "' is not a domain pattern (*, *.example.com or example.com)");
-    }
-    return ascii;
   }
 
   public boolean matches(String domain) {
