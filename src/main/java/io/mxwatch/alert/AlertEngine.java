@@ -134,9 +134,7 @@ public final class AlertEngine {
   /** The configuration's maintenance windows and the stored silences that had not ended by {@code since}. */
   private List<SilenceRule> silences(Setup s, Instant since) {
     List<SilenceRule> all = new ArrayList<>();
-    for (MxwatchConfig.Silence c : s.alerts().silences()) {
-      all.add(new SilenceRule(0, c.domain(), c.start(), c.end(), c.reason(), "config"));
-    }
+    s.alerts().silences().forEach(c -> all.add(SilenceRule.of(c)));
     all.addAll(repo.silences(since));
     return all;
   }

@@ -1,6 +1,7 @@
 package io.mxwatch.alert;
 
 import io.mxwatch.config.DomainPattern;
+import io.mxwatch.config.MxwatchConfig;
 import java.time.Instant;
 
 /**
@@ -11,6 +12,19 @@ import java.time.Instant;
  * @param by who added it ("config" for the configuration's)
  */
 public record SilenceRule(long id, DomainPattern pattern, Instant start, Instant end, String reason, String by) {
+  /** Who added the configuration's maintenance windows. */
+  public static final String CONFIG = "config";
+
+  /** A maintenance window from the configuration. */
+  public static SilenceRule of(MxwatchConfig.Silence window) {
+    return new SilenceRule(0, window.domain(), window.start(), window.end(), window.reason(), CONFIG);
+  }
+
+  /** {@code #id} for a stored silence, {@code config} for a maintenance window. */
+  public String label() {
+    return id == 0 ? CONFIG : "#" + id;
+  }
+
   public boolean covers(String domain, Instant now) {
     return !now.isBefore(start) && now.isBefore(end) && pattern.matches(domain);
   }

@@ -86,16 +86,10 @@ public final class SilenceCommand extends GroupCommand {
 
     @Override
     int run(HistoryStore store) {
-      Instant now = clock.instant();
       String format = "%-6s %-28s %-21s %-21s %-12s %s%n";
       out.printf(format, "ID", "DOMAINS", "START", "END", "BY", "REASON");
-      for (SilenceRule r : alertStore().silences(now)) {
-        out.printf(format, "#" + r.id(), r.pattern(), at(r.start()), at(r.end()), Printable.of(r.by()), Printable.of(r.reason()));
-      }
-      for (io.mxwatch.config.MxwatchConfig.Silence c : config.alerts().silences()) {
-        if (c.end().isAfter(now)) {
-          out.printf(format, "config", c.domain(), at(c.start()), at(c.end()), "config", Printable.of(c.reason()));
-        }
+      for (SilenceRule r : silencesInForce()) {
+        out.printf(format, r.label(), r.pattern(), at(r.start()), at(r.end()), Printable.of(r.by()), Printable.of(r.reason()));
       }
       return 0;
     }

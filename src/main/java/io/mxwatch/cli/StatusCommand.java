@@ -63,13 +63,11 @@ public final class StatusCommand extends StoreCommand {
       out.println(
           "UNDELIVERABLE #" + u.id() + " " + at(u.createdAt()) + " " + u.domain() + " " + Printable.of(u.subject()) + ": " + Printable.of(u.error()));
     }
-    for (SilenceRule r : alerts.silences(clock.instant())) {
-      out.println("silence #" + r.id() + " " + r.pattern() + " " + at(r.start()) + " → " + at(r.end()) + " by " + Printable.of(r.by()) + ": " + Printable.of(r.reason()));
-    }
-    for (MxwatchConfig.Silence c : config.alerts().silences()) {
-      if (c.end().isAfter(clock.instant())) {
-        out.println("silence (config) " + c.domain() + " " + at(c.start()) + " → " + at(c.end()) + ": " + Printable.of(c.reason()));
-      }
+    for (SilenceRule r : silencesInForce()) {
+      String by = r.id() == 0 ? "" : " by " + Printable.of(r.by());
+      out.println(
+          "silence " + (r.id() == 0 ? "(config)" : r.label()) + " " + r.pattern() + " " + at(r.start()) + " → " + at(r.end()) + by + ": "
+              + Printable.of(r.reason()));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.mxwatch.cli;
 
+import io.mxwatch.alert.SilenceRule;
 import io.mxwatch.config.ConfigException;
 import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.config.DomainNames;
@@ -13,6 +14,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
 
@@ -76,6 +79,14 @@ abstract class StoreCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(option + ": " + e.getMessage());
     }
+  }
+
+  /** The stored silences and the configuration's maintenance windows that have not ended, stored first. */
+  protected List<SilenceRule> silencesInForce() {
+    Instant now = clock.instant();
+    List<SilenceRule> all = new ArrayList<>(alertStore().silences(now));
+    config.alerts().silences().stream().filter(c -> c.end().isAfter(now)).map(SilenceRule::of).forEach(all::add);
+    return all;
   }
 
   /** Who acts: {@code --by}, or the user running the command. */
