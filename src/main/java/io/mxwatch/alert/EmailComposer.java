@@ -62,7 +62,7 @@ public final class EmailComposer {
     Severity severity = main.stream().map(Alert::severity).max(Comparator.naturalOrder()).orElse(Severity.INFO);
     String label = resolved ? "RESOLVED" : severity.name();
     String subject = "[mxwatch] " + label + " " + domain + ": " + summary(main.getFirst()) + (main.size() > 1 ? " (+" + (main.size() - 1) + " more)" : "");
-    String idDomain = ctx.from().substring(ctx.from().indexOf('@') + 1);
+    String idDomain = idDomain(ctx.from());
     String messageId = messageId(n, ctx.route(), n.sequence(), idDomain);
     String inReplyTo = n.sequence() > 1 ? messageId(n, ctx.route(), 1, idDomain) : null;
     Body text = new Body(false);
@@ -82,6 +82,28 @@ public final class EmailComposer {
         text.toString(),
         html.toString(),
         n.at());
+  }
+
+  /** The test email of {@code mxwatch alert test}: to every recipient, saying which configuration sent it. */
+  public Email test(String from, List<String> to, String configFile, Instant now) {
+    String body = "This is a test email from mxwatch (" + configFile + "): alert emails reach you.";
+    return new Email(
+        "test",
+        "test",
+        Notification.Kind.FIRING,
+        Severity.INFO,
+        "<test." + now.toEpochMilli() + "." + ProcessHandle.current().pid() + "@" + idDomain(from) + ">",
+        null,
+        to,
+        "[mxwatch] TEST: alert emails work",
+        body + "\n",
+        "<!DOCTYPE html>\n<html><body><p>" + Untrusted.html(body) + "</p></body></html>\n",
+        now);
+  }
+
+  /** Message-IDs are made under the sender's domain. */
+  private static String idDomain(String from) {
+    return from.substring(from.indexOf('@') + 1);
   }
 
   /** {@code <episode-start.sequence.route.domain@from-domain>}: the same for every attempt, and the episode's first names the thread. */
@@ -118,15 +140,15 @@ public final class EmailComposer {
     boolean resolved = n.kind() == Notification.Kind.RESOLVED;
     b.heading(label + " " + domain + ": " + (resolved ? "everything reported has cleared" : count(main.size(), "alert") + " firing"));
     if (!resolved) {
-      b.alerts(main, ctx, this);
+      b.alerts(main, ctx);
     }
     if (!n.resolved().isEmpty()) {
       b.section(resolved ? "Resolved" : "Resolved since the last message");
-      b.alerts(n.resolved(), ctx, this);
+      b.alerts(n.resolved(), ctx);
     }
     if (!ctx.silenced().isEmpty()) {
       b.section("Silenced (recorded, not sent)");
-      b.alerts(ctx.silenced(), ctx, this);
+      b.alerts(ctx.silenced(), ctx);
     }
     probes(b, ctx.current());
     if (!resolved) {
@@ -147,7 +169,7 @@ public final class EmailComposer {
         "mxwatch · route " + ctx.route() + " · message " + n.sequence() + " of this episode · " + time(n.at()));
   }
 
-  void alert(Body b, Alert a, Context ctx) {
+  static void alert(Body b, Alert a, Context ctx) {
     b.item(
         a.severity().label(),
         a.key().code() + " " + Untrusted.line(a.key().subject(), MAX_VALUE),
@@ -226,7 +248,7 @@ public final class EmailComposer {
       out.append(html ? "<p><a href=\"" + esc(url) + "\">" + esc(label) + "</a></p>\n" : "\n" + label + ": " + url + "\n");
     }
 
-    void alerts(List<Alert> alerts, Context ctx, EmailComposer composer) {
+    void alerts(List<Alert> alerts, Context ctx) {
       if (html) {
         out.append("<table cellpadding=\"4\" style=\"border-collapse:collapse\">\n");
       }
@@ -237,7 +259,7 @@ public final class EmailComposer {
           out.append(html ? "<tr><td colspan=\"2\">" + esc(more) + "</td></tr>\n" : "  " + more + "\n");
           break;
         }
-        composer.alert(this, a, ctx);
+        alert(this, a, ctx);
       }
       if (html) {
         out.append("</table>\n");

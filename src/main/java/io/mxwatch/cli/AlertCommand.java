@@ -2,16 +2,14 @@ package io.mxwatch.cli;
 
 import io.mxwatch.alert.Delivery;
 import io.mxwatch.alert.Email;
-import io.mxwatch.alert.Notification;
+import io.mxwatch.alert.EmailComposer;
 import io.mxwatch.alert.RelaySender;
-import io.mxwatch.audit.Severity;
 import io.mxwatch.config.ConfigException;
 import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.config.MxwatchConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,22 +49,7 @@ public final class AlertCommand extends GroupCommand {
         throw new ConfigException(config + ": alerts are off: configure alerts.relay, alerts.from and alerts.to");
       }
       MxwatchConfig.Relay relay = alerts.relay();
-      Instant now = clock.instant();
-      String idDomain = alerts.from().substring(alerts.from().indexOf('@') + 1);
-      String body = "This is a test email from mxwatch (" + config.toAbsolutePath() + "): alert emails reach you.";
-      Email test =
-          new Email(
-              "test",
-              "test",
-              Notification.Kind.FIRING,
-              Severity.INFO,
-              "<test." + now.toEpochMilli() + "." + ProcessHandle.current().pid() + "@" + idDomain + ">",
-              null,
-              alerts.allRecipients(),
-              "[mxwatch] TEST: alert emails work",
-              body + "\n",
-              "<!DOCTYPE html>\n<html><body><p>" + body.replace("&", "&amp;").replace("<", "&lt;") + "</p></body></html>\n",
-              now);
+      Email test = new EmailComposer().test(alerts.from(), alerts.allRecipients(), config.toAbsolutePath().toString(), clock.instant());
       String where = relay.host() + ":" + relay.port() + " (" + relay.tls().name().toLowerCase(java.util.Locale.ROOT) + ")";
       Delivery d = new RelaySender(relay, alerts.from()).send(test);
       return switch (d) {
