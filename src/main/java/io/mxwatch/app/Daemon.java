@@ -51,8 +51,8 @@ final class Daemon implements io.mxwatch.cli.Daemon {
   private final Path configFile;
   private final AlertStore alertStore;
   private final AlertCounters alertCounters = new AlertCounters();
+  private final OutboxSender outboxSender;
   private final AlertService alerts;
-  private OutboxSender outboxSender;
   private volatile MxwatchConfig config;
   private volatile CheckPipeline.Watching watching;
   private volatile AlertEngine.Setup alertSetup;
@@ -69,15 +69,15 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     this.configFile = configFile;
     this.watching = watching;
     this.clock = clock;
+    String owner = "mxwatch-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    // a claim outlives any send: connect, greeting, AUTH, DATA, each within the relay timeout
+    Duration lease = config.alerts().relay() == null ? Duration.ofMinutes(2) : config.alerts().relay().timeout().multipliedBy(4).plusSeconds(10);
+    this.outboxSender = new OutboxSender(alertStore, () -> relay, clock, owner, lease, OutboxSender.Backoff.DEFAULT, alertCounters);
+    this.alerts =
+        new AlertService(
+            new AlertEngine(alertStore, () -> alertSetup, clock, alertCounters), outboxSender, () -> relay != null, singleThread("mxwatch-alerts"), ALERT_TICK);
     applyAlerts(config);
-    this.alerts = alertService(config);
-    this.retirements =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "mxwatch-retire");
-              t.setDaemon(true);
-              return t;
-            });
+    this.retirements = singleThread("mxwatch-retire");
     CheckPipeline pipeline = new CheckPipeline(() -> this.watching, store);
     this.scheduler =
         CheckScheduler.start(
@@ -203,20 +203,13 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     }
   }
 
-  private AlertService alertService(MxwatchConfig c) {
-    AlertEngine engine = new AlertEngine(alertStore, () -> alertSetup, clock, alertCounters);
-    String owner = "mxwatch-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    Duration lease = c.alerts().relay() == null ? Duration.ofMinutes(2) : c.alerts().relay().timeout().multipliedBy(4).plusSeconds(10);
-    OutboxSender sender = new OutboxSender(alertStore, () -> relay, clock, owner, lease, OutboxSender.Backoff.DEFAULT, alertCounters);
-    outboxSender = sender;
-    ScheduledExecutorService executor =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "mxwatch-alerts");
-              t.setDaemon(true);
-              return t;
-            });
-    return new AlertService(engine, sender, () -> relay != null, executor, ALERT_TICK);
+  private static ScheduledExecutorService singleThread(String name) {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   private void housekeeping() {
