@@ -97,6 +97,7 @@ as_pg "'$pg_bin/createdb' -h 127.0.0.1 -p $port -U mxwatch mxwatch"
 
 closed_dns=$(free_port)
 closed_relay=$(free_port)
+http_port=$(free_port)
 config="$work/mxwatch.yaml"
 write_config() {
   cat > "$config" << YAML
@@ -105,6 +106,7 @@ check: {deadline: 1s}
 smtp: {enabled: false}
 defaults: {interval: 1s, confirmations: 2}
 store: {url: "jdbc:postgresql://127.0.0.1:$port/mxwatch", user: mxwatch}
+http: {listen: "127.0.0.1:$http_port"}
 domains: [$1]
 alerts:
   from: mxwatch@e2e.test

@@ -4,6 +4,8 @@ import io.mxwatch.audit.CheckResult;
 import io.mxwatch.cli.Checker;
 import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.drift.DriftEngine;
+import io.mxwatch.metrics.CheckFigures;
+import io.mxwatch.metrics.Metrics;
 import io.mxwatch.drift.Observation;
 import io.mxwatch.schedule.DomainTask;
 import io.mxwatch.store.HistoryStore;
@@ -32,10 +34,12 @@ final class CheckPipeline implements DomainTask {
 
   private final Supplier<Watching> watching;
   private final HistoryStore store;
+  private final Metrics metrics;
 
-  CheckPipeline(Supplier<Watching> watching, HistoryStore store) {
+  CheckPipeline(Supplier<Watching> watching, HistoryStore store, Metrics metrics) {
     this.watching = watching;
     this.store = store;
+    this.metrics = metrics;
   }
 
   @Override
@@ -46,8 +50,17 @@ final class CheckPipeline implements DomainTask {
       log.debug("{} is no longer watched; check skipped", name);
       return;
     }
-    CheckResult result = now.checker().check(name);
-    DriftEngine.Step step = record(domain, result);
+    CheckResult result;
+    DriftEngine.Step step;
+    try {
+      result = now.checker().check(name);
+      step = record(domain, result);
+    } catch (RuntimeException e) {
+      metrics.checkFailed();
+      throw e;
+    }
+    metrics.checked(result);
+    metrics.domains().checked(name, CheckFigures.of(result));
     for (DriftEngine.ChangeEvent event : step.events()) {
       log.warn("{} change confirmed: {}", name, event.change());
     }
@@ -59,6 +72,11 @@ final class CheckPipeline implements DomainTask {
         String.format(Locale.ROOT, "%.2f", result.snapshot().durationMs() / 1000),
         step.events().size(),
         open);
+    if (log.isDebugEnabled()) {
+      log.debug("{} findings: {}", name, result.audit().findings().stream().map(f -> f.code().name()).toList());
+      log.debug(
+          "{} smtp: {}", name, result.snapshot().smtp().stream().map(p -> p.address() + " " + p.outcome() + " " + Math.round(p.elapsedMs()) + "ms").toList());
+    }
   }
 
   /** Steps the drift engine from the stored state and records the result; retried when an approval got in between. */

@@ -15,19 +15,29 @@ import io.mxwatch.store.AlertStore;
 import io.mxwatch.store.Database;
 import io.mxwatch.store.HistoryStore;
 import io.mxwatch.store.Stores;
-import java.time.Clock;
+import io.mxwatch.http.HttpApi;
+import io.mxwatch.metrics.Metrics;
+import io.mxwatch.net.IpText;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.quartz.SchedulerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +51,8 @@ final class Daemon implements io.mxwatch.cli.Daemon {
   private static final int MAX_THREADS = 1000;
   /** How often alerting evaluates what is due and drains the outbox. */
   private static final Duration ALERT_TICK = Duration.ofSeconds(2);
+  /** How often the metrics are brought in line with the store. */
+  private static final Duration METRICS_TICK = Duration.ofSeconds(5);
 
   private final CheckerFactory checkers;
   private final Database database;
@@ -53,6 +65,9 @@ final class Daemon implements io.mxwatch.cli.Daemon {
   private final AlertCounters alertCounters = new AlertCounters();
   private final OutboxSender outboxSender;
   private final AlertService alerts;
+  private final Metrics metrics;
+  private final ScheduledExecutorService metricsTimer;
+  private volatile HttpApi http;
   private volatile MxwatchConfig config;
   private volatile CheckPipeline.Watching watching;
   private volatile AlertEngine.Setup alertSetup;
@@ -69,6 +84,8 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     this.configFile = configFile;
     this.watching = watching;
     this.clock = clock;
+    this.metrics = new Metrics(clock.instant());
+    metrics.bind(alertCounters);
     String owner = "mxwatch-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
     // a claim outlives any send: connect, greeting, AUTH, DATA, each within the relay timeout
     Duration lease = config.alerts().relay() == null ? Duration.ofMinutes(2) : config.alerts().relay().timeout().multipliedBy(4).plusSeconds(10);
@@ -78,7 +95,8 @@ final class Daemon implements io.mxwatch.cli.Daemon {
             new AlertEngine(alertStore, () -> alertSetup, clock, alertCounters), outboxSender, () -> relay != null, singleThread("mxwatch-alerts"), ALERT_TICK);
     applyAlerts(config);
     this.retirements = singleThread("mxwatch-retire");
-    CheckPipeline pipeline = new CheckPipeline(() -> this.watching, store);
+    this.metricsTimer = singleThread("mxwatch-metrics");
+    CheckPipeline pipeline = new CheckPipeline(() -> this.watching, store, metrics);
     this.scheduler =
         CheckScheduler.start(
             database.dataSource(),
@@ -87,10 +105,24 @@ final class Daemon implements io.mxwatch.cli.Daemon {
             pipeline,
             this::housekeeping,
             clock);
+    metrics.bind(scheduler.counters());
+    watchMetrics(config);
   }
 
-  /** Opens the store, starts the schedule and brings it in line with {@code config}. */
+  /** {@link #start(MxwatchConfig, Path, CheckerFactory, Clock, Supplier)} without reloads over HTTP. */
   static Daemon start(MxwatchConfig config, Path configFile, CheckerFactory checkers, Clock clock) throws ConfigException {
+    return start(
+        config, configFile, checkers, clock, () -> CompletableFuture.failedFuture(new ConfigException("reloading is not available here")));
+  }
+
+  /**
+   * Opens the store, starts the schedule and brings it in line with {@code config}, then listens
+   * for HTTP.
+   *
+   * @param reload what {@code POST /-/reload} asks for
+   */
+  static Daemon start(MxwatchConfig config, Path configFile, CheckerFactory checkers, Clock clock, Supplier<CompletableFuture<Void>> reload)
+      throws ConfigException {
     Database database = Stores.open(config.store());
     Checker checker = null;
     try {
@@ -98,11 +130,20 @@ final class Daemon implements io.mxwatch.cli.Daemon {
       Daemon daemon = new Daemon(checkers, database, config, configFile, watching(checker, config), clock);
       daemon.scheduler.reconcile(plan(config));
       daemon.alerts.start();
+      MetricsSync sync = new MetricsSync(daemon.store, daemon.alertStore, () -> daemon.config, daemon.metrics, clock);
+      daemon.metricsTimer.scheduleWithFixedDelay(sync, 0, METRICS_TICK.toMillis(), TimeUnit.MILLISECONDS);
+      try {
+        daemon.listen(reload);
+      } catch (ConfigException e) {
+        daemon.close();
+        throw e;
+      }
       log.info(
-          "mxwatch watching {} domains, store {}, {} checks at once",
+          "mxwatch watching {} domains, store {}, {} checks at once, http://{}/metrics",
           config.watch().domains().size(),
           Stores.describe(config.store()),
-          threads(config));
+          threads(config),
+          IpText.hostPort(daemon.http.address()));
       if (config.watch().domains().isEmpty()) {
         log.warn("no domains configured: add some under 'domains' or 'domains_file' and reload");
       }
@@ -136,6 +177,7 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     if (!next.alerts().equals(previous.alerts()) || !next.watch().equals(previous.watch())) {
       applyAlerts(next);
     }
+    watchMetrics(next);
     if (retired != null) {
       // checks in flight finish with the old settings; close it once they cannot be running
       Checker old = retired;
@@ -147,12 +189,22 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     } catch (SchedulerException e) {
       throw new ConfigException("reloaded, but the schedule could not be updated: " + e.getMessage(), e);
     }
+    metrics.reloaded(true, clock.instant());
+  }
+
+  @Override
+  public void reloadRejected() {
+    metrics.reloaded(false, clock.instant());
   }
 
   @Override
   public void close() {
     Duration grace = config.check().deadline().plus(config.smtp().probe().deadline());
     log.info("stopping: waiting up to {}s for checks in flight", grace.toSeconds());
+    if (http != null) {
+      http.close();
+    }
+    metricsTimer.shutdownNow();
     scheduler.shutdown(grace);
     alerts.close();
     retirements.shutdownNow();
@@ -175,6 +227,55 @@ final class Daemon implements io.mxwatch.cli.Daemon {
 
   AlertCounters alertCounters() {
     return alertCounters;
+  }
+
+  Metrics metrics() {
+    return metrics;
+  }
+
+  /** Where the HTTP API listens. */
+  InetSocketAddress httpAddress() {
+    return http.address();
+  }
+
+  /** Starts the HTTP listener of {@code http.listen}. */
+  private void listen(Supplier<CompletableFuture<Void>> reload) throws ConfigException {
+    InetSocketAddress address = config.http().listen();
+    HttpApi.Backend backend = new HttpApi.Backend(metrics, store, alertStore, () -> config, clock, this::problems, reload);
+    try {
+      http = HttpApi.start(address, backend);
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException("cannot listen on " + IpText.hostPort(address) + " (http.listen): " + e.getMessage(), e);
+    }
+  }
+
+  /** Why the daemon cannot do its work now; empty when it can (GET /-/ready). */
+  private List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    try (Connection c = database.dataSource().getConnection()) {
+      if (!c.isValid(2)) {
+        problems.add("the store does not answer");
+      }
+    } catch (SQLException | RuntimeException e) {
+      problems.add("the store cannot be reached: " + e.getMessage());
+    }
+    try {
+      if (!scheduler.isRunning()) {
+        problems.add("the scheduler is not running");
+      }
+    } catch (SchedulerException e) {
+      problems.add("the scheduler failed: " + e.getMessage());
+    }
+    return problems;
+  }
+
+  /** The metrics export the domains of {@code c}, and only those. */
+  private void watchMetrics(MxwatchConfig c) {
+    Map<String, Duration> intervals = new LinkedHashMap<>();
+    Instant now = clock.instant();
+    c.watch().domains().forEach(d -> intervals.put(d.name(), Planned.interval(d.schedule(), now)));
+    metrics.domains().watch(intervals);
+    metrics.watched(intervals.size());
   }
 
   /** Alerting with {@code c}'s settings; used from the next tick on. */

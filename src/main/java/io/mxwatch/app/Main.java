@@ -58,7 +58,7 @@ public final class Main {
               return (K) new CheckCommand(wiring, out);
             }
             if (type == RunCommand.class) {
-              return (K) new RunCommand((config, file) -> Daemon.start(config, file, wiring, clock), loader);
+              return (K) new RunCommand((config, file, reload) -> Daemon.start(config, file, wiring, clock, reload), loader);
             }
             if (type == StatusCommand.class) {
               return (K) new StatusCommand(loader, out, clock);

@@ -2,15 +2,11 @@ package io.mxwatch.cli;
 
 import io.mxwatch.config.ConfigException;
 import io.mxwatch.config.ConfigLoader;
-import io.mxwatch.drift.Change;
-import io.mxwatch.drift.ChangeCode;
-import io.mxwatch.drift.DriftEngine;
-import io.mxwatch.drift.DriftState;
+import io.mxwatch.ops.OperationException;
+import io.mxwatch.ops.Operations;
 import io.mxwatch.store.HistoryStore;
-import io.mxwatch.store.StoreException;
 import java.io.PrintStream;
 import java.time.Clock;
-import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,44 +38,22 @@ public final class AckCommand extends StoreCommand {
 
   @Override
   int run(HistoryStore store) throws ConfigException {
-    String name = domain(domain);
     if (reason.isBlank()) {
       throw new ConfigException("--reason: say why the change is fine");
     }
-    String who = operator(by);
-    HistoryStore.Loaded loaded = store.load(name);
-    if (loaded.version() == 0) {
-      throw neverChecked(name);
-    }
-    DriftEngine engine = new DriftEngine(confirmations(name));
-    List<Change> open = engine.open(loaded.state(), expectations(name));
-    // a mismatch with the config resolves when the records or the config change, a lookup
-    // failure when the lookups answer again: neither is a state to approve
-    List<Change> approvable =
-        open.stream()
-            .filter(c -> !c.code().equals(ChangeCode.EXPECTATION_MISMATCH.name()) && !c.code().equals(ChangeCode.DNS_LOOKUP_FAILING.name()))
-            .toList();
-    if (approvable.isEmpty()) {
-      out.println(name + ": nothing to approve");
-      for (Change c : open) {
-        out.println("  still open: " + line(c));
-      }
-      return 0;
-    }
-    DriftState after;
+    Operations.Ack ack;
     try {
-      after = store.approve(name, who, reason.strip(), clock.instant());
-    } catch (StoreException e) {
+      ack = operations().ack(domain, operator(by), reason);
+    } catch (OperationException e) {
       throw new ConfigException(e.getMessage(), e);
     }
-    out.println(name + ": approved by " + Printable.of(who) + " as the new baseline:");
-    for (Change c : approvable) {
-      out.println("  " + line(c));
+    if (ack.approved().isEmpty()) {
+      out.println(ack.domain() + ": nothing to approve");
+    } else {
+      out.println(ack.domain() + ": approved by " + Printable.of(ack.by()) + " as the new baseline:");
+      ack.approved().forEach(c -> out.println("  " + line(c)));
     }
-    List<Change> still = engine.open(after, expectations(name));
-    for (Change c : still) {
-      out.println("  still open: " + line(c));
-    }
+    ack.stillOpen().forEach(c -> out.println("  still open: " + line(c)));
     return 0;
   }
 }

@@ -12,6 +12,9 @@ public interface Daemon extends AutoCloseable {
    */
   void reload(MxwatchConfig config) throws ConfigException;
 
+  /** A reload was asked for but its configuration was rejected; the running one stays. */
+  default void reloadRejected() {}
+
   /** Stops checking, waits a bounded time for checks in flight, closes the store. */
   @Override
   void close();

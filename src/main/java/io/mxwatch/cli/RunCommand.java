@@ -6,6 +6,7 @@ import io.mxwatch.config.MxwatchConfig;
 import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -36,8 +37,11 @@ public final class RunCommand implements Callable<Integer> {
   private final DaemonFactory daemons;
   private final ConfigLoader loader;
   private final boolean handleSignals;
-  private final BlockingQueue<String> signals = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Request> signals = new LinkedBlockingQueue<>();
   private final AtomicInteger reloadsHandled = new AtomicInteger();
+
+  /** A signal (HUP, TERM, INT), and for a reload asked over HTTP, who waits for its outcome. */
+  private record Request(String signal, CompletableFuture<Void> done) {}
 
   public RunCommand(DaemonFactory daemons, ConfigLoader loader) {
     this(daemons, loader, true);
@@ -55,29 +59,36 @@ public final class RunCommand implements Callable<Integer> {
     MxwatchConfig initial = load();
     if (handleSignals) {
       for (String name : new String[] {"HUP", "TERM", "INT"}) {
-        Signal.handle(new Signal(name), s -> signals.add(s.getName()));
+        Signal.handle(new Signal(name), s -> signals.add(new Request(s.getName(), new CompletableFuture<>())));
       }
     }
-    try (Daemon daemon = daemons.start(initial, config == null ? null : config.toAbsolutePath())) {
+    try (Daemon daemon = daemons.start(initial, config == null ? null : config.toAbsolutePath(), this::requestReload)) {
       while (true) {
-        String signal = signals.take();
-        if (!signal.equals("HUP")) {
-          log.info("SIG{} received: stopping", signal);
+        Request request = signals.take();
+        if (!request.signal().equals("HUP")) {
+          log.info("SIG{} received: stopping", request.signal());
           return 0;
         }
-        reload(daemon);
+        reload(daemon, request.done());
       }
     }
   }
 
   /** Asks the running daemon to stop as SIGTERM would; for tests and embedding. */
   void stop() {
-    signals.add("TERM");
+    signals.add(new Request("TERM", new CompletableFuture<>()));
   }
 
   /** Asks it to reload as SIGHUP would. */
   void reload() {
-    signals.add("HUP");
+    requestReload();
+  }
+
+  /** Asks for a reload; the future tells whether it was applied. */
+  private CompletableFuture<Void> requestReload() {
+    Request request = new Request("HUP", new CompletableFuture<>());
+    signals.add(request);
+    return request.done();
   }
 
   /** Reload requests handled so far, applied or rejected. */
@@ -85,13 +96,16 @@ public final class RunCommand implements Callable<Integer> {
     return reloadsHandled.get();
   }
 
-  private void reload(Daemon daemon) {
-    log.info("SIGHUP received: reloading {}", config == null ? "the defaults" : config);
+  private void reload(Daemon daemon, CompletableFuture<Void> done) {
+    log.info("reload asked for: reloading {}", config == null ? "the defaults" : config);
     try {
       daemon.reload(load());
       log.info("configuration reloaded");
+      done.complete(null);
     } catch (ConfigException e) {
       log.error("configuration not reloaded, the previous one stays in effect:\n{}", e.getMessage());
+      daemon.reloadRejected();
+      done.completeExceptionally(e);
     } finally {
       reloadsHandled.incrementAndGet();
     }

@@ -3,14 +3,10 @@ package io.mxwatch.cli;
 import io.mxwatch.alert.SilenceRule;
 import io.mxwatch.config.ConfigException;
 import io.mxwatch.config.ConfigLoader;
-import io.mxwatch.config.DomainPattern;
-import io.mxwatch.config.Durations;
-import io.mxwatch.store.AlertStore;
+import io.mxwatch.ops.OperationException;
 import io.mxwatch.store.HistoryStore;
 import java.io.PrintStream;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,8 +22,6 @@ import picocli.CommandLine.Parameters;
     },
     subcommands = {SilenceCommand.Add.class, SilenceCommand.ListSilences.class, SilenceCommand.Expire.class})
 public final class SilenceCommand extends GroupCommand {
-  private static final Duration LONGEST = Duration.ofDays(30);
-
   /** {@code mxwatch silence add DOMAIN --for 2h --reason TEXT}. */
   @Command(
       name = "add",
@@ -54,25 +48,18 @@ public final class SilenceCommand extends GroupCommand {
 
     @Override
     int run(HistoryStore store) throws ConfigException {
-      DomainPattern p;
-      Duration d;
-      try {
-        p = DomainPattern.parse(pattern);
-        d = Durations.parse(duration);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(e.getMessage());
-      }
-      if (d.isZero() || d.isNegative() || d.compareTo(LONGEST) > 0) {
-        throw new ConfigException("--for: must be between 1s and 30d, got " + duration);
-      }
       if (reason.isBlank()) {
         throw new ConfigException("--reason: say why");
       }
-      Instant now = clock.instant();
-      String who = operator(by);
-      SilenceRule rule = new SilenceRule(0, p, now, now.plus(d), reason.strip(), who);
-      long id = alertStore().addSilence(rule, now);
-      out.println("silence #" + id + " " + p + " until " + at(rule.end()) + " by " + who + ": " + Printable.of(rule.reason()));
+      SilenceRule rule;
+      try {
+        rule = operations().silence(pattern, duration, reason, operator(by));
+      } catch (OperationException e) {
+        throw new ConfigException(e.getMessage(), e);
+      }
+      out.println(
+          "silence " + rule.label() + " " + rule.pattern() + " until " + at(rule.end()) + " by " + Printable.of(rule.by()) + ": "
+              + Printable.of(rule.reason()));
       return 0;
     }
   }
@@ -118,9 +105,10 @@ public final class SilenceCommand extends GroupCommand {
       } catch (NumberFormatException e) {
         throw new ConfigException("'" + id + "' is not a silence id (a number, as 'silence list' shows it)");
       }
-      AlertStore alerts = alertStore();
-      if (!alerts.expireSilence(number, clock.instant())) {
-        throw new ConfigException("no silence #" + number + " in force (see 'mxwatch silence list'); silences from the config end when removed from it");
+      try {
+        operations().expireSilence(number);
+      } catch (OperationException e) {
+        throw new ConfigException(e.getMessage(), e);
       }
       out.println("silence #" + number + " ended at " + at(clock.instant()));
       return 0;

@@ -3,8 +3,10 @@ package io.mxwatch.cli;
 import io.mxwatch.alert.SilenceRule;
 import io.mxwatch.config.ConfigException;
 import io.mxwatch.config.ConfigLoader;
-import io.mxwatch.config.DomainNames;
 import io.mxwatch.config.MxwatchConfig;
+import io.mxwatch.config.TimePoints;
+import io.mxwatch.ops.OperationException;
+import io.mxwatch.ops.Operations;
 import io.mxwatch.drift.Expectations;
 import io.mxwatch.store.AlertStore;
 import io.mxwatch.store.Database;
@@ -14,7 +16,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
@@ -56,19 +57,24 @@ abstract class StoreCommand implements Callable<Integer> {
   /** Does the work; returns the exit status. */
   abstract int run(HistoryStore store) throws ConfigException;
 
+  /** The operator actions on this store with this configuration. */
+  protected Operations operations() {
+    return new Operations(new HistoryStore(db.dataSource()), alertStore(), config, clock);
+  }
+
   /** The configured expectations of {@code domain}; none when it is not configured. */
   protected Expectations expectations(String domain) {
-    return config.watch().domain(domain).map(MxwatchConfig.Domain::expect).orElse(Expectations.NONE);
+    return operations().expectations(domain);
   }
 
   protected int confirmations(String domain) {
-    return config.watch().domain(domain).map(MxwatchConfig.Domain::confirmations).orElse(config.watch().confirmations());
+    return operations().confirmations(domain);
   }
 
   protected static String domain(String input) throws ConfigException {
     try {
-      return DomainNames.normalize(input);
-    } catch (IllegalArgumentException e) {
+      return Operations.domain(input);
+    } catch (OperationException e) {
       throw new ConfigException(e.getMessage());
     }
   }
@@ -83,10 +89,7 @@ abstract class StoreCommand implements Callable<Integer> {
 
   /** The stored silences and the configuration's maintenance windows that have not ended, stored first. */
   protected List<SilenceRule> silencesInForce() {
-    Instant now = clock.instant();
-    List<SilenceRule> all = new ArrayList<>(alertStore().silences(now));
-    config.alerts().silences().stream().filter(c -> c.end().isAfter(now)).map(SilenceRule::of).forEach(all::add);
-    return all;
+    return operations().silencesInForce();
   }
 
   /** Who acts: {@code --by}, or the user running the command. */
@@ -101,7 +104,7 @@ abstract class StoreCommand implements Callable<Integer> {
 
   /** The error for a domain the store has no check of. */
   protected static ConfigException neverChecked(String domain) {
-    return new ConfigException(domain + " has never been checked: is it in the config, and is the daemon running on this store?");
+    return new ConfigException(Operations.neverChecked(domain).getMessage());
   }
 
   /** A change as one line for a terminal: untrusted values escaped. */

@@ -20,8 +20,12 @@ final class ConfigValidation {
   static final String ENV_STORE_USER = "MXWATCH_STORE_USER";
   static final String ENV_STORE_PASSWORD = "MXWATCH_STORE_PASSWORD";
   static final String ENV_HTTP_LISTEN = "MXWATCH_HTTP_LISTEN";
+  static final String ENV_HTTP_TOKEN = "MXWATCH_HTTP_TOKEN";
   static final String ENV_DOMAINS_FILE = "MXWATCH_DOMAINS_FILE";
   static final String ENV_RELAY_PASSWORD = "MXWATCH_RELAY_PASSWORD";
+
+  /** Shorter bearer tokens are guessable. */
+  private static final int MIN_TOKEN_LENGTH = 16;
 
   private final Problems p;
   private final Path baseDir;
@@ -119,12 +123,22 @@ final class ConfigValidation {
   private MxwatchConfig.Http http(RawConfig.RawHttp raw) {
     MxwatchConfig.Http d = MxwatchConfig.Http.defaults();
     String listen = env.getOrDefault(ENV_HTTP_LISTEN, raw == null ? null : raw.listen());
-    if (listen == null) {
-      return d;
+    InetSocketAddress address = null;
+    if (listen != null) {
+      String path = env.containsKey(ENV_HTTP_LISTEN) ? ENV_HTTP_LISTEN : "http.listen";
+      address = p.value(path, listen, ConfigValidation::listenAddress, null);
     }
-    String path = env.containsKey(ENV_HTTP_LISTEN) ? ENV_HTTP_LISTEN : "http.listen";
-    InetSocketAddress address = p.value(path, listen, ConfigValidation::listenAddress, null);
-    return address == null ? d : new MxwatchConfig.Http(address);
+    MxwatchConfig.Secret token = null;
+    if (env.containsKey(ENV_HTTP_TOKEN)) {
+      token = new MxwatchConfig.Secret(env.get(ENV_HTTP_TOKEN));
+    } else if (raw != null && raw.tokenFile() != null) {
+      token = p.value("http.token_file", raw.tokenFile(), f -> SecretFile.read(baseDir.resolve(f)), null);
+    }
+    if (token != null && token.value().strip().length() < MIN_TOKEN_LENGTH) {
+      p.error(env.containsKey(ENV_HTTP_TOKEN) ? ENV_HTTP_TOKEN : "http.token_file", "the token must have at least " + MIN_TOKEN_LENGTH + " characters");
+      token = null;
+    }
+    return new MxwatchConfig.Http(address == null ? d.listen() : address, token == null ? null : new MxwatchConfig.Secret(token.value().strip()));
   }
 
   private static InetSocketAddress listenAddress(String text) {
@@ -133,6 +147,10 @@ final class ConfigValidation {
       throw new IllegalArgumentException("'" + text + "' is not a listen address: expected IP:PORT or [IPv6]:PORT, e.g. 127.0.0.1:9725");
     }
     try {
+      // port 0: any free port, which the daemon logs when it listens
+      if (text.endsWith(":0")) {
+        return new InetSocketAddress(ResolverAddresses.parse(text.substring(0, text.length() - 1) + "1").getAddress(), 0);
+      }
       return ResolverAddresses.parse(text);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("'" + text + "' is not a listen address: expected IP:PORT or [IPv6]:PORT, e.g. 127.0.0.1:9725");

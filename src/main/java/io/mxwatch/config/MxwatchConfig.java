@@ -112,10 +112,15 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
     }
   }
 
-  /** The HTTP listener for metrics, health and the JSON API. */
-  public record Http(InetSocketAddress listen) {
+  /**
+   * The HTTP listener for metrics, health and the JSON API.
+   *
+   * @param token the bearer token the write operations (ack, silence, reload) require; null when
+   *     they are disabled
+   */
+  public record Http(InetSocketAddress listen, Secret token) {
     public static Http defaults() {
-      return new Http(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9725));
+      return new Http(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9725), null);
     }
   }
 

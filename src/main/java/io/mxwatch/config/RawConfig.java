@@ -50,7 +50,7 @@ record RawConfig(
 
   record RawStore(String dataDir, String url, String user, String password, String retention) {}
 
-  record RawHttp(String listen) {}
+  record RawHttp(String listen, String tokenFile) {}
 
   record RawAlerts(
       Boolean enabled,

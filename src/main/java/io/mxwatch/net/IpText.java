@@ -2,10 +2,18 @@ package io.mxwatch.net;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 /** IP addresses as people and other tools write them: IPv6 in the RFC 5952 canonical form. */
 public final class IpText {
   private IpText() {}
+
+  /** {@code 127.0.0.1:9725} or {@code [::1]:9725}. */
+  public static String hostPort(InetSocketAddress address) {
+    InetAddress ip = address.getAddress();
+    String host = ip == null ? address.getHostString() : of(ip);
+    return (ip instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
+  }
 
   public static String of(InetAddress address) {
     if (!(address instanceof Inet6Address)) {

@@ -1,5 +1,6 @@
 package io.mxwatch.schedule;
 
+import java.time.Duration;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobExecutionContext;
@@ -25,6 +26,9 @@ final class CheckJob implements Job {
   @Override
   public void execute(JobExecutionContext context) {
     String domain = context.getJobDetail().getKey().getName();
+    if (context.getScheduledFireTime() != null && context.getFireTime() != null) {
+      counters.started(Duration.ofMillis(context.getFireTime().getTime() - context.getScheduledFireTime().getTime()));
+    }
     try {
       task.run(domain);
       counters.succeeded();

@@ -6,6 +6,24 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class JobCounters {
   private final AtomicLong succeeded = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong started = new AtomicLong();
+  private final AtomicLong lagNanos = new AtomicLong();
+
+  /** A check started {@code lag} after the time it was scheduled for. */
+  void started(java.time.Duration lag) {
+    lagNanos.addAndGet(Math.max(0, lag.toNanos()));
+    started.incrementAndGet();
+  }
+
+  /** Checks started since start. */
+  public long startedTotal() {
+    return started.get();
+  }
+
+  /** How late they started, summed, in nanoseconds. */
+  public long lagNanosTotal() {
+    return lagNanos.get();
+  }
 
   void succeeded() {
     succeeded.incrementAndGet();

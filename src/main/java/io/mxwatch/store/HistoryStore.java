@@ -12,7 +12,9 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /**
@@ -41,8 +43,16 @@ public final class HistoryStore {
   public record StoredEvent(
       long id, String code, String severity, String subject, String before, String after, Instant detectedAt, Instant confirmedAt) {}
 
-  /** One domain as the store last saw it. */
-  public record Overview(String domain, DriftState state, Instant lastCheckedAt, String lastStatus) {}
+  /**
+   * One domain as the store last saw it.
+   *
+   * @param version the drift state's version: it grows with every check and approval
+   * @param lastChangeAt when its latest change was confirmed; null when none was
+   */
+  public record Overview(String domain, DriftState state, long version, Instant lastCheckedAt, String lastStatus, Instant lastChangeAt) {}
+
+  /** The latest check of a domain as stored: the first of its run of identical checks, in full. */
+  public record StoredCheck(long id, String status, Instant firstSeen, Instant lastSeen, long seenCount, String checkJson) {}
 
   /** One approval of a new baseline. */
   public record StoredApproval(long id, String by, String reason, Instant at) {}
@@ -50,11 +60,43 @@ public final class HistoryStore {
   /** Every domain ever checked, by name. */
   public List<Overview> overview() {
     List<Overview> out = new ArrayList<>();
-    jdbc.select(
-        "reading the domains",
-        "SELECT domain, state, last_checked_at, last_status FROM drift_state ORDER BY domain",
-        rs -> out.add(new Overview(rs.getString(1), Jdbc.read(rs.getString(2), DriftState.class), Jdbc.instantOrNull(rs, 3), rs.getString(4))));
+    jdbc.select("reading the domains", OVERVIEW + " ORDER BY d.domain", rs -> out.add(overview(rs)));
     return out;
+  }
+
+  /** {@code domain} as the store last saw it; null when it was never checked. */
+  public Overview overview(String domain) {
+    List<Overview> out = new ArrayList<>();
+    jdbc.select("reading the state of " + domain, OVERVIEW + " WHERE d.domain = ?", rs -> out.add(overview(rs)), domain);
+    return out.isEmpty() ? null : out.getFirst();
+  }
+
+  private static final String OVERVIEW =
+      "SELECT d.domain, d.state, d.version, d.last_checked_at, d.last_status,"
+          + " (SELECT MAX(c.confirmed_at) FROM change_event c WHERE c.domain = d.domain) FROM drift_state d";
+
+  private static Overview overview(ResultSet rs) throws SQLException {
+    return new Overview(
+        rs.getString(1), Jdbc.read(rs.getString(2), DriftState.class), rs.getLong(3), Jdbc.instantOrNull(rs, 4), rs.getString(5), Jdbc.instantOrNull(rs, 6));
+  }
+
+  /** The drift-state version of every domain ever checked: what to re-read when it moved. */
+  public Map<String, Long> versions() {
+    Map<String, Long> out = new HashMap<>();
+    jdbc.select("reading the domains' versions", "SELECT domain, version FROM drift_state", rs -> out.put(rs.getString(1), rs.getLong(2)));
+    return out;
+  }
+
+  /** The latest check of {@code domain} in full; null when it was never checked or retention deleted it. */
+  public StoredCheck latestCheck(String domain) {
+    List<StoredCheck> out = new ArrayList<>();
+    jdbc.select(
+        history(domain),
+        "SELECT s.id, s.status, s.first_seen, s.last_seen, s.seen_count, s.snapshot FROM drift_state d JOIN snapshot s ON s.id = d.last_snapshot_id"
+            + " WHERE d.domain = ?",
+        rs -> out.add(new StoredCheck(rs.getLong(1), rs.getString(2), Jdbc.instant(rs, 3), Jdbc.instant(rs, 4), rs.getLong(5), rs.getString(6))),
+        domain);
+    return out.isEmpty() ? null : out.getFirst();
   }
 
   /** The approvals of {@code domain} made at or after {@code since}, oldest first. */

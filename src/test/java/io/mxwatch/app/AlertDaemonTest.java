@@ -67,6 +67,7 @@ class AlertDaemonTest {
           smtp: {enabled: false}
           defaults: {interval: 1s, confirmations: 2}
           store: {data_dir: %s}
+          http: {listen: "127.0.0.1:0"}
           domains: [%s]
           alerts:
             from: mxwatch@alerts.test

@@ -76,6 +76,7 @@ class DaemonProcessTest {
         smtp: {enabled: false}
         defaults: {interval: 1s, confirmations: 2}
         store: {data_dir: %s}
+        http: {listen: "127.0.0.1:0"}
         """
             .formatted(f.dns.port(), data);
     Files.writeString(config, common + "domains: [example.test]\n");

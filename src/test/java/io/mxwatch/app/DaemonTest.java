@@ -56,6 +56,8 @@ class DaemonTest {
               confirmations: 2
             store:
               data_dir: %s
+            http:
+              listen: 127.0.0.1:0
             domains: %s
             """
                 .formatted("127.0.0.1:" + f.dns.port(), dir.resolve("data"), domains),

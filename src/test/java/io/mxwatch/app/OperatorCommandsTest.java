@@ -57,6 +57,7 @@ class OperatorCommandsTest {
         smtp: {enabled: false}
         defaults: {interval: 1s, confirmations: 2}
         store: {data_dir: %s}
+        http: {listen: "127.0.0.1:0"}
         domains: [%s, {name: later.test, cron: "0 0 0 1 1 ? 2099"}]
         """
             .formatted(f.dns.port(), dir.resolve("data"), DOMAIN));

@@ -50,7 +50,7 @@ class RunCommandTest {
     BlockingQueue<MxwatchConfig> started = new LinkedBlockingQueue<>();
     RunCommand run =
         new RunCommand(
-            (c, file) -> {
+            (c, file, reload) -> {
               started.add(c);
               return daemon;
             },

@@ -1,6 +1,5 @@
-package io.mxwatch.cli;
+package io.mxwatch.config;
 
-import io.mxwatch.config.Durations;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -8,7 +7,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
 /** Points in time as operators give them: a duration back from now, a date, or an instant. */
-final class TimePoints {
+public final class TimePoints {
   private TimePoints() {}
 
   /**
@@ -17,7 +16,7 @@ final class TimePoints {
    *
    * @throws IllegalArgumentException naming the input
    */
-  static Instant parse(String text, Instant now) {
+  public static Instant parse(String text, Instant now) {
     String t = text.strip();
     try {
       if (t.length() == 10 && t.charAt(4) == '-') {

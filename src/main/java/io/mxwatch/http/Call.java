@@ -1,0 +1,150 @@
+package io.mxwatch.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import io.mxwatch.snapshot.SnapshotJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** One HTTP request and its answer: path segments, query, JSON body in, JSON or text out. */
+final class Call {
+  /** Bodies larger than this are refused: every write operation fits in a few hundred bytes. */
+  static final int MAX_BODY = 64 * 1024;
+
+  private final HttpExchange exchange;
+  private final List<String> segments;
+  private final Map<String, String> query;
+  private boolean answered;
+
+  Call(HttpExchange exchange) {
+    this.exchange = exchange;
+    String path = exchange.getRequestURI().getRawPath();
+    this.segments =
+        Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).map(s -> URLDecoder.decode(s, StandardCharsets.UTF_8)).toList();
+    this.query = parseQuery(exchange.getRequestURI().getRawQuery());
+  }
+
+  String method() {
+    return exchange.getRequestMethod();
+  }
+
+  /** The path's segments, decoded: {@code /api/domains/x} → [api, domains, x]. */
+  List<String> segments() {
+    return segments;
+  }
+
+  String query(String name) {
+    return query.get(name);
+  }
+
+  String header(String name) {
+    return exchange.getRequestHeaders().getFirst(name);
+  }
+
+  boolean answered() {
+    return answered;
+  }
+
+  /**
+   * The body as a JSON object with only {@code allowed} keys, each a string.
+   *
+   * @throws HttpError 400 for anything else, 413 when too large
+   */
+  Map<String, String> jsonBody(Set<String> allowed) throws IOException {
+    byte[] body;
+    try (InputStream in = exchange.getRequestBody()) {
+      body = in.readNBytes(MAX_BODY + 1);
+    }
+    if (body.length > MAX_BODY) {
+      throw new HttpError(413, "the body is larger than " + MAX_BODY + " bytes");
+    }
+    JsonNode node;
+    try {
+      node = SnapshotJson.mapper().readTree(body);
+    } catch (IOException e) {
+      throw new HttpError(400, "the body is not JSON: send an object like {\"reason\": \"...\", \"by\": \"...\"}");
+    }
+    if (node == null || !node.isObject()) {
+      throw new HttpError(400, "the body must be a JSON object with the keys " + String.join(", ", allowed.stream().sorted().toList()));
+    }
+    Map<String, String> out = new HashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      if (!allowed.contains(field.getKey())) {
+        throw new HttpError(400, "unknown key '" + field.getKey() + "' (known: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+      }
+      if (!field.getValue().isTextual()) {
+        throw new HttpError(400, "'" + field.getKey() + "' must be a string");
+      }
+      out.put(field.getKey(), field.getValue().asText());
+    }
+    return out;
+  }
+
+  /** Answers with {@code value} as JSON (snake_case, ISO-8601 times). */
+  void json(int status, Object value) throws IOException {
+    send(status, "application/json; charset=utf-8", SnapshotJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
+  }
+
+  /** Answers with {@code {"error": message}}. */
+  void error(int status, String message) throws IOException {
+    ObjectNode body = SnapshotJson.mapper().createObjectNode();
+    body.put("error", message);
+    json(status, body);
+  }
+
+  void text(int status, String contentType, String body) throws IOException {
+    send(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  void header(String name, String value) {
+    exchange.getResponseHeaders().set(name, value);
+  }
+
+  private void send(int status, String contentType, byte[] body) throws IOException {
+    answered = true;
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    boolean head = method().equals("HEAD");
+    exchange.sendResponseHeaders(status, head ? -1 : body.length == 0 ? -1 : body.length);
+    if (!head && body.length > 0) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  private static Map<String, String> parseQuery(String raw) {
+    Map<String, String> out = new HashMap<>();
+    if (raw == null) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      out.putIfAbsent(key, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  /** An answer other than 200, raised where the problem is found. */
+  static final class HttpError extends RuntimeException {
+    final int status;
+
+    HttpError(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+  }
+}

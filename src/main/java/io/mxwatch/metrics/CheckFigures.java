@@ -1,0 +1,114 @@
+package io.mxwatch.metrics;
+
+import io.mxwatch.audit.CheckResult;
+import io.mxwatch.audit.Finding;
+import io.mxwatch.audit.Severity;
+import io.mxwatch.policy.DmarcRecord;
+import io.mxwatch.snapshot.MxHost;
+import io.mxwatch.snapshot.MxResult;
+import io.mxwatch.snapshot.Snapshot;
+import io.mxwatch.smtp.SmtpProbe;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one check of a domain shows as numbers. Unknown values are NaN (Prometheus shows them as
+ * such): the SPF lookup count of a domain without SPF, SMTP figures when probing is off.
+ *
+ * @param mxRecords MX records (the null MX counts as one; the implicit MX as none)
+ * @param exchanges exchanges mail can be delivered to (resolvable names, implicit MX included)
+ * @param reachable exchanges with at least one address that greeted with 220
+ * @param primaryReachable such exchanges among those of the lowest preference
+ * @param findings audit findings by severity
+ * @param dmarcPolicy -1 no valid DMARC record, 0 none, 1 quarantine, 2 reject
+ * @param exchangeFigures per exchange, by name
+ */
+public record CheckFigures(
+    double durationSeconds,
+    double mxRecords,
+    double exchanges,
+    double reachable,
+    double primaryReachable,
+    Map<Severity, Integer> findings,
+    double spfLookups,
+    double dmarcPolicy,
+    Map<String, Exchange> exchangeFigures) {
+
+  public CheckFigures {
+    findings = Map.copyOf(findings);
+    exchangeFigures = Map.copyOf(exchangeFigures);
+  }
+
+  /**
+   * @param up 1 when an address greeted with 220, else 0; NaN when not probed
+   * @param greetingSeconds the fastest 220 greeting of its addresses; NaN when none
+   */
+  public record Exchange(int preference, double up, double greetingSeconds) {}
+
+  public static CheckFigures of(CheckResult result) {
+    Snapshot s = result.snapshot();
+    Map<Severity, Integer> findings = new EnumMap<>(Severity.class);
+    for (Severity sev : Severity.values()) {
+      findings.put(sev, 0);
+    }
+    for (Finding f : result.audit().findings()) {
+      findings.merge(f.severity(), 1, Integer::sum);
+    }
+    Map<String, Exchange> exchanges = new LinkedHashMap<>();
+    List<MxHost> deliverable = s.mx().deliverable();
+    int lowest = deliverable.stream().mapToInt(MxHost::preference).min().orElse(0);
+    double reachable = 0;
+    double primaryReachable = 0;
+    for (MxHost host : deliverable) {
+      double up = Double.NaN;
+      double greeting = Double.NaN;
+      if (s.smtpProbed()) {
+        up = 0;
+        for (SmtpProbe probe : probesOf(s, host)) {
+          if (probe instanceof SmtpProbe.Ok ok) {
+            up = 1;
+            double seconds = (ok.connectMs() + ok.greetingMs()) / 1000;
+            greeting = Double.isNaN(greeting) ? seconds : Math.min(greeting, seconds);
+          }
+        }
+        reachable += up;
+        if (host.preference() == lowest) {
+          primaryReachable += up;
+        }
+      }
+      exchanges.merge(host.exchange(), new Exchange(host.preference(), up, greeting), CheckFigures::better);
+    }
+    boolean probed = s.smtpProbed();
+    boolean mxKnown = s.mx().mode() != MxResult.Mode.UNKNOWN;
+    return new CheckFigures(
+        s.durationMs() / 1000,
+        mxKnown ? s.mx().mode() == MxResult.Mode.IMPLICIT ? 0 : s.mx().hosts().size() : Double.NaN,
+        mxKnown ? exchanges.size() : Double.NaN,
+        probed && mxKnown ? reachable : Double.NaN,
+        probed && mxKnown ? primaryReachable : Double.NaN,
+        findings,
+        s.spf().record() != null ? s.spf().dnsLookups() : Double.NaN,
+        dmarcPolicy(s),
+        exchanges);
+  }
+
+  /** An exchange listed twice (same name, two preferences): the better of the two. */
+  private static Exchange better(Exchange a, Exchange b) {
+    return a.preference() <= b.preference() ? a : b;
+  }
+
+  private static List<SmtpProbe> probesOf(Snapshot s, MxHost host) {
+    List<String> addresses = host.addresses().stream().map(MxHost.HostAddress::address).toList();
+    return s.smtp().stream().filter(p -> addresses.contains(p.address())).toList();
+  }
+
+  private static double dmarcPolicy(Snapshot s) {
+    if (s.dmarc().outcome().isFailure()) {
+      return Double.NaN;
+    }
+    DmarcRecord r = s.dmarc().record();
+    return r == null || !r.valid() ? -1 : DmarcRecord.strength(r.effectivePolicy());
+  }
+}

@@ -1,0 +1,213 @@
+package io.mxwatch.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mxwatch.config.ConfigLoader;
+import io.mxwatch.testing.Await;
+import io.mxwatch.testing.CheckFixture;
+import io.mxwatch.testing.Http;
+import io.mxwatch.testing.TestSmtpServer;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon's HTTP listener, on a real daemon: /metrics with the domain and exchange meters, the
+ * health endpoints, the JSON API and its bearer-token writes.
+ */
+class HttpApiTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String DOMAIN = CheckFixture.DOMAIN;
+  private static final String ZONE = CheckFixture.TWO_EXCHANGES;
+  private static final String TOKEN = "s3cret-token-for-tests";
+  private static final String BEARER = "Bearer " + TOKEN;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<String> LABELS =
+      Set.of("domain", "exchange", "record", "code", "severity", "result", "outcome", "version", "java_version", "area", "id", "state", "gc", "action", "cause", "memory_pool_heap", "memory_pool_nonheap");
+  private static final Pattern IP = Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+|.*::.*");
+
+  @TempDir Path dir;
+  // mx1 (127.0.0.2) greets; mx2 (127.0.0.3) has nothing listening: refused
+  private final CheckFixture f = new CheckFixture().zone(DOMAIN, ZONE).zone("other.test", ZONE).smtp("127.0.0.2", TestSmtpServer.wellBehaved());
+  private Daemon daemon;
+
+  @AfterEach
+  void close() {
+    if (daemon != null) {
+      daemon.close();
+    }
+    f.close();
+  }
+
+  private Http start(boolean withToken) throws Exception {
+    Path config = dir.resolve("mxwatch.yaml");
+    Files.writeString(dir.resolve("token"), TOKEN + "\n");
+    Files.writeString(
+        config,
+        """
+        dns: {resolvers: ["127.0.0.1:%d"], timeout: 400ms, retries: 0}
+        smtp: {port: %d, ipv6: false}
+        defaults: {interval: 1s, confirmations: 2}
+        store: {data_dir: %s}
+        http: {listen: "127.0.0.1:0"%s}
+        domains: [%s, other.test]
+        """
+            .formatted(f.dns.port(), f.smtpPort, dir.resolve("data"), withToken ? ", token_file: token" : "", DOMAIN));
+    daemon = Daemon.start(new ConfigLoader().load(config), config, new Wiring(Clock.systemUTC()), Clock.systemUTC());
+    return new Http(daemon.httpAddress());
+  }
+
+  private static JsonNode json(HttpResponse<String> r) {
+    try {
+      return JSON.readTree(r.body());
+    } catch (java.io.IOException e) {
+      throw new AssertionError("not JSON: " + r.body(), e);
+    }
+  }
+
+  private static String series(String name, String domain) {
+    return name + "{domain=\"" + domain + "\"}";
+  }
+
+  private static String exchange(String name, String host) {
+    return name + "{domain=\"" + DOMAIN + "\",exchange=\"" + host + "\"}";
+  }
+
+  @Test
+  void metricsShowEveryDomainAndExchangeWithBoundedLabelsAndFollowTheDriftAndItsApproval() throws Exception {
+    Http http = start(true);
+    Map<String, Double> s =
+        Await.value("both domains checked and in /metrics", WAIT, () -> {
+          Map<String, Double> now = http.samples();
+          boolean ready = now.getOrDefault(series("mxwatch_domain_last_check_timestamp_seconds", DOMAIN), Double.NaN) > 0
+              && now.getOrDefault(series("mxwatch_domain_exchanges_reachable", "other.test"), Double.NaN) >= 0
+              && now.getOrDefault(series("mxwatch_domain_status", DOMAIN), Double.NaN) >= 0;
+          return ready ? now : null;
+        });
+    assertThat(s.get(series("mxwatch_domain_status", DOMAIN))).as("warning: mx2 refuses").isEqualTo(1.0);
+    assertThat(s.get(series("mxwatch_domain_mx_records", DOMAIN))).isEqualTo(2.0);
+    assertThat(s.get(series("mxwatch_domain_exchanges", DOMAIN))).isEqualTo(2.0);
+    assertThat(s.get(series("mxwatch_domain_exchanges_reachable", DOMAIN))).isEqualTo(1.0);
+    assertThat(s.get(series("mxwatch_domain_primary_exchanges_reachable", DOMAIN))).as("mx1, preference 10, greets").isEqualTo(1.0);
+    assertThat(s.get(series("mxwatch_domain_spf_dns_lookups", DOMAIN))).as("v=spf1 mx -all").isEqualTo(1.0);
+    assertThat(s.get(series("mxwatch_domain_dmarc_policy", DOMAIN))).as("p=reject").isEqualTo(2.0);
+    assertThat(s.get(series("mxwatch_domain_check_interval_seconds", DOMAIN))).isEqualTo(1.0);
+    assertThat(s.get(series("mxwatch_domain_dns_lookup_failing", DOMAIN))).isEqualTo(0.0);
+    assertThat(s.get(exchange("mxwatch_exchange_up", "mx1.example.test"))).isEqualTo(1.0);
+    assertThat(s.get(exchange("mxwatch_exchange_up", "mx2.example.test"))).isEqualTo(0.0);
+    assertThat(s.get(exchange("mxwatch_exchange_preference", "mx2.example.test"))).isEqualTo(20.0);
+    assertThat(s.get(exchange("mxwatch_exchange_greeting_latency_seconds", "mx1.example.test"))).isPositive();
+    assertThat(s.get(exchange("mxwatch_exchange_greeting_latency_seconds", "mx2.example.test"))).isNaN();
+    assertThat(s.get("mxwatch_dns_queries_total{outcome=\"records\"}")).isPositive();
+    assertThat(s.get("mxwatch_smtp_probes_total{outcome=\"ok\"}")).isPositive();
+    assertThat(s.get("mxwatch_smtp_probes_total{outcome=\"refused\"}")).isPositive();
+    assertThat(s.get("mxwatch_checks_total{result=\"warning\"}")).isPositive();
+    assertThat(s.get("mxwatch_domains_watched")).isEqualTo(2.0);
+    assertThat(s.get("mxwatch_scheduler_lag_seconds_count")).isPositive();
+    assertThat(s).containsKeys("mxwatch_outbox_emails", "mxwatch_alerts_sent_total", "process_cpu_usage");
+    assertThat(s.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes{area=\"heap\""));
+    for (String name : s.keySet()) {
+      Map<String, String> labels = Http.labels(name);
+      assertThat(LABELS).as("label names of " + name).containsAll(labels.keySet());
+      if (name.startsWith("mxwatch_")) {
+        labels.values().forEach(v -> assertThat(v).as("no address as a label value: " + name).doesNotMatch(IP));
+      }
+    }
+    String text = http.get("/metrics").body();
+    for (String line : text.split("\n")) {
+      if (line.startsWith("# TYPE ") && line.endsWith(" counter")) {
+        assertThat(line.split(" ")[2]).endsWith("_total");
+      }
+    }
+    assertThat(text).contains("# HELP mxwatch_domain_status ");
+
+    // a removed exchange: its series go, the open change shows until it is approved over HTTP
+    f.dns.replace(DOMAIN, ZONE.replace("@        MX 20 mx2\n", ""));
+    Await.until("the open drift in /metrics", WAIT, () -> http.samples().getOrDefault(DRIFT_CRITICAL, 0.0) >= 1);
+    assertThat(http.get("/metrics").body()).doesNotContain("exchange=\"mx2.example.test\"");
+    JsonNode detail = json(http.get("/api/domains/" + DOMAIN));
+    assertThat(detail.get("open_changes").findValuesAsText("code")).contains("MX_REMOVED");
+    assertThat(detail.get("approve").asText()).contains("/api/domains/example.test/ack");
+    assertThat(detail.get("check").get("result").toString()).contains("mx1.example.test");
+
+    String ack = "{\"reason\": \"mx2 retired\", \"by\": \"alice\"}";
+    HttpResponse<String> noToken = http.post("/api/domains/" + DOMAIN + "/ack", ack);
+    assertThat(noToken.statusCode()).isEqualTo(401);
+    assertThat(noToken.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    assertThat(http.post("/api/domains/" + DOMAIN + "/ack", ack, "Authorization", "Bearer wrong-token-of-some-length").statusCode()).isEqualTo(401);
+    HttpResponse<String> acked = http.post("/api/domains/" + DOMAIN + "/ack", ack, "Authorization", BEARER);
+    assertThat(acked.statusCode()).as(acked.body()).isEqualTo(200);
+    assertThat(json(acked).get("approved").findValuesAsText("code")).contains("MX_REMOVED");
+    assertThat(json(acked).get("approved_by").asText()).isEqualTo("alice");
+    Await.until("the drift gone from /metrics", WAIT, () -> http.samples().get(DRIFT_CRITICAL) == 0.0);
+    JsonNode history = json(http.get("/api/domains/" + DOMAIN + "/history?since=1d"));
+    assertThat(history.get("changes").findValuesAsText("code")).contains("MX_REMOVED");
+    assertThat(history.get("approvals").findValuesAsText("by")).containsExactly("alice");
+  }
+
+  private static final String DRIFT_CRITICAL = "mxwatch_domain_drift_open{domain=\"" + DOMAIN + "\",severity=\"critical\"}";
+
+  @Test
+  void theApiAnswersBadRequestsClearlyAndSilencesNeedTheToken() throws Exception {
+    Http http = start(true);
+    assertThat(http.get("/-/healthy").statusCode()).isEqualTo(200);
+    Await.until("ready", WAIT, () -> http.get("/-/ready").statusCode() == 200);
+    Await.until(DOMAIN + " checked", WAIT, () -> json(http.get("/api/domains")).get("domains").get(0).hasNonNull("status"));
+
+    JsonNode domains = json(http.get("/api/domains"));
+    assertThat(domains.get("domains").findValuesAsText("domain")).containsExactly(DOMAIN, "other.test");
+    assertThat(domains.get("domains").get(0).get("url").asText()).isEqualTo("/api/domains/" + DOMAIN);
+
+    assertThat(http.get("/api/domains/nothing.test").statusCode()).isEqualTo(404);
+    HttpResponse<String> bad = http.get("/api/domains/bad..name");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(json(bad).get("error").asText()).isNotBlank();
+    assertThat(http.get("/api/domains/" + DOMAIN + "/history?since=yesterday").statusCode()).isEqualTo(400);
+    HttpResponse<String> wrongMethod = http.get("/api/domains/" + DOMAIN + "/ack");
+    assertThat(wrongMethod.statusCode()).isEqualTo(405);
+    assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("POST");
+    assertThat(http.send("DELETE", "/metrics").statusCode()).isEqualTo(405);
+    assertThat(http.get("/nothing-here").statusCode()).isEqualTo(404);
+    assertThat(http.post("/api/domains/" + DOMAIN + "/ack", "{\"reason\": 1, \"by\": \"x\"}", "Authorization", BEARER).statusCode()).isEqualTo(400);
+    assertThat(json(http.post("/api/domains/" + DOMAIN + "/ack", "{\"why\": \"x\"}", "Authorization", BEARER)).get("error").asText())
+        .startsWith("unknown key 'why'");
+    assertThat(http.post("/api/domains/" + DOMAIN + "/ack", "not json", "Authorization", BEARER).statusCode()).isEqualTo(400);
+    assertThat(http.post("/api/domains/" + DOMAIN + "/ack", "{\"reason\": \"x\"}", "Authorization", BEARER).statusCode()).as("by is required").isEqualTo(400);
+    assertThat(http.post("/api/domains/" + DOMAIN + "/ack", "{\"reason\": \"" + "x".repeat(70_000) + "\"}", "Authorization", BEARER).statusCode())
+        .isEqualTo(413);
+    JsonNode nothing = json(http.post("/api/domains/" + DOMAIN + "/ack", "{\"reason\": \"x\", \"by\": \"bob\"}", "Authorization", BEARER));
+    assertThat(nothing.get("approved")).isEmpty();
+
+    String silence = "{\"domain\": \"*.test\", \"duration\": \"2h\", \"reason\": \"maintenance\", \"by\": \"alice\"}";
+    assertThat(http.post("/api/silences", silence).statusCode()).isEqualTo(401);
+    assertThat(http.post("/api/silences", silence.replace("2h", "40d"), "Authorization", BEARER).statusCode()).isEqualTo(400);
+    HttpResponse<String> added = http.post("/api/silences", silence, "Authorization", BEARER);
+    assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+    long id = json(added).get("id").asLong();
+    assertThat(json(http.get("/api/silences")).get("silences").findValuesAsText("reason")).containsExactly("maintenance");
+    assertThat(http.post("/api/silences/" + id + "/expire", "", "Authorization", BEARER).statusCode()).isEqualTo(200);
+    assertThat(json(http.get("/api/silences")).get("silences")).isEmpty();
+    assertThat(http.post("/api/silences/" + id + "/expire", "", "Authorization", BEARER).statusCode()).isEqualTo(404);
+    assertThat(http.post("/-/reload", "", "Authorization", BEARER).statusCode()).as("no reload outside 'mxwatch run'").isEqualTo(500);
+  }
+
+  @Test
+  void withoutATokenWritesAreDisabled() throws Exception {
+    Http http = start(false);
+    HttpResponse<String> r = http.post("/api/silences", "{}", "Authorization", BEARER);
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(json(r).get("error").asText()).contains("write operations are disabled").contains("MXWATCH_HTTP_TOKEN");
+    assertThat(http.post("/-/reload", "").statusCode()).isEqualTo(403);
+    assertThat(http.get("/").body()).contains("GET  /metrics");
+  }
+}
