@@ -34,6 +34,15 @@ public final class Main {
     if (args.length > 0 && args[0].equals("run")) {
       System.setProperty("mxwatch.log.level", "INFO"); // before logging starts: one line per check
     }
+    String format = System.getenv("MXWATCH_LOG_FORMAT");
+    if (format != null && !format.isBlank()) {
+      String f = format.strip().toLowerCase(java.util.Locale.ROOT);
+      if (!f.equals("json") && !f.equals("text")) {
+        System.err.println("mxwatch: MXWATCH_LOG_FORMAT must be text or json, got '" + format + "'; logging as text");
+        f = "text";
+      }
+      System.setProperty("mxwatch.log.format", f); // before logging starts
+    }
     PrintStream out =
         new PrintStream(
             new java.io.BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16),
