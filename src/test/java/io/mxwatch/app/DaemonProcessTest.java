@@ -6,7 +6,9 @@ import io.mxwatch.store.Database;
 import io.mxwatch.store.HistoryStore;
 import io.mxwatch.testing.Await;
 import io.mxwatch.testing.CheckFixture;
+import io.mxwatch.testing.Http;
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,9 +80,10 @@ class DaemonProcessTest {
         smtp: {enabled: false}
         defaults: {interval: 1s, confirmations: 2}
         store: {data_dir: %s}
-        http: {listen: "127.0.0.1:0"}
+        http: {listen: "127.0.0.1:0", token_file: token}
         """
             .formatted(f.dns.port(), data);
+    Files.writeString(dir.resolve("token"), "process-test-token-1234\n");
     Files.writeString(config, common + "domains: [example.test]\n");
 
     Path log1 = dir.resolve("run1.log");
@@ -97,10 +102,26 @@ class DaemonProcessTest {
     Await.until("the added domain checked", WAIT, () -> checks(read(log2), "other.test") >= 1);
     assertThat(read(log2)).contains("(1 added, 1 removed, 0 rescheduled, 0 unchanged)");
 
+    // the same reload asked over HTTP, with the token: applied, or rejected with the reason
+    Matcher listening = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics").matcher(read(log2));
+    assertThat(listening.find()).as("the listen address logged").isTrue();
+    Http http = new Http(Integer.parseInt(listening.group(1)));
+    String bearer = "Bearer process-test-token-1234";
+    Files.writeString(config, common + "domains: [example.test, other.test]\n");
+    HttpResponse<String> reloaded = http.post("/-/reload", "", "Authorization", bearer);
+    assertThat(reloaded.statusCode()).as(reloaded.body()).isEqualTo(200);
+    Await.until("both domains in /metrics", WAIT, () -> http.get("/metrics").body().contains("mxwatch_domain_status{domain=\"example.test\"}"));
+    Files.writeString(config, common + "domains: [example.test, other.test]\nnonsense: 1\n");
+    HttpResponse<String> rejected = http.post("/-/reload", "", "Authorization", bearer);
+    assertThat(rejected.statusCode()).isEqualTo(500);
+    assertThat(rejected.body()).contains("not reloaded").contains("unknown key 'nonsense'");
+    assertThat(http.samples()).containsEntry("mxwatch_config_last_reload_successful", 0.0);
+
     signal(second, "TERM");
     assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(second.exitValue()).isZero();
-    assertThat(read(log2)).contains("stopped").doesNotContain("ERROR");
+    assertThat(read(log2)).contains("stopped");
+    assertThat(read(log2).lines().filter(l -> l.contains("ERROR"))).as("errors other than the rejected reload").allMatch(l -> l.contains("configuration not reloaded"));
 
     try (Database db = Database.open(Database.h2Url(data), "", "")) {
       HistoryStore store = new HistoryStore(db.dataSource());
