@@ -22,6 +22,15 @@ if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' > /dev/null; then
   apt-get update -q > /dev/null
   apt-get install -y -q --no-install-recommends postgresql > /dev/null
 fi
+missing=()
+command -v curl > /dev/null || missing+=(curl)
+command -v promtool > /dev/null || missing+=(prometheus) # promtool comes with Debian's prometheus
+if ((${#missing[@]})); then
+  echo "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q > /dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" > /dev/null
+fi
 pg_bin=$(find /usr/lib/postgresql -path '*/bin/initdb' | sort -V | tail -1 | xargs dirname)
 
 work=$(mktemp -d /tmp/mxwatch-e2e-postgres.XXXXXX)
@@ -145,6 +154,17 @@ history_shows_event() {
   mxwatch history example.org --config "$config" > "$work/history.txt" \
     && grep -q "snapshot" "$work/history.txt" && grep -q "DNS_LOOKUP_FAILING" "$work/history.txt"
 }
+# a live scrape: both domains exported, and promtool's linter finds nothing to complain about
+metrics_lint_clean() {
+  curl -sf "http://127.0.0.1:$http_port/metrics" > "$work/metrics.txt" \
+    && grep -q 'mxwatch_domain_status{domain="example.com"}' "$work/metrics.txt" \
+    && promtool check metrics < "$work/metrics.txt" > "$work/promtool.txt" 2>&1
+}
+removed_not_exported() {
+  curl -sf "http://127.0.0.1:$http_port/metrics" > "$work/metrics-after.txt" \
+    && grep -q 'mxwatch_domain_status{domain="example.net"}' "$work/metrics-after.txt" \
+    && ! grep -q 'domain="example.com"' "$work/metrics-after.txt"
+}
 reloaded() { at_least "$run1" example.net 1 && grep -q "(1 added, 1 removed" "$run1"; }
 resumed() { at_least "$run2" example.net 2 && grep -q "0 added, 0 removed, 0 rescheduled, 2 unchanged" "$run2"; }
 stopped_cleanly() { ((stop_status == 0)) && grep -q "stopped" "$run2" && ! grep -q "ERROR" "$run2"; }
@@ -156,10 +176,12 @@ step "status reads the store while the daemon runs" status_shows_failing
 step "history lists the snapshot and the event" history_shows_event
 step "an alert email waits in the outbox while the relay is down" wait_for 60 alert_waits_for_relay
 step "silence add and list on PostgreSQL" silence_round_trip
+step "/metrics exports both domains and passes promtool check metrics" wait_for 30 metrics_lint_clean
 
 write_config "example.org, example.net"
 kill -HUP "$daemon"
 step "SIGHUP adds and removes domains" wait_for 60 reloaded
+step "the removed domain is no longer exported, the added one is" wait_for 30 removed_not_exported
 
 kill -KILL "$daemon"
 wait "$daemon" 2> /dev/null || true

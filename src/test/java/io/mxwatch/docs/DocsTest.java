@@ -6,6 +6,7 @@ import io.mxwatch.audit.FindingCode;
 import io.mxwatch.drift.ChangeCode;
 import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.config.MxwatchConfig;
+import io.mxwatch.metrics.MetricNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -46,5 +47,17 @@ class DocsTest {
     String readme = Files.readString(Path.of("README.md"));
     assertThat(readme).contains("docs/findings.md").contains("docs/json-output.md");
     assertThat(readme).contains("JAVA_HOME=$(bin/find-jdk) mvn -B verify");
+  }
+
+  @Test
+  void readmeDocumentsEveryMetric() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    int documented = 0;
+    for (java.lang.reflect.Field f : MetricNames.class.getFields()) {
+      String prometheus = ((String) f.get(null)).replace('.', '_');
+      assertThat(readme).as("the README's metrics reference names " + prometheus).contains("`" + prometheus);
+      documented++;
+    }
+    assertThat(documented).isGreaterThan(25);
   }
 }
