@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.testing.Await;
 import io.mxwatch.testing.CheckFixture;
 import io.mxwatch.testing.Http;
@@ -12,7 +11,6 @@ import io.mxwatch.testing.TestSmtpServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -50,20 +48,8 @@ class HttpApiTest {
   }
 
   private Http start(boolean withToken) throws Exception {
-    Path config = dir.resolve("mxwatch.yaml");
     Files.writeString(dir.resolve("token"), TOKEN + "\n");
-    Files.writeString(
-        config,
-        """
-        dns: {resolvers: ["127.0.0.1:%d"], timeout: 400ms, retries: 0}
-        smtp: {port: %d, ipv6: false}
-        defaults: {interval: 1s, confirmations: 2}
-        store: {data_dir: %s}
-        http: {listen: "127.0.0.1:0"%s}
-        domains: [%s, other.test]
-        """
-            .formatted(f.dns.port(), f.smtpPort, dir.resolve("data"), withToken ? ", token_file: token" : "", DOMAIN));
-    daemon = Daemon.start(new ConfigLoader().load(config), config, new Wiring(Clock.systemUTC()), Clock.systemUTC());
+    daemon = ProbingDaemon.start(dir, f, withToken ? ", token_file: token" : "", "[" + DOMAIN + ", other.test]");
     return new Http(daemon.httpAddress());
   }
 

@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.testing.Await;
 import io.mxwatch.testing.CheckFixture;
 import io.mxwatch.testing.Http;
 import io.mxwatch.testing.TestSmtpServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,19 +40,7 @@ class ShippedQueriesTest {
 
   @BeforeEach
   void scrape() throws Exception {
-    Path config = dir.resolve("mxwatch.yaml");
-    Files.writeString(
-        config,
-        """
-        dns: {resolvers: ["127.0.0.1:%d"], timeout: 400ms, retries: 0}
-        smtp: {port: %d, ipv6: false}
-        defaults: {interval: 1s, confirmations: 2}
-        store: {data_dir: %s}
-        http: {listen: "127.0.0.1:0"}
-        domains: [example.test]
-        """
-            .formatted(f.dns.port(), f.smtpPort, dir.resolve("data")));
-    daemon = Daemon.start(new ConfigLoader().load(config), config, new Wiring(Clock.systemUTC()), Clock.systemUTC());
+    daemon = ProbingDaemon.start(dir, f, "", "[example.test]");
     Http http = new Http(daemon.httpAddress());
     String text =
         Await.value(
