@@ -84,7 +84,9 @@ public final class SmtpProber {
       } catch (EOFException e) {
         return new SmtpProbe.Reset(host, port, elapsed(), phase, message(e, "connection closed"), greeting);
       } catch (SocketException e) {
-        if (phase == SmtpProbe.Phase.CONNECT) {
+        // a reset can beat the end of connect() when the server accepts and resets at once
+        boolean reset = e.getMessage() != null && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connection reset");
+        if (phase == SmtpProbe.Phase.CONNECT && !reset) {
           return new SmtpProbe.Failed(host, port, elapsed(), message(e, "socket error"));
         }
         return new SmtpProbe.Reset(host, port, elapsed(), phase, message(e, "connection reset"), greeting);

@@ -118,7 +118,8 @@ class SmtpProberTest {
   void resetConnectionIsReset() {
     SmtpProbe probe = probe(TestSmtpServer.reset());
     assertThat(probe).isInstanceOf(SmtpProbe.Reset.class);
-    assertThat(((SmtpProbe.Reset) probe).phase()).isEqualTo(SmtpProbe.Phase.GREETING);
+    // usually while waiting for the greeting; now and then the reset beats the end of connect()
+    assertThat(((SmtpProbe.Reset) probe).phase()).isIn(SmtpProbe.Phase.GREETING, SmtpProbe.Phase.CONNECT);
     assertThat(probe.unreachable()).isTrue();
   }
 
