@@ -11,7 +11,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Renders a notification as an email people can act on: what changed (before → after), since when
@@ -25,7 +24,6 @@ public final class EmailComposer {
   static final int MAX_VALUE = 300;
   static final int MAX_SUBJECT = 200;
 
-  private static final Set<String> NOT_APPROVABLE = Set.of(ChangeCode.EXPECTATION_MISMATCH.name(), ChangeCode.DNS_LOOKUP_FAILING.name());
 
   /**
    * What the email says besides the notification.
@@ -153,12 +151,12 @@ public final class EmailComposer {
     probes(b, ctx.current());
     if (!resolved) {
       b.section("What to do");
-      boolean approvable = main.stream().anyMatch(a -> !NOT_APPROVABLE.contains(a.key().code()));
+      boolean approvable = main.stream().anyMatch(a -> ChangeCode.approvable(a.key().code()));
       if (approvable) {
         b.para("If the change is intended, approve the current state as the new baseline:");
         b.code("mxwatch ack " + domain + (ctx.configPath() == null ? "" : " --config " + ctx.configPath()) + " --reason \"…\"");
       }
-      if (main.stream().anyMatch(a -> NOT_APPROVABLE.contains(a.key().code()))) {
+      if (main.stream().anyMatch(a -> !ChangeCode.approvable(a.key().code()))) {
         b.para("EXPECTATION_MISMATCH and DNS_LOOKUP_FAILING cannot be approved: fix the records, or the expectation in the configuration.");
       }
     }

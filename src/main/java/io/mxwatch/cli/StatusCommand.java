@@ -5,7 +5,6 @@ import io.mxwatch.alert.SilenceRule;
 import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.drift.Change;
-import io.mxwatch.drift.DriftEngine;
 import io.mxwatch.store.AlertStore;
 import io.mxwatch.store.HistoryStore;
 import java.io.PrintStream;
@@ -76,7 +75,7 @@ public final class StatusCommand extends StoreCommand {
       out.printf(format, domain, "-", "never", "-");
       return;
     }
-    List<Change> open = new DriftEngine(confirmations(domain)).open(o.state(), expectations(domain));
+    List<Change> open = operations().open(domain, o.state());
     String summary = open.isEmpty() ? "0" : open.size() + ": " + String.join(", ", open.stream().map(c -> c.code() + " " + Printable.of(c.subject())).toList());
     out.printf(format, domain, o.lastStatus() == null ? "-" : o.lastStatus(), at(o.lastCheckedAt()), summary + note);
   }

@@ -7,7 +7,6 @@ import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.config.TimePoints;
 import io.mxwatch.ops.OperationException;
 import io.mxwatch.ops.Operations;
-import io.mxwatch.drift.Expectations;
 import io.mxwatch.store.AlertStore;
 import io.mxwatch.store.Database;
 import io.mxwatch.store.HistoryStore;
@@ -60,11 +59,6 @@ abstract class StoreCommand implements Callable<Integer> {
   /** The operator actions on this store with this configuration. */
   protected Operations operations() {
     return new Operations(new HistoryStore(db.dataSource()), alertStore(), config, clock);
-  }
-
-  /** The configured expectations of {@code domain}; none when it is not configured. */
-  protected Expectations expectations(String domain) {
-    return operations().expectations(domain);
   }
 
   protected int confirmations(String domain) {

@@ -43,4 +43,13 @@ public enum ChangeCode {
   public String description() {
     return description;
   }
+
+  /**
+   * Whether approving the domain's state resolves an open change with this code (a change code or
+   * a finding code). A mismatch with the config resolves when the records or the config change, a
+   * lookup failure when the lookups answer again: neither is a state to approve.
+   */
+  public static boolean approvable(String code) {
+    return !code.equals(EXPECTATION_MISMATCH.name()) && !code.equals(DNS_LOOKUP_FAILING.name());
+  }
 }

@@ -5,6 +5,7 @@ import io.mxwatch.alert.SilenceRule;
 import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.config.TimePoints;
 import io.mxwatch.drift.Change;
+import io.mxwatch.drift.ChangeCode;
 import io.mxwatch.ops.Operations;
 import io.mxwatch.snapshot.SnapshotJson;
 import io.mxwatch.store.HistoryStore;
@@ -33,7 +34,7 @@ final class DomainApi {
   /** One open change, and whether {@code ack} resolves it. */
   record OpenChange(String code, String severity, String subject, String before, String after, boolean approvable) {
     static OpenChange of(Change c) {
-      return new OpenChange(c.code(), c.severity().label(), c.subject(), c.before(), c.after(), Operations.approvable(c));
+      return new OpenChange(c.code(), c.severity().label(), c.subject(), c.before(), c.after(), ChangeCode.approvable(c.code()));
     }
   }
 
@@ -96,7 +97,7 @@ final class DomainApi {
       return new DomainDetail(name, true, null, null, null, false, List.of(), null, null, path + "/history");
     }
     List<Change> open = ops.open(name, o.state());
-    boolean approvable = open.stream().anyMatch(Operations::approvable);
+    boolean approvable = open.stream().anyMatch(c -> ChangeCode.approvable(c.code()));
     HistoryStore.StoredCheck stored = backend.history().latestCheck(name);
     Check check =
         stored == null

@@ -25,10 +25,9 @@ import io.mxwatch.smtp.SmtpProbe;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,14 +42,12 @@ public final class Metrics {
   /** OpenMetrics, which Prometheus asks for first. */
   public static final String OPENMETRICS_FORMAT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-  private static final List<String> SMTP_OUTCOMES = List.of("ok", "rejected", "bad_greeting", "refused", "timeout", "reset", "error");
-
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final DomainMetrics domains = new DomainMetrics(registry);
   private final Map<Status, Counter> checks = new EnumMap<>(Status.class);
   private final Counter checkErrors;
   private final Map<DnsStatus, Counter> dnsQueries = new EnumMap<>(DnsStatus.class);
-  private final Map<String, Counter> smtpProbes = new ConcurrentHashMap<>();
+  private final Map<String, Counter> smtpProbes = new HashMap<>();
   private final Timer checkDuration;
   private volatile int watched;
   private volatile int outboxPending;
@@ -89,7 +86,7 @@ public final class Metrics {
               .description("DNS lookups by outcome (records, nodata, nxdomain, servfail, refused, timeout, error), after retries.")
               .register(registry));
     }
-    for (String outcome : SMTP_OUTCOMES) {
+    for (String outcome : SmtpProbe.OUTCOMES) {
       smtpProbes.put(
           outcome,
           Counter.builder(MetricNames.SMTP_PROBES)

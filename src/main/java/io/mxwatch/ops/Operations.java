@@ -69,7 +69,7 @@ public final class Operations {
     List<Change> approvable = new ArrayList<>();
     List<Change> stillOpen = new ArrayList<>();
     for (Change c : engine.open(loaded.state(), expectations(domain))) {
-      (approvable(c) ? approvable : stillOpen).add(c);
+      (ChangeCode.approvable(c.code()) ? approvable : stillOpen).add(c);
     }
     if (approvable.isEmpty()) {
       return new Ack(domain, who, List.of(), stillOpen);
@@ -81,11 +81,6 @@ public final class Operations {
       throw new OperationException(OperationException.Reason.CONFLICT, e.getMessage());
     }
     return new Ack(domain, who, approvable, engine.open(after, expectations(domain)));
-  }
-
-  /** Whether an approval resolves {@code change}: not a config mismatch, not a failing lookup. */
-  public static boolean approvable(Change change) {
-    return !change.code().equals(ChangeCode.EXPECTATION_MISMATCH.name()) && !change.code().equals(ChangeCode.DNS_LOOKUP_FAILING.name());
   }
 
   /** The open changes of {@code domain} in {@code state}, against its configured expectations. */

@@ -30,6 +30,9 @@ public sealed interface SmtpProbe {
   /** Wall time of the whole probe, in milliseconds. */
   double elapsedMs();
 
+  /** Every {@link #outcome()} label, for meters that exist before the first probe of each kind. */
+  List<String> OUTCOMES = List.of("ok", "rejected", "bad_greeting", "refused", "timeout", "reset", "error");
+
   /** The label of this outcome in reports: ok, rejected, bad_greeting, refused, timeout, reset, error. */
   default String outcome() {
     return switch (this) {
