@@ -10,36 +10,12 @@
 # "N passed, M failed"; keeps the logs in the directory it names.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-jar="$root/target/mxwatch.jar"
-java_home=$("$root/bin/find-jdk")
-java="$java_home/bin/java"
-[[ -f "$jar" ]] || { echo "e2e/postgres.sh: $jar is missing: run 'mvn -B verify' first" >&2; exit 2; }
-
-if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' > /dev/null; then
-  echo "installing postgresql"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q > /dev/null
-  apt-get install -y -q --no-install-recommends postgresql > /dev/null
-fi
-missing=()
-command -v curl > /dev/null || missing+=(curl)
-command -v promtool > /dev/null || missing+=(prometheus) # promtool comes with Debian's prometheus
-if ((${#missing[@]})); then
-  echo "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q > /dev/null
-  apt-get install -y -q --no-install-recommends "${missing[@]}" > /dev/null
-fi
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+install_missing curl:curl promtool:prometheus # promtool comes with Debian's prometheus
+compgen -G '/usr/lib/postgresql/*/bin/initdb' > /dev/null || install_missing initdb:postgresql
+e2e_init postgres
 pg_bin=$(find /usr/lib/postgresql -path '*/bin/initdb' | sort -V | tail -1 | xargs dirname)
-
-work=$(mktemp -d /tmp/mxwatch-e2e-postgres.XXXXXX)
-chmod 755 "$work"
-echo "logs in $work"
-passed=0
-failed=0
-pids=()
-pg_started=""
 
 as_pg() {
   # initdb and postgres refuse to run as root
@@ -50,63 +26,18 @@ as_pg() {
   fi
 }
 
-cleanup() {
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2> /dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2> /dev/null || true
-  done
-  if [[ -n "$pg_started" ]]; then
-    as_pg "'$pg_bin/pg_ctl' -D '$work/pg' -m fast stop" > /dev/null 2>&1 || true
-  fi
-}
-trap cleanup EXIT
-
-step() { # step NAME COMMAND...: runs COMMAND, records PASS or FAIL
-  local name=$1
-  shift
-  if "$@"; then
-    echo "PASS $name"
-    passed=$((passed + 1))
-  else
-    echo "FAIL $name"
-    failed=$((failed + 1))
-  fi
-}
-
-wait_for() { # wait_for SECONDS COMMAND...: true once COMMAND succeeds, false at the deadline
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.2
-  done
-}
-
-free_port() {
-  local port
-  for port in $(seq 55432 55532); do
-    if ! (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  return 1
-}
-
 # --- PostgreSQL on loopback -------------------------------------------------------------
-port=$(free_port)
+port=$(free_port 127.0.0.1)
 mkdir -p "$work/pg"
 [[ $(id -u) -eq 0 ]] && chown postgres "$work/pg"
 as_pg "'$pg_bin/initdb' -D '$work/pg' -A trust -U mxwatch" > "$work/initdb.log" 2>&1
 as_pg "'$pg_bin/pg_ctl' -D '$work/pg' -o '-h 127.0.0.1 -p $port -k $work/pg' -l '$work/pg/server.log' -w start" > /dev/null
-pg_started=yes
+exit_hooks+=("as_pg \"'$pg_bin/pg_ctl' -D '$work/pg' -m fast stop\"")
 as_pg "'$pg_bin/createdb' -h 127.0.0.1 -p $port -U mxwatch mxwatch"
 
-closed_dns=$(free_port)
-closed_relay=$(free_port)
-http_port=$(free_port)
+closed_dns=$(free_port 127.0.0.1)
+closed_relay=$(free_port 127.0.0.1)
+http_port=$(free_port 127.0.0.1)
 config="$work/mxwatch.yaml"
 write_config() {
   cat > "$config" << YAML
@@ -130,7 +61,7 @@ mxwatch() { "$java" -jar "$jar" "$@"; }
 start_daemon() { # start_daemon LOG: starts mxwatch run in the background, sets $daemon
   "$java" -jar "$jar" run --config "$config" > "$1" 2>&1 &
   daemon=$!
-  pids+=("$daemon")
+  track "$daemon"
 }
 checks() { grep -c "io.mxwatch.check - $2 " "$1" || true; }
 at_least() { (($(checks "$1" "$2") >= $3)); }
@@ -185,13 +116,14 @@ step "the removed domain is no longer exported, the added one is" wait_for 30 re
 
 kill -KILL "$daemon"
 wait "$daemon" 2> /dev/null || true
+untrack "$daemon"
 start_daemon "$run2"
 step "after kill -9 the schedule resumes from the store" wait_for 90 resumed
 
 kill -TERM "$daemon"
 stop_status=0
 wait "$daemon" || stop_status=$?
+untrack "$daemon"
 step "SIGTERM stops cleanly (exit 0, no errors)" stopped_cleanly
 
-echo "$passed passed, $failed failed"
-((failed == 0))
+summary

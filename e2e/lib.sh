@@ -1,0 +1,125 @@
+# shellcheck shell=bash disable=SC2034 # root, jar, java, work: for the scripts that source it
+# Shared by the e2e scripts: a work directory for logs, PASS/FAIL steps, waiting on a condition
+# with a deadline, Debian packages installed when missing, and a cleanup on exit that stops
+# exactly the processes the script started (by PID), nothing else.
+#
+#   source "$(dirname "$0")/lib.sh"
+#   e2e_init NAME        # sets root, jar, java, work; prints where the logs are
+
+e2e_init() {
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  jar="$root/target/mxwatch.jar"
+  java="$("$root/bin/find-jdk")/bin/java"
+  [[ -f "$jar" ]] || { echo "${0##*/}: $jar is missing: run 'mvn -B verify' first" >&2; exit 2; }
+  work=$(mktemp -d "/tmp/mxwatch-e2e-$1.XXXXXX")
+  chmod 755 "$work" # servers that drop privileges write their logs and files below it
+  echo "logs in $work"
+  passed=0
+  failed=0
+  pids=()
+  exit_hooks=()
+  trap e2e_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo -n "$@"; fi
+}
+
+# install_missing COMMAND:PACKAGE...: installs the Debian packages whose command is missing
+install_missing() {
+  local pair missing=()
+  for pair in "$@"; do
+    command -v "${pair%%:*}" > /dev/null || missing+=("${pair#*:}")
+  done
+  ((${#missing[@]})) || return 0
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  echo "installing ${missing[*]}"
+  if [[ " ${missing[*]} " == *" postfix "* ]]; then
+    # installed as a program only: no system-wide mail configuration, no service started
+    echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
+  fi
+  as_root apt-get update -q > /dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q --no-install-recommends "${missing[@]}" > /dev/null
+}
+
+# track PID...: processes to stop on exit; untrack PID once it is gone, so that a PID the
+# system hands out again later is never signalled
+track() { pids+=("$@"); }
+untrack() {
+  local pid kept=()
+  for pid in "${pids[@]}"; do
+    [[ $pid == "$1" ]] || kept+=("$pid")
+  done
+  pids=("${kept[@]}")
+}
+
+# alive PID: the process runs (a zombie that nobody reaped has ended)
+alive() {
+  local state
+  state=$(ps -o stat= -p "$1" 2> /dev/null) && [[ $state != Z* ]]
+}
+
+# stop_pid PID: TERM, then KILL after 15 s; returns once the process is gone
+stop_pid() {
+  local pid=$1 deadline=$((SECONDS + 15))
+  kill -TERM "$pid" 2> /dev/null || return 0
+  while alive "$pid"; do
+    if ((SECONDS >= deadline)); then
+      kill -KILL "$pid" 2> /dev/null || true
+      break
+    fi
+    sleep 0.1
+  done
+  wait "$pid" 2> /dev/null || true # reaps it when it is this shell's child
+}
+
+e2e_cleanup() {
+  local status=$? i hook
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do # the last started first
+    stop_pid "${pids[i]}"
+  done
+  for hook in "${exit_hooks[@]}"; do
+    eval "$hook" > /dev/null 2>&1 || true
+  done
+  echo "logs kept in $work"
+  exit "$status"
+}
+
+step() { # step NAME COMMAND...: runs COMMAND, records PASS or FAIL
+  local name=$1
+  shift
+  if "$@"; then
+    echo "PASS $name"
+    passed=$((passed + 1))
+  else
+    echo "FAIL $name"
+    failed=$((failed + 1))
+  fi
+}
+
+wait_for() { # wait_for SECONDS COMMAND...: true once COMMAND succeeds, false at the deadline
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+free_port() { # free_port [ADDRESS [FIRST]]: a TCP port nothing listens on at ADDRESS
+  local address=${1:-127.0.0.1} port
+  for port in $(seq "${2:-55432}" $((${2:-55432} + 500))); do
+    if ! (exec 3<> "/dev/tcp/$address/$port") 2> /dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+  return 1
+}
+
+summary() { # prints "N passed, M failed"; false when a step failed
+  echo "$passed passed, $failed failed"
+  ((failed == 0))
+}
