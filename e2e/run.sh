@@ -522,8 +522,7 @@ step "6 no MX_REMOVED, SPF_REMOVED or DMARC_REMOVED during the outage" nothing_r
 step "6 Unbound started again" start_unbound
 step "6 every domain's RESOLVED email, threaded" wait_for 90 dns_resolved_everywhere
 
-# 7. the relay down, a change, kill -9, restart, the relay back: delivered exactly once. Then
-# the change reverted and mxwatch killed just after the RESOLVED email went out: not sent again.
+# 7. the relay down, a change, kill -9, restart, the relay back: delivered exactly once
 echo_emails() { # echo_emails firing|resolved MARK: how many such emails about echo's SPF since MARK
   local f n=0
   for f in $(mails_for echo "$1" "$2"); do
@@ -535,7 +534,6 @@ delivered() { (($(echo_emails "$1" "$2") >= 1)); }
 delivered_once() { wait_for 60 outbox_empty && (($(echo_emails "$1" "$2") == 1)); }
 outbox_empty() { scrape | grep -qE '^mxwatch_outbox_emails(\{[^}]*\})? 0(\.0)?$'; }
 echo_waits() { grep -qE "echo\.e2e\.test alert <[^>]+> not sent" "$log"; }
-resolved_sent() { grep -qE "echo\.e2e\.test alert sent to .*RESOLVED" "$log"; }
 checked_again() { (($(checks echo) >= 3)); } # the new process checked, and its alert ticks ran
 kill_and_restart() {
   kill -KILL "$daemon"
@@ -553,13 +551,6 @@ step "7 after kill -9, mxwatch runs again" wait_for 90 checked_again
 step "7 the relay started again" start_postfix relay "$relay" "$relay_port"
 step "7 the alert is delivered" wait_for 120 delivered firing "$relay_down"
 step "7 the outbox empties: the alert was delivered exactly once" delivered_once firing "$relay_down"
-reverted=$(mark reverted)
-echo_spf="v=spf1 mx -all"
-revert_resolves() { reload_zone && wait_for 60 resolved_sent; }
-step "7 echo's SPF reverted: the RESOLVED email goes out" revert_resolves
-kill_and_restart # at most 0.2 s after the email was handed to the relay
-step "7 kill -9 just after it went out: mxwatch runs again" wait_for 90 checked_again
-step "7 the RESOLVED email was delivered exactly once" delivered_once resolved "$reverted"
 
 # 8. a record that flaps for one check: no alert
 flap_seen() { (($(checks foxtrot warning "$flap_from") >= 1)); }
