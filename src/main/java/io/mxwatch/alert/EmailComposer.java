@@ -198,7 +198,7 @@ public final class EmailComposer {
         break;
       }
       DomainState.Smtp s = e.getValue();
-      b.probe(Untrusted.line(e.getKey(), 64), s.reachable() ? "reachable" : "unreachable", s.banner() == null ? "" : Untrusted.line(s.banner(), MAX_VALUE));
+      b.probe(Untrusted.line(e.getKey(), 64), s.reachable() ? "reachable" : "unreachable", s.shown() == null ? "" : Untrusted.line(s.shown(), MAX_VALUE));
     }
   }
 

@@ -21,7 +21,7 @@ public enum ChangeCode {
   DMARC_REMOVED(Severity.CRITICAL, "The DMARC record is gone: receivers apply no policy."),
   DMARC_CHANGED(Severity.WARNING, "The DMARC record changed without weakening the policy."),
   DMARC_POLICY_WEAKENED(Severity.CRITICAL, "The DMARC policy got weaker: p (or sp) went down reject → quarantine → none, or pct was lowered."),
-  SMTP_BANNER_CHANGED(Severity.INFO, "An exchange address greets with a different banner (digits are ignored, so clocks and queue IDs in banners are no change)."),
+  SMTP_BANNER_CHANGED(Severity.INFO, "An exchange address greets with a different banner (words with digits and day and month names are ignored, so clocks, session IDs and numbered front-end hosts are no change)."),
   SMTP_BECAME_UNREACHABLE(Severity.CRITICAL, "An exchange address that took connections no longer does (refused, timeout, reset)."),
   SMTP_RECOVERED(Severity.INFO, "An exchange address that was unreachable takes connections again."),
   EXPECTATION_MISMATCH(Severity.CRITICAL, "What is published differs from what the configuration declares (expected MX set, DMARC policy or SPF record)."),

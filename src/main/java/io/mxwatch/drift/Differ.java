@@ -145,8 +145,8 @@ final class Differ {
         out.add(Change.of(ChangeCode.SMTP_BECAME_UNREACHABLE, subject, "reachable", "unreachable"));
       } else if (!old.reachable() && now.reachable()) {
         out.add(Change.of(ChangeCode.SMTP_RECOVERED, subject, "unreachable", "reachable"));
-      } else if (old.reachable() && !Objects.equals(old.banner(), now.banner())) {
-        out.add(Change.of(ChangeCode.SMTP_BANNER_CHANGED, subject, String.valueOf(old.banner()), String.valueOf(now.banner())));
+      } else if (old.reachable() && !old.equals(now)) {
+        out.add(Change.of(ChangeCode.SMTP_BANNER_CHANGED, subject, String.valueOf(old.shown()), String.valueOf(now.shown())));
       }
     }
   }

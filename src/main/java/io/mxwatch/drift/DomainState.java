@@ -8,8 +8,11 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What drift is judged on: a domain's mail routing without timestamps, latencies or anything
@@ -68,13 +71,59 @@ public record DomainState(
   }
 
   /**
-   * One exchange address as the SMTP probe found it.
+   * One exchange address as the SMTP probe found it. Two are equal when reachability and the
+   * stable banner agree: the greeting as sent is kept only to be shown.
    *
    * @param reachable whether the conversation got as far as a greeting
-   * @param banner the first greeting line with every run of digits as {@code #}, so clocks and
-   *     queue IDs are no change; null when there was no greeting
+   * @param banner the first greeting line as {@link #stableBanner} makes it, so that clocks,
+   *     session IDs and load-balanced front-end names are no change; null when there was no
+   *     greeting
+   * @param greeting the first greeting line as the server sent it (from the first check that saw
+   *     this banner); null when there was none, or in states stored before it was kept
    */
-  public record Smtp(boolean reachable, String banner) {}
+  public record Smtp(boolean reachable, String banner, String greeting) {
+    private static final Pattern DATE_WORD = Pattern.compile("\\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\\b");
+    private static final Pattern NAME_RUN = Pattern.compile("[A-Za-z0-9_#-]++");
+    // a name run with a digit in it; '#' counts as one, so a banner made stable before (digits
+    // as '#') comes out the same as the greeting it was made from
+    private static final Pattern VOLATILE = Pattern.compile(".*[0-9#].*");
+
+    /** The probe's view of an address: {@code greeting} is its first greeting line, or null. */
+    public static Smtp of(boolean reachable, String greeting) {
+      return new Smtp(reachable, stableBanner(greeting), greeting);
+    }
+
+    /**
+     * The part of a banner that stays the same from one connection to the next: every run of
+     * name characters that holds a digit (clock, date, queue or session ID, version, numbered
+     * front-end host such as {@code BN8NAM11FT012}) and every English day and month name becomes
+     * {@code #}. {@code mx.google.com ESMTP 5b1f17b1804b1-47a8si1234567wmb.12 - gsmtp} →
+     * {@code mx.google.com ESMTP #.# - gsmtp}.
+     */
+    public static String stableBanner(String greeting) {
+      if (greeting == null) {
+        return null;
+      }
+      // one pass over the runs: linear in the banner's length, whatever a server sends
+      return NAME_RUN.matcher(DATE_WORD.matcher(greeting).replaceAll("#"))
+          .replaceAll(run -> VOLATILE.matcher(run.group()).matches() ? "#" : Matcher.quoteReplacement(run.group()));
+    }
+
+    /** What to show for the greeting: as sent when known, else the stable banner. */
+    public String shown() {
+      return greeting != null ? greeting : banner;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Smtp s && reachable == s.reachable && Objects.equals(stableBanner(banner), stableBanner(s.banner));
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(reachable, stableBanner(banner));
+    }
+  }
 
   /** A finding as far as drift cares: (code, subject) identifies it. */
   public record Seen(String code, Severity severity, String subject, String message) {

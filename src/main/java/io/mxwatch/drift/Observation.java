@@ -82,8 +82,7 @@ public record Observation(DomainState state, List<String> failures) {
         case SmtpProbe.Refused r -> List.of();
         case SmtpProbe.Failed f -> List.of();
       };
-      String banner = probe.unreachable() || greeting.isEmpty() ? null : greeting.getFirst().replaceAll("[0-9]+", "#");
-      byAddress.put(probe.address(), new DomainState.Smtp(!probe.unreachable(), banner));
+      byAddress.put(probe.address(), DomainState.Smtp.of(!probe.unreachable(), probe.unreachable() || greeting.isEmpty() ? null : greeting.getFirst()));
     }
     return byAddress;
   }

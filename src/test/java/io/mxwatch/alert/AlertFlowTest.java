@@ -65,7 +65,7 @@ class AlertFlowTest {
     TreeMap<String, DomainState.Smtp> smtp = new TreeMap<>();
     for (int i = 0; i < exchanges.length; i++) {
       mx.add(new DomainState.Exchange(10 * (i + 1), exchanges[i], null, List.of("127.0.0." + (i + 1))));
-      smtp.put("127.0.0." + (i + 1), new DomainState.Smtp(true, "220 " + exchanges[i] + " ESMTP"));
+      smtp.put("127.0.0." + (i + 1), DomainState.Smtp.of(true, "220 " + exchanges[i] + " ESMTP"));
     }
     return new DomainState(new DomainState.Mx("mx", mx), List.of("v=spf1 -all"), List.of("v=DMARC1; p=reject"), smtp, List.of());
   }

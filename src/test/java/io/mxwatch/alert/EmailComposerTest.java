@@ -90,7 +90,7 @@ class EmailComposerTest {
   @Test
   void aHostileBannerAndRecordCannotInjectHeadersOrMarkupOrFloodTheEmail() throws Exception {
     TreeMap<String, DomainState.Smtp> smtp = new TreeMap<>();
-    smtp.put("127.0.0.1", new DomainState.Smtp(true, HOSTILE));
+    smtp.put("127.0.0.1", DomainState.Smtp.of(true, HOSTILE));
     DomainState current = new DomainState(new DomainState.Mx("mx", List.of()), List.of(), List.of(), smtp, List.of());
     Alert banner = alert("SMTP_BANNER_CHANGED", Severity.WARNING, "127.0.0.1\r\nX-Injected: yes", "220 mx ESMTP", HOSTILE);
     Alert dmarc = alert("DMARC_CHANGED", Severity.CRITICAL, "dmarc", "v=DMARC1; p=reject", HOSTILE);
