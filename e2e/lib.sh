@@ -18,9 +18,21 @@ e2e_init() {
   failed=0
   pids=()
   exit_hooks=()
+  interrupted=""
   trap e2e_cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
+  trap 'on_signal 130' INT
+  trap 'on_signal 143' TERM
+}
+
+# Ctrl-C or TERM: the script ends (status 130 or 143) and cleans up. A signal that lands in a
+# command substitution ends only that subshell, so the subshell passes it on to the script.
+on_signal() {
+  if [[ $BASHPID != "$$" ]]; then
+    kill -TERM "$$"
+    exit "$1"
+  fi
+  interrupted=${interrupted:-$1}
+  exit "$1"
 }
 
 as_root() {
@@ -77,6 +89,7 @@ stop_pid() {
 
 e2e_cleanup() {
   local status=$? i hook
+  [[ -z $interrupted ]] || status=$interrupted
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do # the last started first
     stop_pid "${pids[i]}"
   done
