@@ -88,9 +88,13 @@ public record DomainState(
     // as '#') comes out the same as the greeting it was made from
     private static final Pattern VOLATILE = Pattern.compile(".*[0-9#].*");
 
+    public Smtp {
+      banner = stableBanner(banner); // once, here: states stored in the earlier form read the same
+    }
+
     /** The probe's view of an address: {@code greeting} is its first greeting line, or null. */
     public static Smtp of(boolean reachable, String greeting) {
-      return new Smtp(reachable, stableBanner(greeting), greeting);
+      return new Smtp(reachable, greeting, greeting);
     }
 
     /**
@@ -116,12 +120,12 @@ public record DomainState(
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Smtp s && reachable == s.reachable && Objects.equals(stableBanner(banner), stableBanner(s.banner));
+      return o instanceof Smtp s && reachable == s.reachable && Objects.equals(banner, s.banner);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(reachable, stableBanner(banner));
+      return Objects.hash(reachable, banner);
     }
   }
 
