@@ -11,8 +11,11 @@
 # Installs knot, dnsperf and time from Debian if missing. Talks to 127.0.0.1 only and
 # stops exactly the processes it started.
 #
-# Environment: XMX (default 256m), PORT (default 53530), MXWATCH_OPTS (extra check options),
-# KEEP=1 keeps the work directory.
+# The machine's speed drifts, so dnsperf and mxwatch run back to back in ROUNDS rounds (default 3);
+# each round prints its figures, and a summary gives every round's ratio and the median.
+#
+# Environment: XMX (default 256m), PORT (default 53530), ROUNDS (default 3), MXWATCH_OPTS (extra
+# check options), JVM_OPTS (extra JVM options), KEEP=1 keeps the work directory.
 set -euo pipefail
 
 n=${1:-100000}
@@ -105,20 +108,28 @@ done
 kdig +short @127.0.0.1 -p "$port" MX d0000000.bench.test >&2
 
 queries=$((n * 7))
-echo "== dnsperf: $queries queries (the same mix), max 256 outstanding" >&2
-dnsperf -s 127.0.0.1 -p "$port" -d "$work/queries.txt" -n 1 -q 256 -t 5 >"$work/dnsperf.out" 2>&1
-ref_qps=$(awk '/Queries per second:/ {print $4}' "$work/dnsperf.out")
-ref_lost=$(awk '/Queries lost:/ {print $3}' "$work/dnsperf.out")
-echo "dnsperf: $ref_qps queries/s, lost $ref_lost" >&2
+rounds=${ROUNDS:-3}
+if ! [[ $rounds =~ ^[0-9]+$ ]] || [ "$rounds" -lt 1 ]; then echo "ROUNDS must be a positive number" >&2; exit 2; fi
 
-echo "== mxwatch check over $n domains (-Xmx$xmx)" >&2
-# shellcheck disable=SC2086 # MXWATCH_OPTS is a list of options
-/usr/bin/time -v -o "$work/time.out" "$JAVA_HOME/bin/java" "-Xmx$xmx" ${JVM_OPTS:-} -jar "$jar" check \
-  --no-smtp --format jsonl --resolver "127.0.0.1:$port" --file "$work/domains.txt" ${MXWATCH_OPTS:-} \
-  >"$work/check.jsonl" 2>"$work/check.err" || status=$?
-status=${status:-0}
+# One round: dnsperf on the query mix, then mxwatch over the domains, back to back, so that both
+# meet the machine in the same state. Prints the round's figures and appends its summary line to
+# $work/rounds.txt.
+run_round() {
+  local round=$1 status=0
+  echo "== round $round of $rounds: dnsperf, $queries queries (the same mix, with EDNS0 as mxwatch sends them), max 256 outstanding" >&2
+  dnsperf -s 127.0.0.1 -p "$port" -d "$work/queries.txt" -n 1 -q 256 -t 5 -e >"$work/dnsperf.out" 2>&1
+  ref_qps=$(awk '/Queries per second:/ {print $4}' "$work/dnsperf.out")
+  ref_lost=$(awk '/Queries lost:/ {print $3}' "$work/dnsperf.out")
+  if [ -z "$ref_qps" ]; then echo "dnsperf printed no rate:" >&2; cat "$work/dnsperf.out" >&2; exit 1; fi
+  echo "dnsperf: $ref_qps queries/s, lost $ref_lost" >&2
 
-read -r domains lookups failed ok steady < <(python3 - "$work/check.jsonl" <<'PY'
+  echo "== round $round of $rounds: mxwatch check over $n domains (-Xmx$xmx)" >&2
+  # shellcheck disable=SC2086 # JVM_OPTS and MXWATCH_OPTS are lists of options
+  /usr/bin/time -v -o "$work/time.out" "$JAVA_HOME/bin/java" "-Xmx$xmx" ${JVM_OPTS:-} -jar "$jar" check \
+    --no-smtp --format jsonl --resolver "127.0.0.1:$port" --file "$work/domains.txt" ${MXWATCH_OPTS:-} \
+    >"$work/check.jsonl" 2>"$work/check.err" || status=$?
+
+  read -r domains lookups failed ok steady < <(python3 - "$work/check.jsonl" <<'PY'
 import json, sys
 from datetime import datetime
 domains = lookups = failed = ok = 0
@@ -138,20 +149,21 @@ half = len(started) // 2
 span = started[-1] - started[half] if len(started) > 2 else 0
 print(domains, lookups, failed, ok, (len(started) - half) / span if span > 0 else 0)
 PY
-)
-elapsed=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.out")
-seconds=$(python3 -c "import sys; p=sys.argv[1].split(':'); print(sum(float(x)*60**i for i,x in enumerate(reversed(p))))" "$elapsed")
-rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.out")
-cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$work/time.out")
-oom=$(grep -c OutOfMemoryError "$work/check.err" || true)
+  )
+  elapsed=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.out")
+  seconds=$(python3 -c "import sys; p=sys.argv[1].split(':'); print(sum(float(x)*60**i for i,x in enumerate(reversed(p))))" "$elapsed")
+  rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.out")
+  cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$work/time.out")
+  oom=$(grep -c OutOfMemoryError "$work/check.err" || true)
 
-python3 - "$n" "$domains" "$lookups" "$failed" "$ok" "$seconds" "$ref_qps" "$rss_kb" "$status" "$oom" "$xmx" "$cpu" "$steady" <<'PY'
+  python3 - "$n" "$domains" "$lookups" "$failed" "$ok" "$seconds" "$ref_qps" "$rss_kb" "$status" "$oom" "$xmx" "$cpu" "$steady" "$work/rounds.txt" <<'PY'
 import sys
 n, domains, lookups, failed, ok = map(int, sys.argv[1:6])
 seconds, ref_qps = float(sys.argv[6]), float(sys.argv[7])
 rss_kb, status, oom, xmx = int(sys.argv[8]), sys.argv[9], int(sys.argv[10]), sys.argv[11]
 cpu, steady = float(sys.argv[12]), float(sys.argv[13])
 qps = lookups / seconds
+steady_qps = steady * lookups / max(domains, 1)
 print(f"domains:            {domains} of {n} reported, {ok} ok, exit status {status}")
 print(f"wall time:          {seconds:.1f} s (JVM start included)")
 print(f"CPU time:           {cpu:.1f} s user+system ({1e6 * cpu / max(domains, 1):.0f} us per domain)")
@@ -160,8 +172,33 @@ print(f"DNS queries:        {lookups} ({failed} failed)")
 print(f"mxwatch queries/s:  {qps:.0f}")
 print(f"dnsperf queries/s:  {ref_qps:.0f}")
 print(f"ratio:              {qps / ref_qps:.2f}")
-steady_qps = steady * lookups / max(domains, 1)
 print(f"steady state:       {steady:.0f} domains/s, {steady_qps:.0f} queries/s, ratio {steady_qps / ref_qps:.2f} (second half of the run)")
 print(f"peak RSS:           {rss_kb / 1024:.0f} MiB (-Xmx{xmx})")
 print(f"out of memory:      {'yes' if oom else 'no'}")
+complete = domains == n and failed == 0
+with open(sys.argv[14], "a") as rounds:
+    rounds.write(f"{qps / ref_qps:.4f} {steady_qps / ref_qps:.4f} {rss_kb / 1024:.0f} {int(oom > 0)} {int(complete)} {qps:.0f} {ref_qps:.0f}\n")
+PY
+}
+
+: >"$work/rounds.txt"
+for round in $(seq "$rounds"); do
+  run_round "$round"
+done
+
+# The machine's speed drifts from one minute to the next (dnsperf alone has been measured here
+# anywhere from 115,000 to 225,000 queries/s), so each round pairs the two runs and the summary
+# gives every round's ratio and their median.
+python3 - "$work/rounds.txt" <<'PY'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+ratios = [float(r[0]) for r in rows]
+steady = [float(r[1]) for r in rows]
+print(f"== summary of {len(rows)} round(s)")
+print("ratio per round:    " + ", ".join(f"{r:.2f}" for r in ratios)
+      + " (mxwatch " + ", ".join(r[5] for r in rows) + " vs dnsperf " + ", ".join(r[6] for r in rows) + " queries/s)")
+print(f"ratio, median:      {statistics.median(ratios):.2f} (steady state {statistics.median(steady):.2f})")
+print(f"peak RSS, highest:  {max(int(r[2]) for r in rows)} MiB")
+print(f"out of memory:      {'yes' if any(r[3] == '1' for r in rows) else 'no'}")
+print(f"all answered:       {'yes' if all(r[4] == '1' for r in rows) else 'no'} (every domain reported, no query failed, in every round)")
 PY
