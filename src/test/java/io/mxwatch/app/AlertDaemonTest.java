@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.testing.Await;
 import io.mxwatch.testing.CheckFixture;
+import io.mxwatch.testing.Cli;
 import io.mxwatch.testing.ScriptedRelay;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,11 +40,11 @@ class AlertDaemonTest {
     f.close();
   }
 
+  /** Runs a command; {@link #out} is what it printed, on stdout then stderr. */
   private int mxwatch(String... args) {
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    int status = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(o, true, StandardCharsets.UTF_8), Clock.systemUTC());
-    out = o.toString(StandardCharsets.UTF_8);
-    return status;
+    Cli run = Cli.run(args);
+    out = run.out() + run.err();
+    return run.status();
   }
 
   private static MimeMessage parse(ScriptedRelay.Received r) throws Exception {

@@ -6,9 +6,7 @@ import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.store.HistoryStore;
 import io.mxwatch.testing.Await;
 import io.mxwatch.testing.CheckFixture;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.mxwatch.testing.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,12 +37,10 @@ class OperatorCommandsTest {
   }
 
   private int mxwatch(String... args) {
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    int status = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8), Clock.systemUTC());
-    out = o.toString(StandardCharsets.UTF_8);
-    err = e.toString(StandardCharsets.UTF_8);
-    return status;
+    Cli run = Cli.run(args);
+    out = run.out();
+    err = run.err();
+    return run.status();
   }
 
   @Test

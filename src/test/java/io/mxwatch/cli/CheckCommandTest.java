@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mxwatch.app.Main;
+import io.mxwatch.testing.Cli;
 import io.mxwatch.testing.TestDnsServer;
 import io.mxwatch.testing.TestDnsServer.Fault;
 import io.mxwatch.testing.TestSmtpServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -85,15 +82,8 @@ class CheckCommandTest {
       all.addAll(1, List.of("--resolver", "127.0.0.1:" + dns.port(), "--smtp-port", String.valueOf(smtpPort), "--timeout", "400ms", "--retries", "0"));
     }
     all.remove("--no-resolver-default");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status =
-        Main.run(
-            all.toArray(String[]::new),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC));
-    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    Cli cli = Cli.run(Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC), all.toArray(String[]::new));
+    return new Run(cli.status(), cli.out(), cli.err());
   }
 
   @Test
