@@ -21,90 +21,17 @@ set -euo pipefail
 n=${1:-100000}
 xmx=${XMX:-256m}
 port=${PORT:-53530}
-root=$(cd "$(dirname "$0")/.." && pwd)
 if ! [[ $n =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ]; then echo "usage: $0 [N]" >&2; exit 2; fi
 
-need() {
-  local missing=()
-  command -v knotd >/dev/null || missing+=(knot)
-  command -v kdig >/dev/null || missing+=(knot-dnsutils)
-  command -v dnsperf >/dev/null || missing+=(dnsperf)
-  [ -x /usr/bin/time ] || missing+=(time)
-  if [ "${#missing[@]}" -gt 0 ]; then
-    echo "installing ${missing[*]}" >&2
-    local sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
-}
-need
-
-JAVA_HOME=$("$root/bin/find-jdk")
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+install_missing knotd:knot kdig:knot-dnsutils dnsperf:dnsperf /usr/bin/time:time
+bench_init check
+JAVA_HOME=$(dirname "$(dirname "$java")")
 export JAVA_HOME
-jar=$root/target/mxwatch.jar
-if [ ! -f "$jar" ]; then
-  (cd "$root" && mvn -B -q package -DskipTests)
-fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/mxwatch-bench.XXXXXX")
-knot_pid=""
-cleanup() {
-  if [ -n "$knot_pid" ] && kill -0 "$knot_pid" 2>/dev/null; then
-    kill "$knot_pid" 2>/dev/null || true
-    wait "$knot_pid" 2>/dev/null || true
-  fi
-  if [ "${KEEP:-0}" = 1 ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT INT TERM
-
-echo "== generating $n domains under bench.test" >&2
-python3 - "$n" "$work" <<'PY'
-import sys
-n, work = int(sys.argv[1]), sys.argv[2]
-with open(f"{work}/bench.test.zone", "w") as z, open(f"{work}/domains.txt", "w") as d, \
-     open(f"{work}/queries.txt", "w") as q:
-    z.write("$ORIGIN bench.test.\n$TTL 3600\n")
-    z.write("@ SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1\n")
-    for i in range(n):
-        name = f"d{i:07d}"
-        fq = f"{name}.bench.test"
-        z.write(f"{name} MX 10 mx1.{name}\n{name} MX 20 mx2.{name}\n"
-                f"mx1.{name} A 127.0.1.{i % 250 + 1}\nmx1.{name} AAAA ::1\n"
-                f"mx2.{name} A 127.0.2.{i % 250 + 1}\nmx2.{name} AAAA ::1\n"
-                f"{name} TXT \"v=spf1 mx -all\"\n"
-                f"_dmarc.{name} TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@{fq}\"\n")
-        d.write(fq + "\n")
-        q.write(f"{fq} MX\n{fq} TXT\n_dmarc.{fq} TXT\nmx1.{fq} A\nmx1.{fq} AAAA\nmx2.{fq} A\nmx2.{fq} AAAA\n")
-PY
-
-mkdir -p "$work/knot"
-cat > "$work/knot.conf" <<CONF
-server:
-    rundir: "$work/knot"
-    listen: 127.0.0.1@$port
-    udp-max-payload: 1232
-database:
-    storage: "$work/knot"
-log:
-  - target: stderr
-    any: warning
-zone:
-  - domain: bench.test
-    file: "$work/bench.test.zone"
-    journal-content: none
-    zonefile-sync: -1
-CONF
-
-echo "== starting knotd on 127.0.0.1:$port" >&2
-knotd -c "$work/knot.conf" 2>"$work/knotd.log" &
-knot_pid=$!
-deadline=$((SECONDS + 120))
-until kdig +short +timeout=1 +retry=0 @127.0.0.1 -p "$port" SOA bench.test 2>/dev/null | grep -q hostmaster; do
-  kill -0 "$knot_pid" 2>/dev/null || { echo "knotd exited:" >&2; cat "$work/knotd.log" >&2; exit 1; }
-  [ "$SECONDS" -lt "$deadline" ] || { echo "knotd did not answer within 120 s" >&2; exit 1; }
-  sleep 0.2
-done
+bench_zone "$n"
+bench_knot "$port"
 kdig +short @127.0.0.1 -p "$port" MX d0000000.bench.test >&2
 
 queries=$((n * 7))

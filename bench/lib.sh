@@ -1,0 +1,106 @@
+# shellcheck shell=bash disable=SC2034 # root, jar, java, work, knot_port: for the scripts that source it
+# Shared by the benchmarks: the process helpers of e2e/lib.sh (install what is missing, track the
+# processes started and stop exactly those on exit), N synthetic domains served by Knot DNS on a
+# loopback port, and small figures helpers.
+#
+#   source "$(dirname "$0")/lib.sh"
+#   bench_init NAME           # sets root, jar, java, work; JAR= runs another build
+#   bench_zone N              # $work/bench.test.zone, $work/domains.txt, $work/queries.txt
+#   bench_knot PORT           # knotd serving it on 127.0.0.1:PORT, tracked
+
+# shellcheck source-path=SCRIPTDIR source=../e2e/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
+
+bench_init() {
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  java="$("$root/bin/find-jdk")/bin/java"
+  jar=${JAR:-$root/target/mxwatch.jar}
+  if [[ ! -f $jar ]]; then
+    [[ -z ${JAR:-} ]] || { echo "${0##*/}: JAR=$jar does not exist" >&2; exit 2; }
+    (cd "$root" && JAVA_HOME=$("$root/bin/find-jdk") mvn -B -q package -DskipTests)
+  fi
+  work=$(mktemp -d "${TMPDIR:-/tmp}/mxwatch-bench-$1.XXXXXX")
+  pids=()
+  exit_hooks=()
+  interrupted=""
+  trap bench_cleanup EXIT
+  trap 'on_signal 130' INT
+  trap 'on_signal 143' TERM
+}
+
+bench_cleanup() {
+  local status=$? i hook
+  [[ -z $interrupted ]] || status=$interrupted
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    stop_pid "${pids[i]}"
+  done
+  for hook in "${exit_hooks[@]}"; do
+    eval "$hook" > /dev/null 2>&1 || true
+  done
+  if [[ ${KEEP:-0} == 1 ]]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
+  exit "$status"
+}
+
+# bench_zone N: N domains under bench.test, each with two MX (A and AAAA), SPF and DMARC; the
+# list of domains, and the queries a check of each sends (for dnsperf)
+bench_zone() {
+  echo "== generating $1 domains under bench.test" >&2
+  python3 - "$1" "$work" << 'PY'
+import sys
+n, work = int(sys.argv[1]), sys.argv[2]
+with open(f"{work}/bench.test.zone", "w") as z, open(f"{work}/domains.txt", "w") as d, \
+     open(f"{work}/queries.txt", "w") as q:
+    z.write("$ORIGIN bench.test.\n$TTL 3600\n")
+    z.write("@ SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1\n")
+    for i in range(n):
+        name = f"d{i:07d}"
+        fq = f"{name}.bench.test"
+        z.write(f"{name} MX 10 mx1.{name}\n{name} MX 20 mx2.{name}\n"
+                f"mx1.{name} A 127.0.1.{i % 250 + 1}\nmx1.{name} AAAA ::1\n"
+                f"mx2.{name} A 127.0.2.{i % 250 + 1}\nmx2.{name} AAAA ::1\n"
+                f"{name} TXT \"v=spf1 mx -all\"\n"
+                f"_dmarc.{name} TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@{fq}\"\n")
+        d.write(fq + "\n")
+        q.write(f"{fq} MX\n{fq} TXT\n_dmarc.{fq} TXT\nmx1.{fq} A\nmx1.{fq} AAAA\nmx2.{fq} A\nmx2.{fq} AAAA\n")
+PY
+}
+
+# bench_knot PORT: serves the zone on 127.0.0.1:PORT; returns once it answers
+bench_knot() {
+  knot_port=$1
+  if (exec 3<> "/dev/tcp/127.0.0.1/$knot_port") 2> /dev/null; then
+    echo "something already listens on 127.0.0.1:$knot_port (another benchmark?): set PORT to a free port" >&2
+    exit 2
+  fi
+  mkdir -p "$work/knot"
+  cat > "$work/knot.conf" << CONF
+server:
+    rundir: "$work/knot"
+    listen: 127.0.0.1@$knot_port
+    udp-max-payload: 1232
+database:
+    storage: "$work/knot"
+log:
+  - target: stderr
+    any: warning
+zone:
+  - domain: bench.test
+    file: "$work/bench.test.zone"
+    journal-content: none
+    zonefile-sync: -1
+CONF
+  echo "== starting knotd on 127.0.0.1:$knot_port" >&2
+  knotd -c "$work/knot.conf" 2> "$work/knotd.log" &
+  local pid=$!
+  track "$pid"
+  if ! wait_for 120 knot_answers; then
+    echo "knotd did not answer within 120 s:" >&2
+    cat "$work/knotd.log" >&2
+    exit 1
+  fi
+}
+
+knot_answers() { kdig +short +timeout=1 +retry=0 @127.0.0.1 -p "$knot_port" SOA bench.test 2> /dev/null | grep -q hostmaster; }
+
+# median VALUE...: the median of the numbers given
+median() { python3 -c 'import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
