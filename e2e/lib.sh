@@ -132,6 +132,29 @@ free_port() { # free_port [ADDRESS [FIRST]]: a TCP port nothing listens on at AD
   return 1
 }
 
+# pg_start: a private PostgreSQL on 127.0.0.1 with database and user mxwatch (trust auth), its
+# files under $work/pg; sets pg_port and pg_url, and stops it on exit
+pg_start() {
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' > /dev/null || install_missing initdb:postgresql
+  pg_bin=$(find /usr/lib/postgresql -path '*/bin/initdb' | sort -V | tail -1 | xargs dirname)
+  pg_port=$(free_port 127.0.0.1)
+  mkdir -p "$work/pg"
+  [[ $(id -u) -ne 0 ]] || chown postgres "$work/pg"
+  as_pg "'$pg_bin/initdb' -D '$work/pg' -A trust -U mxwatch" > "$work/initdb.log" 2>&1
+  as_pg "'$pg_bin/pg_ctl' -D '$work/pg' -o '-h 127.0.0.1 -p $pg_port -k $work/pg' -l '$work/pg/server.log' -w start" > /dev/null
+  exit_hooks+=("as_pg \"'$pg_bin/pg_ctl' -D '$work/pg' -m fast stop\"")
+  as_pg "'$pg_bin/createdb' -h 127.0.0.1 -p $pg_port -U mxwatch mxwatch"
+  pg_url="jdbc:postgresql://127.0.0.1:$pg_port/mxwatch"
+}
+
+as_pg() { # as_pg COMMAND: initdb and postgres refuse to run as root
+  if [[ $(id -u) -eq 0 ]]; then
+    su postgres -s /bin/bash -c "$*"
+  else
+    bash -c "$*"
+  fi
+}
+
 summary() { # prints "N passed, M failed"; false when a step failed
   echo "$passed passed, $failed failed"
   ((failed == 0))

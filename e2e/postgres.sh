@@ -2,7 +2,10 @@
 # mxwatch on PostgreSQL: the daemon's store, Quartz job store and operator commands against a
 # private PostgreSQL instance on 127.0.0.1 (started and stopped here, by PID). DNS goes to a
 # closed loopback port, so every check fails its lookups: that exercises snapshots, events,
-# drift state and the schedule without any other server.
+# drift state and the schedule without any other server. Then two daemons share 40 domains on the
+# same store: both check, no domain is checked twice in one interval, every alert email reaches a
+# sink on loopback (e2e/smtp-sink.py) once; after kill -9 of one, the other checks every domain
+# within an interval.
 #
 #   e2e/postgres.sh            # needs target/mxwatch.jar (mvn -B verify builds it)
 #
@@ -13,27 +16,8 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 install_missing curl:curl promtool:prometheus # promtool comes with Debian's prometheus
-compgen -G '/usr/lib/postgresql/*/bin/initdb' > /dev/null || install_missing initdb:postgresql
 e2e_init postgres
-pg_bin=$(find /usr/lib/postgresql -path '*/bin/initdb' | sort -V | tail -1 | xargs dirname)
-
-as_pg() {
-  # initdb and postgres refuse to run as root
-  if [[ $(id -u) -eq 0 ]]; then
-    su postgres -s /bin/bash -c "$*"
-  else
-    bash -c "$*"
-  fi
-}
-
-# --- PostgreSQL on loopback -------------------------------------------------------------
-port=$(free_port 127.0.0.1)
-mkdir -p "$work/pg"
-[[ $(id -u) -eq 0 ]] && chown postgres "$work/pg"
-as_pg "'$pg_bin/initdb' -D '$work/pg' -A trust -U mxwatch" > "$work/initdb.log" 2>&1
-as_pg "'$pg_bin/pg_ctl' -D '$work/pg' -o '-h 127.0.0.1 -p $port -k $work/pg' -l '$work/pg/server.log' -w start" > /dev/null
-exit_hooks+=("as_pg \"'$pg_bin/pg_ctl' -D '$work/pg' -m fast stop\"")
-as_pg "'$pg_bin/createdb' -h 127.0.0.1 -p $port -U mxwatch mxwatch"
+pg_start
 
 closed_dns=$(free_port 127.0.0.1)
 closed_relay=$(free_port 127.0.0.1)
@@ -45,7 +29,7 @@ dns: {resolvers: ["127.0.0.1:$closed_dns"], timeout: 200ms, retries: 0}
 check: {deadline: 1s}
 smtp: {enabled: false}
 defaults: {interval: 1s, confirmations: 2}
-store: {url: "jdbc:postgresql://127.0.0.1:$port/mxwatch", user: mxwatch}
+store: {url: "$pg_url", user: mxwatch}
 http: {listen: "127.0.0.1:$http_port"}
 domains: [$1]
 alerts:
@@ -97,7 +81,7 @@ removed_not_exported() {
     && ! grep -q 'domain="example.com"' "$work/metrics-after.txt"
 }
 reloaded() { at_least "$run1" example.net 1 && grep -q "(1 added, 1 removed" "$run1"; }
-resumed() { at_least "$run2" example.net 2 && grep -q "0 added, 0 removed, 0 rescheduled, 2 unchanged" "$run2"; }
+resumed() { at_least "$run2" example.net 2 && grep -q "jobs 0 added, 0 removed, [0-9]* kept)" "$run2"; }
 stopped_cleanly() { ((stop_status == 0)) && grep -q "stopped" "$run2" && ! grep -q "ERROR" "$run2"; }
 
 start_daemon "$run1"
@@ -125,5 +109,65 @@ stop_status=0
 wait "$daemon" || stop_status=$?
 untrack "$daemon"
 step "SIGTERM stops cleanly (exit 0, no errors)" stopped_cleanly
+
+# --- two daemons share the domains ---------------------------------------------------------
+sink_port=$(free_port 127.0.0.1 56100)
+python3 "$(dirname "$0")/smtp-sink.py" "$sink_port" "$work/sink" > "$work/sink.log" 2>&1 &
+track $!
+cluster_interval=30
+cluster_domains=$(seq -f 'd%02g.cluster.test' 1 40 | paste -sd, -)
+write_cluster_config() { # write_cluster_config FILE HTTP_PORT
+  cat > "$1" << YAML
+dns: {resolvers: ["127.0.0.1:$closed_dns"], timeout: 200ms, retries: 0}
+check: {deadline: 1s}
+smtp: {enabled: false}
+defaults: {interval: ${cluster_interval}s, confirmations: 2}
+store: {url: "$pg_url", user: mxwatch}
+http: {listen: "127.0.0.1:$2"}
+domains: [$cluster_domains]
+alerts:
+  from: mxwatch@e2e.test
+  to: [oncall@e2e.test]
+  relay: {host: 127.0.0.1, port: $sink_port, tls: none, timeout: 2s}
+  group_wait: 0s
+YAML
+}
+write_cluster_config "$work/node-a.yaml" "$(free_port 127.0.0.1 56200)"
+write_cluster_config "$work/node-b.yaml" "$(free_port 127.0.0.1 56300)"
+"$java" -jar "$jar" run --config "$work/node-a.yaml" > "$work/node-a.log" 2>&1 &
+node_a=$!
+track "$node_a"
+"$java" -jar "$jar" run --config "$work/node-b.yaml" > "$work/node-b.log" 2>&1 &
+node_b=$!
+track "$node_b"
+
+# cluster_report [AFTER_EPOCH]: checks by node a and b, checks less than half an interval after
+# the previous one of their domain, the fewest checks of a domain, domains node a checked after AFTER
+cluster_report() {
+  python3 "$(dirname "$0")/cluster-report.py" "$cluster_interval" "${1:-0}" "$work/node-a.log" "$work/node-b.log"
+}
+cluster_checked() { read -r _ _ _ least _ < <(cluster_report) && ((least >= 3)); }
+shared() { read -r a b _ _ _ < <(cluster_report) && ((a > 0 && b > 0)); }
+no_duplicates() { read -r _ _ dup _ _ < <(cluster_report) && ((dup == 0)); }
+emails_once() { # every domain's DNS_LOOKUP_FAILING email arrived, none twice (same Message-ID)
+  local ids
+  ids=$(grep -rhi '^Message-ID:' "$work/sink" 2> /dev/null | sort)
+  [[ $(grep -c 'cluster.test' <<< "$ids") -ge 40 ]] && [[ -z $(uniq -d <<< "$ids") ]]
+}
+step "two daemons on one store check every domain" wait_for 240 cluster_checked
+step "both daemons take a share of the slots" shared
+step "no domain is checked twice within one interval" no_duplicates
+step "each alert email reaches the relay once" wait_for 120 emails_once
+
+kill -KILL "$node_b"
+wait "$node_b" 2> /dev/null || true
+untrack "$node_b"
+killed_at=$(date +%s)
+taken_over() { read -r _ _ _ _ after < <(cluster_report "$killed_at") && ((after == 40)); }
+step "after kill -9 of one, the other checks every domain within an interval" wait_for $((cluster_interval + 30)) taken_over
+still_once() { no_duplicates && emails_once; }
+step "still no domain checked twice, no email sent twice" still_once
+stop_pid "$node_a"
+untrack "$node_a"
 
 summary

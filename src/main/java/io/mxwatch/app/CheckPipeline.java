@@ -4,22 +4,36 @@ import io.mxwatch.audit.CheckResult;
 import io.mxwatch.cli.Checker;
 import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.drift.DriftEngine;
-import io.mxwatch.metrics.CheckFigures;
-import io.mxwatch.metrics.Metrics;
 import io.mxwatch.drift.Observation;
+import io.mxwatch.metrics.CheckFigures;
+import io.mxwatch.metrics.DriftFigures;
+import io.mxwatch.metrics.Metrics;
 import io.mxwatch.schedule.DomainTask;
+import io.mxwatch.store.GroupCommit;
 import io.mxwatch.store.HistoryStore;
+import io.mxwatch.store.RepeatedChecks;
 import io.mxwatch.store.StoreException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One scheduled check of a domain, as a straight line: snapshot and audit → observation → drift
- * step against the stored state → recorded in one transaction. Logs one line per check and one per
- * confirmed change.
+ * One scheduled check of a domain, as a straight line: snapshot and audit (asynchronous, no thread
+ * waits on the network) → observation → drift step against the stored state → recorded (on the
+ * recording executor). Logs one line per check and one per confirmed change.
+ *
+ * <p>Most checks see what the previous one saw. Such a check — same observation, same status, and
+ * a drift state that stepping leaves as it is — is not a transaction: it goes to {@link
+ * RepeatedChecks}, which writes a batch every few seconds. To know that without reading the state,
+ * the pipeline remembers per domain the hash of what it last recorded and the state's version, and
+ * asks the store only for the version (an approval or another daemon may have moved it).
  */
 final class CheckPipeline implements DomainTask {
   private static final Logger log = LoggerFactory.getLogger("io.mxwatch.check");
@@ -32,46 +46,156 @@ final class CheckPipeline implements DomainTask {
     }
   }
 
+  /**
+   * What the pipeline last recorded of a domain: a repeat of it needs no transaction while the
+   * state's version is still {@code version}.
+   *
+   * @param settled whether stepping the state with this observation leaves it unchanged
+   */
+  private record Known(String contentHash, String status, long version, long snapshotId, boolean settled, java.time.Instant checkedAt) {}
+
   private final Supplier<Watching> watching;
   private final HistoryStore store;
+  private final GroupCommit commits;
+  private final RepeatedChecks repeats;
   private final Metrics metrics;
+  private final Executor recorders;
+  private final Map<String, Known> known = new ConcurrentHashMap<>();
+  /** Versions read for the window about to start ({@link #prepare}); each is used once. */
+  private final Map<String, Long> fresh = new ConcurrentHashMap<>();
 
-  CheckPipeline(Supplier<Watching> watching, HistoryStore store, Metrics metrics) {
+  CheckPipeline(
+      Supplier<Watching> watching, HistoryStore store, GroupCommit commits, RepeatedChecks repeats, Metrics metrics, Executor recorders) {
     this.watching = watching;
     this.store = store;
+    this.commits = commits;
+    this.repeats = repeats;
     this.metrics = metrics;
+    this.recorders = recorders;
   }
 
+  /** What one check came to: its result, and the drift step recorded (null for a repeat). */
+  private record Outcome(CheckResult result, DriftEngine.Step step) {}
+
   @Override
-  public void run(String name) {
+  public CompletionStage<?> start(String name) {
     Watching now = watching.get();
     MxwatchConfig.Domain domain = now.domains().get(name);
     if (domain == null) {
       log.debug("{} is no longer watched; check skipped", name);
-      return;
+      return CompletableFuture.completedFuture(null);
     }
-    CheckResult result;
-    DriftEngine.Step step;
-    try {
-      result = now.checker().check(name);
-      step = record(domain, result);
-    } catch (RuntimeException e) {
-      metrics.checkFailed();
-      throw e;
+    return now.checker()
+        .checkAsync(name)
+        .thenComposeAsync(result -> record(domain, result, 1), recorders)
+        .thenAccept(outcome -> report(domain, outcome))
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                metrics.checkFailed();
+              }
+            });
+  }
+
+  /**
+   * Makes sure that a repeated check of the window's domains needs no read of its own. When this
+   * process checked a domain in the slot's previous window, nobody else can have since (a slot runs
+   * on one daemon at a time): what it remembers is current, an approval aside, which changes no
+   * repeat. Otherwise the versions are read now, in one go: read when the window's job starts, they
+   * are newer than any check of another daemon, whose job for the slot had to end first.
+   */
+  @Override
+  public void prepare(List<String> domains, java.time.Instant ownSince) {
+    List<String> toRead = new java.util.ArrayList<>();
+    for (String d : domains) {
+      Known k = known.get(d);
+      if (k == null) {
+        continue;
+      }
+      if (ownSince != null && !k.checkedAt().isBefore(ownSince)) {
+        fresh.put(d, k.version());
+      } else {
+        toRead.add(d);
+      }
     }
+    if (!toRead.isEmpty()) {
+      Map<String, Long> versions = store.versions(toRead);
+      for (String d : toRead) {
+        fresh.put(d, versions.getOrDefault(d, 0L));
+      }
+    }
+  }
+
+  /** Forgets what was recorded of domains whose settings changed (confirmations, expectations). */
+  void forget(java.util.Collection<String> domains) {
+    domains.forEach(known::remove);
+  }
+
+  /**
+   * Counts a repeat, or steps the drift engine from the stored state and has the step recorded with
+   * the next group; stepped again from a fresh load when an approval (or another daemon) got in
+   * between.
+   */
+  private CompletableFuture<Outcome> record(MxwatchConfig.Domain domain, CheckResult result, int attempt) {
+    String name = domain.name();
+    Observation observation = Observation.of(result);
+    String hash = HistoryStore.contentHash(observation);
+    String status = result.status().label();
+    if (repeat(name, hash, status, result)) {
+      return CompletableFuture.completedFuture(new Outcome(result, null));
+    }
+    DriftEngine engine = new DriftEngine(domain.confirmations());
+    HistoryStore.Loaded loaded = store.load(name);
+    DriftEngine.Step step = engine.step(loaded.state(), observation, domain.expect(), result.snapshot().checkedAt());
+    if (step.events().isEmpty() && step.state().equals(loaded.state()) && hash.equals(loaded.contentHash()) && status.equals(loaded.status())) {
+      // nothing new, not even for the drift engine: count it with the snapshot it repeats
+      repeats.add(name, loaded.snapshotId(), result.snapshot().checkedAt());
+      known.put(name, new Known(hash, status, loaded.version(), loaded.snapshotId(), true, result.snapshot().checkedAt()));
+      metrics.domains().drift(name, figures(engine, domain, step, loaded.version(), status, result));
+      return CompletableFuture.completedFuture(new Outcome(result, null));
+    }
+    int open = engine.open(step.state(), domain.expect()).size();
+    return commits
+        .submit(new HistoryStore.Recording(name, loaded.version(), result, observation, step, open))
+        .thenComposeAsync(
+            recorded -> {
+              if (recorded == null) {
+                known.remove(name);
+                if (attempt >= ATTEMPTS) {
+                  throw new StoreException("recording the check of " + name + " failed: its state kept changing", null);
+                }
+                return record(domain, result, attempt + 1);
+              }
+              DriftEngine.Step again = engine.step(step.state(), observation, domain.expect(), result.snapshot().checkedAt());
+              boolean settled = again.events().isEmpty() && again.state().equals(step.state());
+              known.put(name, new Known(hash, status, recorded.version(), recorded.snapshotId(), settled, result.snapshot().checkedAt()));
+              metrics.domains().drift(name, figures(engine, domain, step, recorded.version(), status, result));
+              return CompletableFuture.completedFuture(new Outcome(result, step));
+            },
+            recorders);
+  }
+
+  /** Metrics and the log line of a check that is recorded (or counted). */
+  private void report(MxwatchConfig.Domain domain, Outcome outcome) {
+    String name = domain.name();
+    CheckResult result = outcome.result();
     metrics.checked(result);
-    metrics.domains().checked(name, CheckFigures.of(result));
-    for (DriftEngine.ChangeEvent event : step.events()) {
-      log.warn("{} change confirmed: {}", name, event.change());
+    metrics.domains().checked(name, CheckFigures.of(result), result.snapshot().checkedAt());
+    int newChanges = outcome.step() == null ? 0 : outcome.step().events().size();
+    if (outcome.step() != null) {
+      for (DriftEngine.ChangeEvent event : outcome.step().events()) {
+        log.warn("{} change confirmed: {}", name, event.change());
+      }
     }
-    int open = new DriftEngine(domain.confirmations()).open(step.state(), domain.expect()).size();
-    log.info(
-        "{} {} in {}s, {} new changes, {} open",
-        name,
-        result.status().label(),
-        String.format(Locale.ROOT, "%.2f", result.snapshot().durationMs() / 1000),
-        step.events().size(),
-        open);
+    if (log.isInfoEnabled()) {
+      log.info(
+          "{} {} in {}s, {} new changes, {} open",
+          name,
+          result.status().label(),
+          seconds(result.snapshot().durationMs()),
+          newChanges,
+          metrics.domains().open(name));
+    }
     if (log.isDebugEnabled()) {
       log.debug("{} findings: {}", name, result.audit().findings().stream().map(f -> f.code().name()).toList());
       log.debug(
@@ -79,17 +203,37 @@ final class CheckPipeline implements DomainTask {
     }
   }
 
-  /** Steps the drift engine from the stored state and records the result; retried when an approval got in between. */
-  private DriftEngine.Step record(MxwatchConfig.Domain domain, CheckResult result) {
-    Observation observation = Observation.of(result);
-    DriftEngine engine = new DriftEngine(domain.confirmations());
-    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      HistoryStore.Loaded loaded = store.load(domain.name());
-      DriftEngine.Step step = engine.step(loaded.state(), observation, domain.expect(), result.snapshot().checkedAt());
-      if (store.record(domain.name(), loaded.version(), result, observation, step)) {
-        return step;
-      }
+  /** Milliseconds as seconds with two decimals ("0.84"), without the cost of String.format. */
+  static String seconds(double ms) {
+    long hundredths = Math.round(ms / 10);
+    long rest = hundredths % 100;
+    return hundredths / 100 + (rest < 10 ? ".0" : ".") + rest;
+  }
+
+  /** Whether the check repeats what was last recorded, with the state untouched since: then it is only counted. */
+  private boolean repeat(String name, String hash, String status, CheckResult result) {
+    Long read = fresh.remove(name);
+    Known k = known.get(name);
+    if (k == null || !k.settled() || !k.contentHash().equals(hash) || !k.status().equals(status)) {
+      return false;
     }
-    throw new StoreException("recording the check of " + domain.name() + " failed: its state kept changing", null);
+    if ((read != null ? read : store.version(name)) != k.version()) {
+      return false; // approved, or checked by another daemon: step from the stored state
+    }
+    repeats.add(name, k.snapshotId(), result.snapshot().checkedAt());
+    known.put(name, new Known(k.contentHash(), k.status(), k.version(), k.snapshotId(), true, result.snapshot().checkedAt()));
+    return true;
+  }
+
+  /** What the metrics show of the domain after this step (the store's figures, known here first). */
+  private static DriftFigures figures(
+      DriftEngine engine, MxwatchConfig.Domain domain, DriftEngine.Step step, long version, String status, CheckResult result) {
+    return DriftFigures.of(
+        version,
+        io.mxwatch.audit.Status.valueOf(status.toUpperCase(Locale.ROOT)),
+        result.snapshot().checkedAt(),
+        engine.open(step.state(), domain.expect()),
+        step.state().failing(),
+        step.events().stream().map(DriftEngine.ChangeEvent::confirmedAt).max(java.time.Instant::compareTo).orElse(null));
   }
 }

@@ -14,6 +14,8 @@ import io.mxwatch.schedule.Planned;
 import io.mxwatch.store.AlertStore;
 import io.mxwatch.store.Database;
 import io.mxwatch.store.HistoryStore;
+import io.mxwatch.store.GroupCommit;
+import io.mxwatch.store.RepeatedChecks;
 import io.mxwatch.store.Stores;
 import io.mxwatch.http.HttpApi;
 import io.mxwatch.metrics.Metrics;
@@ -34,6 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +51,16 @@ import org.slf4j.LoggerFactory;
  */
 final class Daemon implements io.mxwatch.cli.Daemon {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-  private static final int MAX_THREADS = 1000;
+  /** Threads that record checks in the store (the checks themselves wait on no thread). */
+  private static final int RECORDERS = 4;
+  /** How long a check to record waits for others to share its transaction. */
+  private static final Duration GROUP_LINGER = Duration.ofMillis(20);
+  /** How often the H2 file gives back the space of rewritten pages, and for how long at most. */
+  private static final Duration COMPACT_TICK = Duration.ofSeconds(30);
+
+  private static final Duration COMPACT_BUDGET = Duration.ofMillis(500);
+  /** How often repeated checks are written, in one batch. */
+  private static final Duration REPEATS_TICK = Duration.ofSeconds(5);
   /** How often alerting evaluates what is due and drains the outbox. */
   private static final Duration ALERT_TICK = Duration.ofSeconds(2);
   /** How often the metrics are brought in line with the store. */
@@ -57,6 +69,10 @@ final class Daemon implements io.mxwatch.cli.Daemon {
   private final CheckerFactory checkers;
   private final Database database;
   private final HistoryStore store;
+  private final RepeatedChecks repeats;
+  private final GroupCommit commits;
+  private final ExecutorService recorders;
+  private final CheckPipeline pipeline;
   private final CheckScheduler scheduler;
   private final ScheduledExecutorService retirements;
   private final Clock clock;
@@ -84,7 +100,7 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     this.configFile = configFile;
     this.watching = watching;
     this.clock = clock;
-    this.metrics = new Metrics(clock.instant());
+    this.metrics = new Metrics(clock);
     metrics.bind(alertCounters);
     String owner = "mxwatch-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
     // a claim outlives any send: connect, greeting, AUTH, DATA, each within the relay timeout
@@ -96,12 +112,15 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     applyAlerts(config);
     this.retirements = singleThread("mxwatch-retire");
     this.metricsTimer = singleThread("mxwatch-metrics");
-    CheckPipeline pipeline = new CheckPipeline(() -> this.watching, store, metrics);
+    this.repeats = new RepeatedChecks(database.dataSource());
+    this.recorders = Executors.newFixedThreadPool(RECORDERS, threads("mxwatch-record"));
+    this.commits = new GroupCommit(store, GROUP_LINGER);
+    this.pipeline = new CheckPipeline(() -> this.watching, store, commits, repeats, metrics, recorders);
     this.scheduler =
         CheckScheduler.start(
             database.dataSource(),
             isPostgres(config),
-            CheckScheduler.Settings.defaults(threads(config)),
+            CheckScheduler.Settings.defaults(config.check().concurrency(), longestCheck(config)),
             pipeline,
             this::housekeeping,
             clock);
@@ -132,6 +151,8 @@ final class Daemon implements io.mxwatch.cli.Daemon {
       daemon.alerts.start();
       MetricsSync sync = new MetricsSync(daemon.store, daemon.alertStore, () -> daemon.config, daemon.metrics, clock);
       daemon.metricsTimer.scheduleWithFixedDelay(sync, 0, METRICS_TICK.toMillis(), TimeUnit.MILLISECONDS);
+      daemon.metricsTimer.scheduleWithFixedDelay(daemon::writeRepeats, REPEATS_TICK.toMillis(), REPEATS_TICK.toMillis(), TimeUnit.MILLISECONDS);
+      daemon.metricsTimer.scheduleWithFixedDelay(daemon::compact, COMPACT_TICK.toMillis(), COMPACT_TICK.toMillis(), TimeUnit.MILLISECONDS);
       try {
         daemon.listen(reload);
       } catch (ConfigException e) {
@@ -142,7 +163,7 @@ final class Daemon implements io.mxwatch.cli.Daemon {
           "mxwatch watching {} domains, store {}, {} checks at once, http://{}/metrics",
           config.watch().domains().size(),
           Stores.describe(config.store()),
-          threads(config),
+          config.check().concurrency(),
           IpText.hostPort(daemon.http.address()));
       if (config.watch().domains().isEmpty()) {
         log.warn("no domains configured: add some under 'domains' or 'domains_file' and reload");
@@ -172,8 +193,10 @@ final class Daemon implements io.mxwatch.cli.Daemon {
       retired = checker;
       checker = checkers.open(next);
     }
+    CheckPipeline.Watching before = watching;
     watching = watching(checker, next);
     config = next;
+    pipeline.forget(changedDomains(before, watching));
     if (!next.alerts().equals(previous.alerts()) || !next.watch().equals(previous.watch())) {
       applyAlerts(next);
     }
@@ -204,8 +227,18 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     if (http != null) {
       http.close();
     }
-    metricsTimer.shutdownNow();
     scheduler.shutdown(grace);
+    recorders.shutdown();
+    try {
+      if (!recorders.awaitTermination(grace.toMillis() + 5000, TimeUnit.MILLISECONDS)) {
+        log.warn("checks still being recorded after {}s are abandoned", grace.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    commits.close();
+    metricsTimer.shutdownNow();
+    writeRepeats();
     alerts.close();
     retirements.shutdownNow();
     watching.checker().close();
@@ -271,11 +304,42 @@ final class Daemon implements io.mxwatch.cli.Daemon {
 
   /** The metrics export the domains of {@code c}, and only those. */
   private void watchMetrics(MxwatchConfig c) {
-    Map<String, Duration> intervals = new LinkedHashMap<>();
+    Map<String, Duration> intervals = new java.util.HashMap<>(c.watch().domains().size() * 2);
     Instant now = clock.instant();
-    c.watch().domains().forEach(d -> intervals.put(d.name(), Planned.interval(d.schedule(), now)));
-    metrics.domains().watch(intervals);
+    Map<MxwatchConfig.Schedule, Duration> each = new java.util.HashMap<>();
+    c.watch().domains().forEach(d -> intervals.put(d.name(), each.computeIfAbsent(d.schedule(), s -> Planned.interval(s, now))));
+    metrics.domains().watch(intervals, now);
+    metrics.domains().detail(c.metrics().domainSeries());
     metrics.watched(intervals.size());
+  }
+
+  /** Writes the repeated checks of the last few seconds; a failure keeps them for the next batch. */
+  private void writeRepeats() {
+    try {
+      repeats.flush();
+    } catch (RuntimeException e) {
+      log.warn("repeated checks not written, retried with the next batch: {}", e.getMessage());
+    }
+  }
+
+  private void compact() {
+    try {
+      database.compact(COMPACT_BUDGET);
+    } catch (RuntimeException e) {
+      log.warn("{}", e.getMessage());
+    }
+  }
+
+  /** Domains whose settings (schedule, confirmations, expectations) differ between two watches, or that left. */
+  private static List<String> changedDomains(CheckPipeline.Watching before, CheckPipeline.Watching after) {
+    List<String> out = new ArrayList<>();
+    before.domains().forEach(
+        (name, d) -> {
+          if (!d.equals(after.domains().get(name))) {
+            out.add(name);
+          }
+        });
+    return out;
   }
 
   /** Alerting with {@code c}'s settings; used from the next tick on. */
@@ -305,12 +369,16 @@ final class Daemon implements io.mxwatch.cli.Daemon {
   }
 
   private static ScheduledExecutorService singleThread(String name) {
-    return Executors.newSingleThreadScheduledExecutor(
-        r -> {
-          Thread t = new Thread(r, name);
-          t.setDaemon(true);
-          return t;
-        });
+    return Executors.newSingleThreadScheduledExecutor(threads(name));
+  }
+
+  private static java.util.concurrent.ThreadFactory threads(String name) {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, n.incrementAndGet() == 1 ? name : name + "-" + n.get());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private void housekeeping() {
@@ -322,9 +390,9 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     }
   }
 
-  /** Quartz worker threads: one per check running at once. */
-  private static int threads(MxwatchConfig config) {
-    return Math.min(config.check().concurrency(), MAX_THREADS);
+  /** The longest one check can take: its DNS deadline, then SMTP probes within theirs. */
+  private static Duration longestCheck(MxwatchConfig config) {
+    return config.check().deadline().plus(config.smtp().probe().deadline()).plusSeconds(5);
   }
 
   private static List<Object> probing(MxwatchConfig c) {

@@ -6,42 +6,70 @@ import io.mxwatch.config.ConfigLoader;
 import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.drift.Change;
 import io.mxwatch.store.AlertStore;
+import io.mxwatch.config.ConfigException;
+import io.mxwatch.ops.DomainListing;
+import io.mxwatch.ops.OperationException;
 import io.mxwatch.store.HistoryStore;
 import java.io.PrintStream;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code mxwatch status}: every domain's last check, status and open changes. */
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
-      "Shows each domain's last check, its status and its open (unapproved) changes; then the alert",
-      "outbox (emails waiting, emails the relay refused for good) and the silences in force."
+      "Shows each domain's last check, its status and its open (unapproved) changes, in name order, as",
+      "they are read (a list of 100,000 streams); then the alert outbox (emails waiting, emails the",
+      "relay refused for good) and the silences in force.",
+      "Filter with --status, --open and a PATTERN: 'mxwatch status --status critical,unknown' lists",
+      "only the domains that need attention."
     })
 public final class StatusCommand extends StoreCommand {
   private static final int UNDELIVERABLE_SHOWN = 20;
+
+  @Option(
+      names = "--status",
+      paramLabel = "STATUS[,STATUS...]",
+      description = "Only domains with these statuses: ok, warning, critical, unknown, unchecked.")
+  private String statuses;
+
+  @Option(names = "--open", description = "Only domains with open (unapproved) changes.")
+  private boolean open;
+
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "PATTERN",
+      description = "Only these domains: a name, or *.example.org for the names below it.")
+  private String pattern;
 
   public StatusCommand(ConfigLoader loader, PrintStream out, Clock clock) {
     super(loader, out, clock);
   }
 
   @Override
-  int run(HistoryStore store) {
-    Map<String, HistoryStore.Overview> stored = new LinkedHashMap<>();
-    for (HistoryStore.Overview o : store.overview()) {
-      stored.put(o.domain(), o);
+  int run(HistoryStore store) throws ConfigException {
+    DomainListing.Query q;
+    try {
+      q = new DomainListing.Query(DomainListing.Query.statuses(statuses), open, DomainListing.Query.pattern(pattern), null, Integer.MAX_VALUE);
+    } catch (OperationException e) {
+      throw new ConfigException(e.getMessage());
     }
     String format = "%-32s %-9s %-21s %s%n";
     out.printf(format, "DOMAIN", "STATUS", "LAST CHECK", "OPEN CHANGES");
-    for (MxwatchConfig.Domain d : config.watch().domains()) {
-      print(format, d.name(), stored.remove(d.name()), "");
-    }
-    for (HistoryStore.Overview o : stored.values()) {
-      print(format, o.domain(), o, " (no longer watched)");
+    int[] shown = {0};
+    new DomainListing(store, operations(), config)
+        .list(
+            q,
+            r -> {
+              print(format, r);
+              shown[0]++;
+            });
+    if (shown[0] == 0 && (statuses != null || open || pattern != null)) {
+      out.println("(no domain matches)");
     }
     alerts();
     return 0;
@@ -70,13 +98,14 @@ public final class StatusCommand extends StoreCommand {
     }
   }
 
-  private void print(String format, String domain, HistoryStore.Overview o, String note) {
-    if (o == null) {
-      out.printf(format, domain, "-", "never", "-");
+  private void print(String format, DomainListing.Row r) {
+    String note = r.watched() ? "" : " (no longer watched)";
+    if (r.status() == null) {
+      out.printf(format, r.domain(), "-", "never", "-" + note);
       return;
     }
-    List<Change> open = operations().open(domain, o.state());
+    List<Change> open = r.open();
     String summary = open.isEmpty() ? "0" : open.size() + ": " + String.join(", ", open.stream().map(c -> c.code() + " " + Printable.of(c.subject())).toList());
-    out.printf(format, domain, o.lastStatus() == null ? "-" : o.lastStatus(), at(o.lastCheckedAt()), summary + note);
+    out.printf(format, r.domain(), r.status(), at(r.lastCheckedAt()), summary + note);
   }
 }

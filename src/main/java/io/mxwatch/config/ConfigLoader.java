@@ -93,7 +93,7 @@ public final class ConfigLoader {
       throw new ConfigException(where(source, e.getLocation()) + "not valid YAML: " + yamlProblem(e));
     }
     if (raw == null) {
-      raw = new RawConfig(null, null, null, null, null, null, null, null, null);
+      raw = new RawConfig(null, null, null, null, null, null, null, null, null, null);
     }
     return new ConfigValidation(source, baseDir, lines, env).config(raw);
   }

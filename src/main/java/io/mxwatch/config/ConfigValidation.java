@@ -46,6 +46,7 @@ final class ConfigValidation {
             new WatchValidation(p, baseDir, env).watch(raw.defaults(), raw.domains(), raw.domainsFile()),
             store(raw.store()),
             http(raw.http()),
+            metrics(raw.metrics()),
             new AlertsValidation(p, baseDir, env).alerts(raw.alerts()));
     p.throwIfAny();
     return config;
@@ -139,6 +140,19 @@ final class ConfigValidation {
       token = null;
     }
     return new MxwatchConfig.Http(address == null ? d.listen() : address, token == null ? null : new MxwatchConfig.Secret(token.value().strip()));
+  }
+
+  private MxwatchConfig.Metrics metrics(RawConfig.RawMetrics raw) {
+    MxwatchConfig.Metrics d = MxwatchConfig.Metrics.defaults();
+    if (raw == null || raw.domainSeries() == null) {
+      return d;
+    }
+    try {
+      return new MxwatchConfig.Metrics(MxwatchConfig.DomainSeries.valueOf(raw.domainSeries().strip().toUpperCase(java.util.Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      p.error("metrics.domain_series", "'" + raw.domainSeries() + "' is not a choice (problems, all or none)");
+      return d;
+    }
   }
 
   private static InetSocketAddress listenAddress(String text) {

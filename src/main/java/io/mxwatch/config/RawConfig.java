@@ -17,6 +17,7 @@ record RawConfig(
     String domainsFile,
     RawStore store,
     RawHttp http,
+    RawMetrics metrics,
     RawAlerts alerts) {
 
   record RawDns(List<String> resolvers, String timeout, Integer retries, Integer maxInFlight) {}
@@ -51,6 +52,8 @@ record RawConfig(
   record RawStore(String dataDir, String url, String user, String password, String retention) {}
 
   record RawHttp(String listen, String tokenFile) {}
+
+  record RawMetrics(String domainSeries) {}
 
   record RawAlerts(
       Boolean enabled,

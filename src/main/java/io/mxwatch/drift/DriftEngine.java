@@ -42,7 +42,9 @@ public final class DriftEngine {
     List<ChangeEvent> events = new ArrayList<>();
     DomainState seen = observation.state().filledFrom(s.lastKnown());
 
-    int failingCount = observation.failures().isEmpty() ? 0 : s.failingCount() + 1;
+    // counted up to the confirmations only: a domain failing for days keeps one state (and one
+    // stored row) instead of a new one per check
+    int failingCount = observation.failures().isEmpty() ? 0 : Math.min(s.failingCount() + 1, confirmations);
     boolean failing = s.failing();
     if (!failing && failingCount >= confirmations) {
       failing = true;

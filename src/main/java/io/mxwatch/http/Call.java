@@ -107,15 +107,39 @@ final class Call {
     send(status, contentType, body.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** What writes a streamed body. */
+  @FunctionalInterface
+  interface Body {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /** Answers with a body written as it is produced (chunked): nothing large is held in memory. */
+  void stream(int status, String contentType, Body body) throws IOException {
+    answered = true;
+    headers(contentType);
+    if (method().equals("HEAD")) {
+      exchange.sendResponseHeaders(status, -1);
+      return;
+    }
+    exchange.sendResponseHeaders(status, 0);
+    try (OutputStream out = exchange.getResponseBody()) {
+      body.writeTo(out);
+    }
+  }
+
   void header(String name, String value) {
     exchange.getResponseHeaders().set(name, value);
   }
 
-  private void send(int status, String contentType, byte[] body) throws IOException {
-    answered = true;
+  private void headers(String contentType) {
     exchange.getResponseHeaders().set("Content-Type", contentType);
     exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
     exchange.getResponseHeaders().set("Cache-Control", "no-store");
+  }
+
+  private void send(int status, String contentType, byte[] body) throws IOException {
+    answered = true;
+    headers(contentType);
     boolean head = method().equals("HEAD");
     exchange.sendResponseHeaders(status, head ? -1 : body.length == 0 ? -1 : body.length);
     if (!head && body.length > 0) {

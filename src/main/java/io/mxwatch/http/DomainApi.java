@@ -6,13 +6,13 @@ import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.config.TimePoints;
 import io.mxwatch.drift.Change;
 import io.mxwatch.drift.ChangeCode;
+import io.mxwatch.ops.DomainListing;
 import io.mxwatch.ops.Operations;
 import io.mxwatch.snapshot.SnapshotJson;
 import io.mxwatch.store.HistoryStore;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,7 +41,13 @@ final class DomainApi {
   /** A domain in the list. */
   record DomainSummary(String domain, boolean watched, String status, Instant lastCheckedAt, Instant lastChangeAt, int openChanges, String url) {}
 
-  record Domains(int watched, List<DomainSummary> domains) {}
+  /** A page of domains; {@code nextAfter} continues it ({@code ?after=}), null on the last page. */
+  record Domains(int watched, List<DomainSummary> domains, String nextAfter) {}
+
+  /** Domains per page by default, and at most. */
+  static final int PAGE = 1000;
+
+  static final int MAX_PAGE = 10_000;
 
   /** The latest stored check: the first of its run of identical checks, seen until {@code lastSeen}. */
   record Check(long snapshotId, String status, Instant firstSeen, Instant lastSeen, long seenCount, JsonNode result) {}
@@ -70,17 +76,37 @@ final class DomainApi {
 
   record Silences(List<Silence> silences) {}
 
-  Domains domains() {
+  /** A page of the domains, in name order, filtered as the query asks. */
+  Domains domains(Call call) {
     MxwatchConfig config = backend.config().get();
     Operations ops = operations(config);
-    Map<String, HistoryStore.Overview> stored = new LinkedHashMap<>();
-    backend.history().overview().forEach(o -> stored.put(o.domain(), o));
-    List<DomainSummary> out = new ArrayList<>();
-    for (MxwatchConfig.Domain d : config.watch().domains()) {
-      out.add(summary(ops, d.name(), true, stored.remove(d.name())));
+    int limit = PAGE;
+    if (call.query("limit") != null) {
+      try {
+        limit = Integer.parseInt(call.query("limit"));
+      } catch (NumberFormatException e) {
+        throw new Call.HttpError(400, "limit: '" + call.query("limit") + "' is not a number");
+      }
+      if (limit < 1 || limit > MAX_PAGE) {
+        throw new Call.HttpError(400, "limit: must be between 1 and " + MAX_PAGE + ", got " + limit);
+      }
     }
-    stored.values().forEach(o -> out.add(summary(ops, o.domain(), false, o)));
-    return new Domains(config.watch().domains().size(), out);
+    String open = call.query("open");
+    if (open != null && !open.equals("true") && !open.equals("false")) {
+      throw new Call.HttpError(400, "open: true or false, got '" + open + "'");
+    }
+    DomainListing.Query q =
+        new DomainListing.Query(
+            DomainListing.Query.statuses(call.query("status")),
+            "true".equals(open),
+            DomainListing.Query.pattern(call.query("domain")),
+            call.query("after") == null ? null : Operations.domain(call.query("after")),
+            limit);
+    List<DomainSummary> out = new ArrayList<>();
+    String next =
+        new DomainListing(backend.history(), ops, config)
+            .list(q, r -> out.add(new DomainSummary(r.domain(), r.watched(), r.status(), r.lastCheckedAt(), r.lastChangeAt(), r.open().size(), "/api/domains/" + r.domain())));
+    return new Domains(config.watch().domains().size(), out, next);
   }
 
   DomainDetail domain(String input) throws IOException {
@@ -154,14 +180,6 @@ final class DomainApi {
     Operations ops = operations(backend.config().get());
     ops.expireSilence(number);
     return new Silences(ops.silencesInForce().stream().map(Silence::of).toList());
-  }
-
-  private DomainSummary summary(Operations ops, String name, boolean watched, HistoryStore.Overview o) {
-    String url = "/api/domains/" + name;
-    if (o == null) {
-      return new DomainSummary(name, watched, null, null, null, 0, url);
-    }
-    return new DomainSummary(name, watched, o.lastStatus(), o.lastCheckedAt(), o.lastChangeAt(), ops.open(name, o.state()).size(), url);
   }
 
   private Operations operations(MxwatchConfig config) {

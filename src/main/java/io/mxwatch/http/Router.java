@@ -27,11 +27,13 @@ final class Router implements HttpHandler {
       """
       mxwatch
 
-      GET  /metrics                      Prometheus metrics
+      GET  /metrics                      Prometheus metrics: aggregates, and the domains that need attention
+      GET  /probe?target=DOMAIN          every series of one domain (Prometheus' multi-target pattern)
       GET  /-/healthy                    200 while the process runs
       GET  /-/ready                      200 when the store and the scheduler work, else 503
       POST /-/reload                     re-read the configuration file (token)
-      GET  /api/domains                  every domain: status, last check, open changes
+      GET  /api/domains                  domains: status, last check, open changes (?status=, ?open=true,
+                                         ?domain=*.example.org, ?limit=, ?after= from next_after)
       GET  /api/domains/DOMAIN           its latest check and open changes
       GET  /api/domains/DOMAIN/history   snapshots, changes and approvals (?since=7d)
       POST /api/domains/DOMAIN/ack       approve its changes {"reason": "...", "by": "..."} (token)
@@ -97,7 +99,20 @@ final class Router implements HttpHandler {
       case "metrics" -> {
         read(call);
         String type = Metrics.contentType(call.header("Accept"));
-        call.text(200, type, backend.metrics().scrape(type));
+        call.stream(200, type, out -> backend.metrics().scrape(type, out));
+      }
+      case "probe" -> {
+        read(call);
+        String target = call.query("target");
+        if (target == null || target.isBlank()) {
+          throw new Call.HttpError(400, "say which domain: /probe?target=DOMAIN");
+        }
+        String domain = io.mxwatch.ops.Operations.domain(target);
+        if (backend.config().get().watch().domain(domain).isEmpty()) {
+          throw new Call.HttpError(404, domain + " is not watched (it is not in the configuration)");
+        }
+        String type = Metrics.contentType(call.header("Accept"));
+        call.stream(200, type, out -> backend.metrics().probe(domain, type, out));
       }
       case "-" -> health(call, s.size() == 2 ? s.get(1) : "");
       case "api" -> api(call, s.subList(1, s.size()));
@@ -146,7 +161,7 @@ final class Router implements HttpHandler {
       case "domains" -> {
         if (s.size() == 1) {
           read(call);
-          call.json(200, api.domains());
+          call.json(200, api.domains(call));
         } else if (s.size() == 2) {
           read(call);
           call.json(200, api.domain(s.get(1)));

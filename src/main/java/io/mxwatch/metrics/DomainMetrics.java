@@ -1,77 +1,96 @@
 package io.mxwatch.metrics;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.mxwatch.audit.Severity;
+import io.mxwatch.config.MxwatchConfig.DomainSeries;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.ToDoubleFunction;
 import java.util.regex.Pattern;
 
 /**
- * The meters of each watched domain and of its exchanges. A domain's meters exist while it is
- * watched ({@link #watch}); a domain removed from the configuration stops being exported, and an
- * exchange that leaves a domain's MX set stops being exported with the check that saw it go.
+ * What the metrics know of each watched domain, in a compact table (about 200 bytes a domain),
+ * rendered at scrape time: aggregate series over all domains, and per-domain series for the
+ * domains that need attention ({@link DomainSeries#PROBLEMS}, the default), for all ({@link
+ * DomainSeries#ALL}) or for none. {@link #writeDomain} renders every series of one domain, whatever the
+ * detail setting (the {@code /probe?target=} endpoint).
  *
- * <p>Two sources fill them: the checks this process runs ({@link #checked}: MX, SMTP, SPF, DMARC
- * figures) and the store ({@link #drift}: status, last check, open changes), so approvals made
+ * <p>Two sources fill the table: the checks this process runs ({@link #checked}: MX, SMTP, SPF and
+ * DMARC figures) and the store ({@link #drift}: status, last check, open changes), so approvals made
  * from the command line and checks run by another daemon on a shared store show here too.
  */
 public final class DomainMetrics {
   /** Exchanges exported per domain; a longer MX set is cut (its size is still exported). */
   static final int MAX_EXCHANGES = 50;
+  /** A domain is overdue when not checked for three intervals, and at least this long. */
+  static final Duration OVERDUE_AT_LEAST = Duration.ofMinutes(15);
 
   /** Exchange names that may become label values: host names as DNS returns them, lowercased. */
   private static final Pattern HOST = Pattern.compile("[a-z0-9_]([a-z0-9_.-]{0,251}[a-z0-9_])?");
+  private static final String[] STATUS = {"ok", "warning", "critical", "unknown"};
+  private static final Severity[] SEVERITIES = Severity.values();
 
-  private final MeterRegistry registry;
-  private final Map<String, Domain> domains = new ConcurrentHashMap<>();
+  private final Map<String, Entry> domains = new ConcurrentHashMap<>();
+  private volatile DomainSeries detail = DomainSeries.PROBLEMS;
 
-  DomainMetrics(MeterRegistry registry) {
-    this.registry = registry;
+  DomainMetrics() {}
+
+  /** Which domains get per-domain series from now on. */
+  public void detail(DomainSeries detail) {
+    this.detail = detail;
   }
 
   /**
-   * Sets the watched domains with their check intervals: new ones get their meters, the ones no
-   * longer watched lose theirs.
+   * Sets the watched domains with their check intervals: new ones get an entry (watched from
+   * {@code now}), the ones no longer watched lose theirs and stop being exported.
    */
-  public synchronized void watch(Map<String, Duration> intervals) {
-    for (String name : Set.copyOf(domains.keySet())) {
-      if (!intervals.containsKey(name)) {
-        domains.remove(name).remove();
-      }
-    }
-    intervals.forEach((name, interval) -> domains.computeIfAbsent(name, Domain::new).interval = interval.toMillis() / 1000.0);
+  public synchronized void watch(Map<String, Duration> intervals, Instant now) {
+    domains.keySet().retainAll(intervals.keySet());
+    intervals.forEach((name, interval) -> domains.computeIfAbsent(name, n -> new Entry(n, now.toEpochMilli())).intervalMs = interval.toMillis());
   }
 
-  /** The figures of a check of {@code domain} this process just ran. */
-  public void checked(String domain, CheckFigures figures) {
-    Domain d = domains.get(domain);
-    if (d != null) {
-      d.checked(figures);
+  /** The figures of a check of {@code domain} this process ran at {@code at}. */
+  public void checked(String domain, CheckFigures figures, Instant at) {
+    Entry e = domains.get(domain);
+    if (e != null) {
+      e.checked(figures, at.toEpochMilli());
     }
   }
 
-  /** The store's figures of {@code domain}. */
+  /** The store's figures of {@code domain}; older than what is known already (by version) they are ignored. */
   public void drift(String domain, DriftFigures figures) {
-    Domain d = domains.get(domain);
-    if (d != null) {
-      d.drift = figures;
+    Entry e = domains.get(domain);
+    if (e != null) {
+      e.drift(figures);
+    }
+  }
+
+  /** When {@code domain} was last checked, by any daemon (only ever moves forward). */
+  public void lastCheck(String domain, Instant at) {
+    Entry e = domains.get(domain);
+    if (e != null && at != null) {
+      synchronized (e) {
+        e.lastCheck = Math.max(e.lastCheck, at.toEpochMilli());
+      }
     }
   }
 
   /** The drift-state version each watched domain's figures were read at; -1 when never read. */
   public Map<String, Long> versions() {
-    Map<String, Long> out = new HashMap<>();
-    domains.forEach((name, d) -> out.put(name, d.drift == null ? -1 : d.drift.version()));
+    Map<String, Long> out = new java.util.HashMap<>();
+    domains.forEach((name, e) -> out.put(name, e.version));
     return out;
+  }
+
+  /** Open changes of {@code domain} as last known; 0 when unknown. */
+  public int open(String domain) {
+    Entry e = domains.get(domain);
+    return e == null ? 0 : e.openInfo + e.openWarning + e.openCritical;
   }
 
   /** Whether {@code name} may be a label value (host names only, never arbitrary DNS text). */
@@ -79,133 +98,357 @@ public final class DomainMetrics {
     return HOST.matcher(name).matches();
   }
 
-  /** One watched domain: its meters read the latest figures. */
-  private final class Domain {
-    private final String name;
-    private final List<Meter> meters = new ArrayList<>();
-    private final Map<String, Exchange> exchanges = new HashMap<>();
-    private volatile CheckFigures check;
-    private volatile DriftFigures drift;
-    private volatile double interval = Double.NaN;
-    private boolean removed;
-
-    Domain(String name) {
-      this.name = name;
-      drift(MetricNames.DOMAIN_STATUS, null, "The domain's status: 0 ok, 1 warning, 2 critical, 3 unknown (a lookup failed).", DriftFigures::status);
-      drift(MetricNames.DOMAIN_LAST_CHECK, "seconds", "When the domain was last checked.", f -> seconds(f.lastCheck()));
-      drift(MetricNames.DOMAIN_LAST_CHANGE, "seconds", "When the latest change of the domain was confirmed; NaN when none was.", f -> seconds(f.lastChange()));
-      drift(MetricNames.DOMAIN_DNS_FAILING, null, "1 while lookups of the domain have failed for the confirmations in a row (DNS_LOOKUP_FAILING), else 0.", f -> f.failing() ? 1 : 0);
-      for (Severity s : Severity.values()) {
-        meters.add(
-            Gauge.builder(MetricNames.DOMAIN_DRIFT_OPEN, this, d -> d.drift == null ? Double.NaN : d.drift.open().getOrDefault(s, 0))
-                .tags("domain", name, "severity", s.label())
-                .description("Open (confirmed, not approved) changes and expectation mismatches of the domain, by severity.")
-                .strongReference(true)
-                .register(registry));
-        meters.add(
-            Gauge.builder(MetricNames.DOMAIN_FINDINGS, this, d -> d.check == null ? Double.NaN : d.check.findings().getOrDefault(s, 0))
-                .tags("domain", name, "severity", s.label())
-                .description("Audit findings of the domain's latest check, by severity.")
-                .strongReference(true)
-                .register(registry));
+  /** The aggregates over every domain, then the per-domain series of those the detail setting picks. */
+  void write(Exposition out, Instant now) throws IOException {
+    long t = now.toEpochMilli();
+    List<Entry> all = new ArrayList<>(domains.values());
+    DomainSeries d = detail;
+    List<View> detailed = new ArrayList<>();
+    for (Entry e : all) {
+      if (d == DomainSeries.ALL || d == DomainSeries.PROBLEMS && e.problem(t)) {
+        detailed.add(e.view());
       }
-      meters.add(
-          Gauge.builder(MetricNames.DOMAIN_CHECK_INTERVAL, this, d -> d.interval)
-              .tags("domain", name)
-              .baseUnit("seconds")
-              .description("How often the domain is checked (for a cron schedule: the time between its next two runs).")
-              .strongReference(true)
-              .register(registry));
-      check(MetricNames.DOMAIN_CHECK_DURATION, "seconds", "How long the domain's latest check took.", CheckFigures::durationSeconds);
-      check(MetricNames.DOMAIN_MX_RECORDS, null, "MX records of the domain (a null MX counts as one, the implicit MX as none).", CheckFigures::mxRecords);
-      check(MetricNames.DOMAIN_EXCHANGES, null, "Exchanges mail for the domain can be delivered to.", CheckFigures::exchanges);
-      check(MetricNames.DOMAIN_EXCHANGES_REACHABLE, null, "Exchanges of the domain with an address that greeted with 220.", CheckFigures::reachable);
-      check(
-          MetricNames.DOMAIN_PRIMARY_EXCHANGES_REACHABLE,
-          null,
-          "Exchanges of the lowest preference with an address that greeted with 220.",
-          CheckFigures::primaryReachable);
-      check(MetricNames.DOMAIN_SPF_LOOKUPS, null, "DNS-querying SPF terms over the include tree (RFC 7208 limit: 10); NaN without SPF.", CheckFigures::spfLookups);
-      check(MetricNames.DOMAIN_DMARC_POLICY, null, "The DMARC policy: -1 no valid record, 0 none, 1 quarantine, 2 reject.", CheckFigures::dmarcPolicy);
     }
+    detailed.sort(Comparator.comparing(View::name));
+    writeAggregates(out, all, detailed.size(), t);
+    writeDomains(out, detailed, t);
+  }
 
-    private void drift(String metric, String unit, String help, ToDoubleFunction<DriftFigures> value) {
-      meters.add(
-          Gauge.builder(metric, this, d -> d.drift == null ? Double.NaN : value.applyAsDouble(d.drift))
-              .tags("domain", name)
-              .baseUnit(unit)
-              .description(help)
-              .strongReference(true)
-              .register(registry));
+  /**
+   * Every per-domain series of {@code domain}, whatever the detail setting.
+   *
+   * @return false when the domain is not watched
+   */
+  boolean writeDomain(Exposition out, String domain, Instant now) throws IOException {
+    Entry e = domains.get(domain);
+    if (e == null) {
+      return false;
     }
+    writeDomains(out, List.of(e.view()), now.toEpochMilli());
+    return true;
+  }
 
-    private void check(String metric, String unit, String help, ToDoubleFunction<CheckFigures> value) {
-      meters.add(
-          Gauge.builder(metric, this, d -> d.check == null ? Double.NaN : value.applyAsDouble(d.check))
-              .tags("domain", name)
-              .baseUnit(unit)
-              .description(help)
-              .strongReference(true)
-              .register(registry));
-    }
-
-    synchronized void checked(CheckFigures figures) {
-      if (removed) {
-        return;
-      }
-      check = figures;
-      Map<String, CheckFigures.Exchange> now = new HashMap<>();
-      figures.exchangeFigures().forEach(
-          (host, f) -> {
-            if (labelSafe(host) && now.size() < MAX_EXCHANGES) {
-              now.put(host, f);
-            }
-          });
-      for (String gone : Set.copyOf(exchanges.keySet())) {
-        if (!now.containsKey(gone)) {
-          exchanges.remove(gone).meters.forEach(registry::remove);
+  private static void writeAggregates(Exposition out, List<Entry> all, int detailed, long now) throws IOException {
+    int[] byStatus = new int[5];
+    int[] open = new int[3];
+    int[] domainsOpen = new int[3];
+    int failing = 0;
+    int allDown = 0;
+    int primaryDown = 0;
+    int exchanges = 0;
+    int exchangesDown = 0;
+    int overdue = 0;
+    int[] dmarc = new int[4];
+    for (Entry e : all) {
+      synchronized (e) {
+        byStatus[e.status < 0 ? 4 : e.status]++;
+        int[] o = {e.openInfo, e.openWarning, e.openCritical};
+        for (int i = 0; i < 3; i++) {
+          open[i] += o[i];
+          domainsOpen[i] += o[i] > 0 ? 1 : 0;
+        }
+        failing += e.failing ? 1 : 0;
+        overdue += e.overdue(now) ? 1 : 0;
+        if (e.checked) {
+          if (e.exchanges > 0 && e.reachable == 0) {
+            allDown++;
+          }
+          if (e.primaryReachable == 0 && e.reachable > 0) {
+            primaryDown++;
+          }
+          if (!Float.isNaN(e.exchanges)) {
+            exchanges += (int) e.exchanges;
+          }
+          if (!Float.isNaN(e.reachable)) {
+            exchangesDown += (int) (e.exchanges - e.reachable);
+          }
+          if (!Float.isNaN(e.dmarcPolicy)) {
+            dmarc[(int) e.dmarcPolicy + 1]++;
+          }
         }
       }
-      now.forEach((host, f) -> exchanges.computeIfAbsent(host, h -> new Exchange(name, h)).figures = f);
     }
+    out.gauge(prom(MetricNames.DOMAINS), "Watched domains by status (unchecked: not checked yet).", "status");
+    for (int i = 0; i < STATUS.length; i++) {
+      out.sample(byStatus[i], STATUS[i]);
+    }
+    out.sample(byStatus[4], "unchecked");
+    out.gauge(prom(MetricNames.OPEN_CHANGES), "Open (confirmed, not approved) changes and expectation mismatches over all domains, by severity.", "severity");
+    for (int i = 0; i < 3; i++) {
+      out.sample(open[i], SEVERITIES[i].label());
+    }
+    out.gauge(prom(MetricNames.DOMAINS_WITH_OPEN_CHANGES), "Domains with at least one open change of the severity.", "severity");
+    for (int i = 0; i < 3; i++) {
+      out.sample(domainsOpen[i], SEVERITIES[i].label());
+    }
+    out.gauge(prom(MetricNames.DOMAINS_DNS_FAILING), "Domains whose lookups have failed for the confirmations in a row (DNS_LOOKUP_FAILING).");
+    out.sample(failing);
+    out.gauge(prom(MetricNames.DOMAINS_ALL_EXCHANGES_DOWN), "Domains none of whose exchanges greeted with 220 at their latest check by this process.");
+    out.sample(allDown);
+    out.gauge(prom(MetricNames.DOMAINS_PRIMARY_EXCHANGES_DOWN), "Domains whose lowest-preference exchanges are down while a backup greets.");
+    out.sample(primaryDown);
+    out.gauge(prom(MetricNames.EXCHANGES), "Exchanges over all domains checked by this process.");
+    out.sample(exchanges);
+    out.gauge(prom(MetricNames.EXCHANGES_DOWN), "Of those, exchanges with no address that greeted with 220.");
+    out.sample(exchangesDown);
+    out.gauge(prom(MetricNames.DOMAINS_OVERDUE), "Domains not checked for three of their intervals (and at least 15 minutes).");
+    out.sample(overdue);
+    out.gauge(prom(MetricNames.DOMAINS_DMARC_POLICY), "Domains by DMARC policy at their latest check by this process (missing: no valid record).", "policy");
+    String[] policies = {"missing", "none", "quarantine", "reject"};
+    for (int i = 0; i < policies.length; i++) {
+      out.sample(dmarc[i], policies[i]);
+    }
+    out.gauge(prom(MetricNames.DOMAINS_DETAILED), "Domains with per-domain series in this exposition (metrics.domain_series).");
+    out.sample(detailed);
+  }
 
-    synchronized void remove() {
-      removed = true;
-      meters.forEach(registry::remove);
-      exchanges.values().forEach(e -> e.meters.forEach(registry::remove));
-      exchanges.clear();
+  /** The per-domain and per-exchange families, each family's samples together. */
+  private static void writeDomains(Exposition out, List<View> domains, long now) throws IOException {
+    out.gauge(prom(MetricNames.DOMAIN_STATUS), "The domain's status: 0 ok, 1 warning, 2 critical, 3 unknown (a lookup failed).", "domain");
+    for (View e : domains) {
+      out.sample(e.status() < 0 ? Double.NaN : e.status(), e.name());
+    }
+    out.gauge(prom(MetricNames.DOMAIN_LAST_CHECK, "seconds"), "When the domain was last checked.", "domain");
+    for (View e : domains) {
+      out.sample(seconds(e.lastCheck()), e.name());
+    }
+    out.gauge(prom(MetricNames.DOMAIN_CHECK_INTERVAL, "seconds"), "How often the domain is checked (for a cron schedule: the time between its next two runs).", "domain");
+    for (View e : domains) {
+      out.sample(e.intervalMs() / 1000.0, e.name());
+    }
+    out.gauge(prom(MetricNames.DOMAIN_LAST_CHANGE, "seconds"), "When the latest change of the domain was confirmed; NaN when none was.", "domain");
+    for (View e : domains) {
+      out.sample(seconds(e.lastChange()), e.name());
+    }
+    out.gauge(prom(MetricNames.DOMAIN_DNS_FAILING), "1 while lookups of the domain have failed for the confirmations in a row (DNS_LOOKUP_FAILING), else 0.", "domain");
+    for (View e : domains) {
+      out.sample(e.version() < 0 ? Double.NaN : e.failing() ? 1 : 0, e.name());
+    }
+    out.gauge(prom(MetricNames.DOMAIN_DRIFT_OPEN), "Open (confirmed, not approved) changes and expectation mismatches of the domain, by severity.", "domain", "severity");
+    for (View e : domains) {
+      int[] o = e.open();
+      for (int i = 0; i < 3; i++) {
+        out.sample(e.version() < 0 ? Double.NaN : o[i], e.name(), SEVERITIES[i].label());
+      }
+    }
+    out.gauge(prom(MetricNames.DOMAIN_FINDINGS), "Audit findings of the domain's latest check, by severity.", "domain", "severity");
+    for (View e : domains) {
+      int[] f = e.findings();
+      for (int i = 0; i < 3; i++) {
+        out.sample(e.checked() ? f[i] : Double.NaN, e.name(), SEVERITIES[i].label());
+      }
+    }
+    checkFamily(out, domains, prom(MetricNames.DOMAIN_CHECK_DURATION, "seconds"), "How long the domain's latest check took.", View::duration);
+    checkFamily(out, domains, prom(MetricNames.DOMAIN_MX_RECORDS), "MX records of the domain (a null MX counts as one, the implicit MX as none).", View::mxRecords);
+    checkFamily(out, domains, prom(MetricNames.DOMAIN_EXCHANGES), "Exchanges mail for the domain can be delivered to.", View::exchangeCount);
+    checkFamily(out, domains, prom(MetricNames.DOMAIN_EXCHANGES_REACHABLE), "Exchanges of the domain with an address that greeted with 220.", View::reachable);
+    checkFamily(
+        out, domains, prom(MetricNames.DOMAIN_PRIMARY_EXCHANGES_REACHABLE), "Exchanges of the lowest preference with an address that greeted with 220.", View::primaryReachable);
+    checkFamily(out, domains, prom(MetricNames.DOMAIN_SPF_LOOKUPS), "DNS-querying SPF terms over the include tree (RFC 7208 limit: 10); NaN without SPF.", View::spfLookups);
+    checkFamily(out, domains, prom(MetricNames.DOMAIN_DMARC_POLICY), "The DMARC policy: -1 no valid record, 0 none, 1 quarantine, 2 reject.", View::dmarcPolicy);
+    out.gauge(prom(MetricNames.EXCHANGE_UP), "1 when an address of the exchange greeted with 220, else 0.", "domain", "exchange");
+    for (View e : domains) {
+      for (Exchange x : e.exchanges()) {
+        out.sample(x.up(), e.name(), x.name());
+      }
+    }
+    out.gauge(prom(MetricNames.EXCHANGE_GREETING_LATENCY, "seconds"), "Connect plus 220 greeting of the exchange's fastest address; NaN when none greeted.", "domain", "exchange");
+    for (View e : domains) {
+      for (Exchange x : e.exchanges()) {
+        out.sample(x.greetingSeconds(), e.name(), x.name());
+      }
+    }
+    out.gauge(prom(MetricNames.EXCHANGE_PREFERENCE), "The MX preference of the exchange (lower is tried first).", "domain", "exchange");
+    for (View e : domains) {
+      for (Exchange x : e.exchanges()) {
+        out.sample(x.preference(), e.name(), x.name());
+      }
     }
   }
 
-  /** One exchange of a domain. */
-  private final class Exchange {
-    private final List<Meter> meters = new ArrayList<>();
-    private volatile CheckFigures.Exchange figures;
+  private interface Figure {
+    float of(View e);
+  }
 
-    Exchange(String domain, String host) {
-      meters.add(gauge(MetricNames.EXCHANGE_UP, domain, host, null, "1 when an address of the exchange greeted with 220, else 0.", CheckFigures.Exchange::up));
-      meters.add(
-          gauge(
-              MetricNames.EXCHANGE_GREETING_LATENCY,
-              domain,
-              host,
-              "seconds",
-              "Connect plus 220 greeting of the exchange's fastest address; NaN when none greeted.",
-              CheckFigures.Exchange::greetingSeconds));
-      meters.add(gauge(MetricNames.EXCHANGE_PREFERENCE, domain, host, null, "The MX preference of the exchange (lower is tried first).", CheckFigures.Exchange::preference));
-    }
-
-    private Gauge gauge(String metric, String domain, String host, String unit, String help, ToDoubleFunction<CheckFigures.Exchange> value) {
-      return Gauge.builder(metric, this, e -> e.figures == null ? Double.NaN : value.applyAsDouble(e.figures))
-          .tags("domain", domain, "exchange", host)
-          .baseUnit(unit)
-          .description(help)
-          .strongReference(true)
-          .register(registry);
+  private static void checkFamily(Exposition out, List<View> domains, String name, String help, Figure figure) throws IOException {
+    out.gauge(name, help, "domain");
+    for (View e : domains) {
+      out.sample(e.checked() ? figure.of(e) : Double.NaN, e.name());
     }
   }
 
-  private static double seconds(Instant t) {
-    return t == null ? Double.NaN : t.toEpochMilli() / 1000.0;
+  /** The Prometheus name of a gauge: the dotted name with '_', and the unit suffix. */
+  static String prom(String dotted, String unit) {
+    return dotted.replace('.', '_') + "_" + unit;
+  }
+
+  static String prom(String dotted) {
+    return dotted.replace('.', '_');
+  }
+
+  private static double seconds(long epochMillis) {
+    return epochMillis == Entry.NEVER ? Double.NaN : epochMillis / 1000.0;
+  }
+
+  /** One domain's figures as one scrape renders them. */
+  private record View(
+      String name,
+      long intervalMs,
+      long version,
+      byte status,
+      boolean failing,
+      int[] open,
+      long lastCheck,
+      long lastChange,
+      boolean checked,
+      float duration,
+      float mxRecords,
+      float exchangeCount,
+      float reachable,
+      float primaryReachable,
+      float spfLookups,
+      float dmarcPolicy,
+      int[] findings,
+      List<Exchange> exchanges) {}
+
+  /** One exchange of a domain at its latest check here: up is 1, 0, or NaN when not probed. */
+  private record Exchange(String name, int preference, float up, float greetingSeconds) {}
+
+  /** One watched domain; its fields are guarded by itself. */
+  private static final class Entry {
+    static final long NEVER = Long.MIN_VALUE;
+    private static final Exchange[] NONE = new Exchange[0];
+
+    final String name;
+    final long watchedSince;
+    volatile long intervalMs;
+    // from the store, or from a check recorded by this process
+    long version = -1;
+    byte status = -1;
+    boolean failing;
+    int openInfo;
+    int openWarning;
+    int openCritical;
+    long lastCheck = NEVER;
+    long lastChange = NEVER;
+    // from this process's latest check of the domain
+    boolean checked;
+    float duration;
+    float mxRecords;
+    float exchanges;
+    float reachable;
+    float primaryReachable;
+    float spfLookups;
+    float dmarcPolicy;
+    short findingsInfo;
+    short findingsWarning;
+    short findingsCritical;
+    Exchange[] exchangeFigures = NONE;
+
+    Entry(String name, long watchedSince) {
+      this.name = name;
+      this.watchedSince = watchedSince;
+    }
+
+    synchronized void checked(CheckFigures f, long at) {
+      checked = true;
+      lastCheck = Math.max(lastCheck, at);
+      duration = (float) f.durationSeconds();
+      mxRecords = (float) f.mxRecords();
+      exchanges = (float) f.exchanges();
+      reachable = (float) f.reachable();
+      primaryReachable = (float) f.primaryReachable();
+      spfLookups = (float) f.spfLookups();
+      dmarcPolicy = (float) f.dmarcPolicy();
+      findingsInfo = (short) (int) f.findings().getOrDefault(Severity.INFO, 0);
+      findingsWarning = (short) (int) f.findings().getOrDefault(Severity.WARNING, 0);
+      findingsCritical = (short) (int) f.findings().getOrDefault(Severity.CRITICAL, 0);
+      Map<String, CheckFigures.Exchange> figures = f.exchangeFigures();
+      Exchange[] now = new Exchange[Math.min(figures.size(), MAX_EXCHANGES)];
+      int n = 0;
+      for (Map.Entry<String, CheckFigures.Exchange> x : figures.entrySet()) {
+        if (n < now.length && labelSafe(x.getKey())) {
+          CheckFigures.Exchange v = x.getValue();
+          now[n++] = new Exchange(sameName(x.getKey()), v.preference(), (float) v.up(), (float) v.greetingSeconds());
+        }
+      }
+      if (n < now.length) {
+        now = java.util.Arrays.copyOf(now, n);
+      }
+      if (n > 1) {
+        java.util.Arrays.sort(now, Comparator.comparing(Exchange::name));
+      }
+      exchangeFigures = now;
+    }
+
+    /** The name as already held when it is the same (a repeated check keeps no second copy). */
+    private String sameName(String name) {
+      for (Exchange x : exchangeFigures) {
+        if (x.name().equals(name)) {
+          return x.name();
+        }
+      }
+      return name;
+    }
+
+    synchronized void drift(DriftFigures f) {
+      if (f.version() < version) {
+        return;
+      }
+      version = f.version();
+      status = Double.isNaN(f.status()) ? -1 : (byte) f.status();
+      failing = f.failing();
+      openInfo = f.open().getOrDefault(Severity.INFO, 0);
+      openWarning = f.open().getOrDefault(Severity.WARNING, 0);
+      openCritical = f.open().getOrDefault(Severity.CRITICAL, 0);
+      if (f.lastCheck() != null) {
+        lastCheck = Math.max(lastCheck, f.lastCheck().toEpochMilli());
+      }
+      if (f.lastChange() != null) {
+        lastChange = Math.max(lastChange, f.lastChange().toEpochMilli());
+      }
+    }
+
+    synchronized View view() {
+      return new View(
+          name,
+          intervalMs,
+          version,
+          status,
+          failing,
+          new int[] {openInfo, openWarning, openCritical},
+          lastCheck,
+          lastChange,
+          checked,
+          duration,
+          mxRecords,
+          exchanges,
+          reachable,
+          primaryReachable,
+          spfLookups,
+          dmarcPolicy,
+          new int[] {findingsInfo, findingsWarning, findingsCritical},
+          List.of(exchangeFigures));
+    }
+
+    /** Not checked for three intervals (at least 15 minutes), counting from when it was first watched. */
+    boolean overdue(long now) {
+      long since = lastCheck == NEVER ? watchedSince : lastCheck;
+      return now - since > Math.max(3 * intervalMs, OVERDUE_AT_LEAST.toMillis());
+    }
+
+    /** Whether the default detail setting exports the domain's series. */
+    synchronized boolean problem(long now) {
+      return status >= 2
+          || openWarning + openCritical > 0
+          || failing
+          || overdue(now)
+          || checked && !Float.isNaN(reachable) && (reachable < exchanges || primaryReachable == 0 && exchanges > 0);
+    }
+  }
+
+  /** For tests: the names of the domains in the table. */
+  Set<String> watched() {
+    return Set.copyOf(domains.keySet());
   }
 }

@@ -2,6 +2,10 @@ package io.mxwatch.metrics;
 
 import io.mxwatch.audit.Severity;
 import java.time.Instant;
+import io.mxwatch.audit.Status;
+import io.mxwatch.drift.Change;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,5 +21,18 @@ import java.util.Map;
 public record DriftFigures(long version, double status, Instant lastCheck, Map<Severity, Integer> open, boolean failing, Instant lastChange) {
   public DriftFigures {
     open = Map.copyOf(open);
+  }
+
+  /**
+   * The figures of a domain whose state is at {@code version} with {@code open} changes open.
+   *
+   * @param status null before the first check
+   */
+  public static DriftFigures of(long version, Status status, Instant lastCheck, List<Change> open, boolean failing, Instant lastChange) {
+    Map<Severity, Integer> bySeverity = new EnumMap<>(Severity.class);
+    for (Change c : open) {
+      bySeverity.merge(c.severity(), 1, Integer::sum);
+    }
+    return new DriftFigures(version, status == null ? Double.NaN : status.exitCode(), lastCheck, bySeverity, failing, lastChange);
   }
 }

@@ -9,7 +9,21 @@ package io.mxwatch.metrics;
 public final class MetricNames {
   private MetricNames() {}
 
-  // per domain (label domain)
+  // over all domains
+  public static final String DOMAINS = "mxwatch.domains";
+  public static final String OPEN_CHANGES = "mxwatch.open.changes";
+  public static final String DOMAINS_WITH_OPEN_CHANGES = "mxwatch.domains.with.open.changes";
+  public static final String DOMAINS_DNS_FAILING = "mxwatch.domains.dns.lookup.failing";
+  public static final String DOMAINS_ALL_EXCHANGES_DOWN = "mxwatch.domains.all.exchanges.down";
+  public static final String DOMAINS_PRIMARY_EXCHANGES_DOWN = "mxwatch.domains.primary.exchanges.down";
+  public static final String EXCHANGES = "mxwatch.exchanges";
+  public static final String EXCHANGES_DOWN = "mxwatch.exchanges.down";
+  public static final String DOMAINS_OVERDUE = "mxwatch.domains.overdue";
+  public static final String DOMAINS_DMARC_POLICY = "mxwatch.domains.dmarc.policy";
+  public static final String DOMAINS_DETAILED = "mxwatch.domains.detailed";
+
+  // per domain (label domain): in /metrics for the domains metrics.domain_series picks, in
+  // /probe?target=DOMAIN for any
   public static final String DOMAIN_STATUS = "mxwatch.domain.status";
   public static final String DOMAIN_LAST_CHECK = "mxwatch.domain.last.check.timestamp";
   public static final String DOMAIN_CHECK_INTERVAL = "mxwatch.domain.check.interval";
@@ -38,6 +52,7 @@ public final class MetricNames {
   public static final String DNS_QUERIES = "mxwatch.dns.queries";
   public static final String SMTP_PROBES = "mxwatch.smtp.probes";
   public static final String SCHEDULER_LAG = "mxwatch.scheduler.lag";
+  public static final String SCHEDULER_SKIPPED = "mxwatch.scheduler.skipped.checks";
   public static final String ALERTS_QUEUED = "mxwatch.alerts.queued";
   public static final String ALERTS_SENT = "mxwatch.alerts.sent";
   public static final String ALERTS_FAILED = "mxwatch.alerts.failed";

@@ -2,7 +2,6 @@ package io.mxwatch.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -22,6 +21,14 @@ import io.mxwatch.dns.DnsLookup;
 import io.mxwatch.dns.DnsStatus;
 import io.mxwatch.schedule.JobCounters;
 import io.mxwatch.smtp.SmtpProbe;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -31,9 +38,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The daemon's meters in one Prometheus registry: per domain and exchange ({@link #domains()}),
- * what this process did (checks, DNS lookups, SMTP probes, alert emails), the scheduler, the outbox,
- * and the JVM and process meters. Meters are registered once; {@link #scrape} renders them.
+ * The daemon's meters: what this process did (checks, DNS lookups, SMTP probes, alert emails), the
+ * scheduler, the outbox, and the JVM and process meters in one Micrometer Prometheus registry,
+ * registered once; and the table of every watched domain ({@link #domains()}), rendered at scrape
+ * time into aggregates and the per-domain series that matter. {@link #scrape} streams both, so a
+ * scrape never holds the whole exposition in memory.
  */
 public final class Metrics {
   /** The classic Prometheus text format, what promtool and most scrapers read. */
@@ -43,7 +52,9 @@ public final class Metrics {
   public static final String OPENMETRICS_FORMAT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final DomainMetrics domains = new DomainMetrics(registry);
+  private final DomainMetrics domains = new DomainMetrics();
+  private final Clock clock;
+  private final Timer schedulerLag;
   private final Map<Status, Counter> checks = new EnumMap<>(Status.class);
   private final Counter checkErrors;
   private final Map<DnsStatus, Counter> dnsQueries = new EnumMap<>(DnsStatus.class);
@@ -55,8 +66,9 @@ public final class Metrics {
   private volatile boolean lastReloadOk = true;
   private volatile Instant lastReloadAt;
 
-  public Metrics(Instant startedAt) {
-    this.lastReloadAt = startedAt;
+  public Metrics(Clock clock) {
+    this.clock = clock;
+    this.lastReloadAt = clock.instant();
     // two of Micrometer's meters break Prometheus naming rules (promtool check metrics):
     // process_cpu_time_ns_total (a unit that is not base) and system_cpu_count (a gauge named _count);
     // process_cpu_usage and the JVM's own meters tell the same
@@ -103,11 +115,21 @@ public final class Metrics {
     Gauge.builder(MetricNames.CONFIG_RELOAD_SUCCESS, this, m -> m.lastReloadOk ? 1 : 0)
         .description("Whether the last configuration reload succeeded (1) or was rejected (0).")
         .register(registry);
+    schedulerLag =
+        Timer.builder(MetricNames.SCHEDULER_LAG)
+            .description("How late checks started after the time they were scheduled for.")
+            .serviceLevelObjectives(LAG_BUCKETS)
+            .register(registry);
     Gauge.builder(MetricNames.CONFIG_RELOAD_TIME, this, m -> m.lastReloadAt.toEpochMilli() / 1000.0)
         .baseUnit("seconds")
         .description("When the configuration was last loaded successfully.")
         .register(registry);
   }
+
+  private static final Duration[] LAG_BUCKETS = {
+    Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+    Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)
+  };
 
   private static final String CHECKS_HELP = "Checks run by this process, by result: the domain's status, or error when the check itself failed.";
 
@@ -133,10 +155,16 @@ public final class Metrics {
     checkErrors.increment();
   }
 
-  /** Exports how late the scheduler started checks. */
+  /** Exports how late the scheduler started checks (a histogram) and the checks it skipped. */
   public void bind(JobCounters jobs) {
-    FunctionTimer.builder(MetricNames.SCHEDULER_LAG, jobs, JobCounters::startedTotal, JobCounters::lagNanosTotal, TimeUnit.NANOSECONDS)
-        .description("How late checks started after the time they were scheduled for (sum and count: rate(sum)/rate(count) is the mean lag).")
+    jobs.observeLag(schedulerLag::record);
+    FunctionCounter.builder(MetricNames.SCHEDULER_SKIPPED, jobs, JobCounters::missedTotal)
+        .tag("reason", "missed")
+        .description("Checks not started: missed, due while no daemon ran or more than a minute before their slot fired; overlap, the previous check of the domain still ran.")
+        .register(registry);
+    FunctionCounter.builder(MetricNames.SCHEDULER_SKIPPED, jobs, JobCounters::overlappedTotal)
+        .tag("reason", "overlap")
+        .description("Checks not started: missed, due while no daemon ran or more than a minute before their slot fired; overlap, the previous check of the domain still ran.")
         .register(registry);
   }
 
@@ -179,8 +207,51 @@ public final class Metrics {
     return accept != null && accept.toLowerCase(Locale.ROOT).contains("application/openmetrics-text") ? OPENMETRICS_FORMAT : TEXT_FORMAT;
   }
 
-  /** Every meter in {@code contentType} ({@link #TEXT_FORMAT} or {@link #OPENMETRICS_FORMAT}). */
+  /**
+   * Writes every meter in {@code contentType} ({@link #TEXT_FORMAT} or {@link #OPENMETRICS_FORMAT})
+   * to {@code out}: the registry's meters, the aggregates over all domains, and the per-domain
+   * series the detail setting picks.
+   */
+  public void scrape(String contentType, OutputStream out) throws IOException {
+    boolean openMetrics = contentType.equals(OPENMETRICS_FORMAT);
+    ByteArrayOutputStream meters = new ByteArrayOutputStream(64 * 1024);
+    registry.scrape(meters, contentType);
+    byte[] head = meters.toByteArray();
+    int length = head.length;
+    byte[] eof = "# EOF\n".getBytes(StandardCharsets.US_ASCII);
+    if (openMetrics && length >= eof.length && java.util.Arrays.equals(head, length - eof.length, length, eof, 0, eof.length)) {
+      length -= eof.length; // the domains' families come before the end marker
+    }
+    out.write(head, 0, length);
+    Writer w = new java.io.BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
+    Exposition exposition = new Exposition(w, openMetrics);
+    domains.write(exposition, clock.instant());
+    exposition.end();
+  }
+
+  /**
+   * Writes every per-domain series of {@code domain} (Prometheus' multi-target pattern).
+   *
+   * @return false, with nothing written, when the domain is not watched
+   */
+  public boolean probe(String domain, String contentType, OutputStream out) throws IOException {
+    Writer w = new java.io.BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 16 * 1024);
+    Exposition exposition = new Exposition(w, contentType.equals(OPENMETRICS_FORMAT));
+    if (!domains.writeDomain(exposition, domain, clock.instant())) {
+      return false;
+    }
+    exposition.end();
+    return true;
+  }
+
+  /** {@link #scrape(String, OutputStream)} into a string (tests, small scrapes). */
   public String scrape(String contentType) {
-    return registry.scrape(contentType);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      scrape(contentType, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 }

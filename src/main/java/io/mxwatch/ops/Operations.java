@@ -76,7 +76,7 @@ public final class Operations {
     }
     DriftState after;
     try {
-      after = history.approve(domain, who, why, clock.instant());
+      after = history.approve(domain, who, why, clock.instant(), state -> engine.open(state, expectations(domain)).size());
     } catch (StoreException e) {
       throw new OperationException(OperationException.Reason.CONFLICT, e.getMessage());
     }

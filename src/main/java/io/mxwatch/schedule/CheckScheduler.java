@@ -3,11 +3,12 @@ package io.mxwatch.schedule;
 import io.mxwatch.config.MxwatchConfig.Schedule;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -16,6 +17,7 @@ import java.util.TimeZone;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.CronTrigger;
 import org.quartz.JobBuilder;
@@ -36,50 +38,70 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Quartz scheduler of the daemon: one job per domain (named by the domain), its trigger an
- * interval with the domain's fixed offset or a cron expression, all kept by Quartz's JDBC job
- * store in the history database so that the schedule survives restarts.
+ * The daemon's schedule. Quartz, with its JDBC job store in the history database (clustered, so
+ * daemons sharing a store share the work and take over from one that died), fires a few coarse
+ * jobs: one per ten-second slot of each interval in use ({@link Slot}) and one per cron
+ * expression. When a slot's job fires, a little ahead of its window, the {@link Dispatcher}
+ * starts each domain of the window at its own fixed offset, in memory. So Quartz's work grows with
+ * the number of slots (30 for 5 minutes), not with the number of domains.
  *
- * <p>Misfires (the daemon was down, or a check outlasted its interval): an interval job skips to
- * its next slot, so after downtime each domain is checked once, within one interval, in its usual
- * spread instead of all at once; a cron job fires once at once and then keeps its times. Nothing
- * is replayed.
+ * <p>Promises: a domain keeps its offset across restarts, reloads and nodes (it is derived from its
+ * name); it never has two checks at a time (its slot's job runs on one node at a time and ends
+ * when its checks are over); what was due while no daemon ran is not replayed (a late firing
+ * starts only what is at most {@link SlotJob#GRACE} late; a cron job fires once at once); a daemon
+ * that starts in the middle of a window checks the rest of that window at once.
  */
 public final class CheckScheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CheckScheduler.class);
-  private static final String DOMAINS = "domain";
+  private static final String SLOTS = "slots";
   private static final String SYSTEM = "system";
   private static final JobKey HOUSEKEEPING = JobKey.jobKey("housekeeping", SYSTEM);
   private static final AtomicInteger DATA_SOURCES = new AtomicInteger();
+  /** Quartz threads: slot jobs running at once (each waits for its window's checks). */
+  private static final int JOB_THREADS = 32;
 
   private final Scheduler scheduler;
   private final Clock clock;
   private final JobCounters counters;
+  private final Dispatcher dispatcher;
+  private final Duration longestCheck;
+  private final DomainTask task;
+  private volatile SchedulePlan plan = SchedulePlan.EMPTY;
+  /** The latest window each slot's job dispatched in this process. */
+  private final java.util.Map<String, Long> windowsRun = new java.util.concurrent.ConcurrentHashMap<>();
+  private boolean started;
 
   /**
    * @param name the scheduler's name in the job store; daemons of one name on one database share
    *     its jobs
-   * @param threads checks run at once
+   * @param concurrency checks running at once
+   * @param longestCheck the longest a check can take: a slot's job waits that long past its window
    * @param housekeepingInterval how often {@code housekeeping} runs
    */
-  public record Settings(String name, int threads, Duration housekeepingInterval) {
-    public static Settings defaults(int threads) {
-      return new Settings("mxwatch", threads, Duration.ofHours(1));
+  public record Settings(String name, int concurrency, Duration longestCheck, Duration housekeepingInterval) {
+    public static Settings defaults(int concurrency, Duration longestCheck) {
+      return new Settings("mxwatch", concurrency, longestCheck, Duration.ofHours(1));
     }
   }
 
-  /** What a reconciliation did. */
-  public record Reconciled(int added, int removed, int rescheduled, int unchanged) {}
+  /**
+   * What a reconciliation did: to the domains (against the previous plan of this process) and to
+   * the jobs in the store.
+   */
+  public record Reconciled(int added, int removed, int rescheduled, int unchanged, int jobsAdded, int jobsRemoved, int jobsKept) {}
 
-  private CheckScheduler(Scheduler scheduler, Clock clock, JobCounters counters) {
+  private CheckScheduler(Scheduler scheduler, Clock clock, JobCounters counters, DomainTask task, Settings settings) {
     this.scheduler = scheduler;
     this.clock = clock;
     this.counters = counters;
+    this.task = task;
+    this.dispatcher = new Dispatcher(task, settings.concurrency(), counters, clock);
+    this.longestCheck = settings.longestCheck();
   }
 
   /**
-   * Starts the scheduler over the job store in {@code db}. Jobs already in the store resume;
-   * call {@link #reconcile} to bring them in line with the configuration.
+   * Sets up the scheduler over the job store in {@code db}. It starts firing with the first {@link
+   * #reconcile}, once it knows the domains.
    *
    * @param postgres whether {@code db} is PostgreSQL (else H2)
    */
@@ -95,12 +117,11 @@ public final class CheckScheduler implements AutoCloseable {
     // and a node killed mid-check has its jobs taken over.
     p.setProperty("org.quartz.scheduler.instanceId", "AUTO");
     p.setProperty("org.quartz.jobStore.isClustered", "true");
-    p.setProperty("org.quartz.jobStore.clusterCheckinInterval", "10000");
+    p.setProperty("org.quartz.jobStore.clusterCheckinInterval", "5000");
     p.setProperty("org.quartz.scheduler.makeSchedulerThreadDaemon", "true");
-    p.setProperty("org.quartz.scheduler.batchTriggerAcquisitionMaxCount", String.valueOf(Math.min(settings.threads(), 50)));
     p.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
-    p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(settings.threads()));
-    p.setProperty("org.quartz.threadPool.threadNamePrefix", "mxwatch-check");
+    p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(JOB_THREADS));
+    p.setProperty("org.quartz.threadPool.threadNamePrefix", "mxwatch-slot");
     p.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
     p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
     p.setProperty(
@@ -109,91 +130,142 @@ public final class CheckScheduler implements AutoCloseable {
     p.setProperty("org.quartz.jobStore.dataSource", dataSource);
     p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
     p.setProperty("org.quartz.jobStore.useProperties", "true");
-    p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
+    p.setProperty("org.quartz.jobStore.misfireThreshold", String.valueOf(SlotJob.GRACE.toMillis()));
     p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
     Scheduler scheduler = new StdSchedulerFactory(p).getScheduler();
-    JobCounters counters = new JobCounters();
+    CheckScheduler checks = new CheckScheduler(scheduler, clock, new JobCounters(), task, settings);
     scheduler.setJobFactory(
         (bundle, s) -> {
           Class<?> type = bundle.getJobDetail().getJobClass();
-          if (type == CheckJob.class) {
-            return new CheckJob(task, counters);
+          if (type == SlotJob.class) {
+            return new SlotJob(checks);
           }
           if (type == HousekeepingJob.class) {
             return new HousekeepingJob(housekeeping);
           }
           throw new SchedulerException("no such mxwatch job: " + type.getName());
         });
-    CheckScheduler checks = new CheckScheduler(scheduler, clock, counters);
     checks.scheduleHousekeeping(settings.housekeepingInterval());
-    scheduler.start();
     return checks;
   }
 
   /**
-   * Makes the jobs match {@code plan}: adds the domains not yet scheduled, deletes those no longer
-   * planned (their history stays in the store), reschedules those whose schedule changed and
-   * leaves the rest as they are.
+   * Makes the schedule match {@code planned}: the plan in memory is replaced at once, then the jobs
+   * in the store are brought in line (slots and cron expressions no longer used are deleted, new
+   * ones added). The first call starts firing, and resumes every window in progress.
    */
-  public synchronized Reconciled reconcile(List<Planned> plan) throws SchedulerException {
+  public synchronized Reconciled reconcile(List<Planned> planned) throws SchedulerException {
     Instant now = clock.instant();
-    Set<JobKey> existing = scheduler.getJobKeys(GroupMatcher.jobGroupEquals(DOMAINS));
-    Map<JobDetail, Set<? extends Trigger>> added = new HashMap<>();
-    int rescheduled = 0;
-    int unchanged = 0;
-    for (Planned planned : plan) {
-      JobKey key = JobKey.jobKey(planned.domain(), DOMAINS);
-      Trigger wanted = trigger(planned, now);
-      Trigger current = existing.remove(key) ? scheduler.getTrigger(wanted.getKey()) : null;
-      if (current == null) {
-        added.put(JobBuilder.newJob(CheckJob.class).withIdentity(key).build(), Set.of(wanted));
-      } else if (!sameSchedule(current, planned.schedule())) {
-        scheduler.rescheduleJob(current.getKey(), wanted);
-        rescheduled++;
+    SchedulePlan next = SchedulePlan.of(planned);
+    SchedulePlan.Changes changes = plan.changesTo(next);
+    plan = next;
+    Set<JobKey> existing = new HashSet<>(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(SLOTS)));
+    int added = 0;
+    int kept = 0;
+    for (SchedulePlan.Job job : next.jobs().values()) {
+      JobKey key = JobKey.jobKey(job.name(), SLOTS);
+      boolean isNew = !existing.remove(key);
+      if (isNew) {
+        JobDetail detail = JobBuilder.newJob(SlotJob.class).withIdentity(key).storeDurably().build();
+        scheduler.addJob(detail, true);
+        scheduler.scheduleJob(trigger(job, now));
+        added++;
       } else {
-        unchanged++;
+        Trigger current = scheduler.getTrigger(TriggerKey.triggerKey(job.name(), SLOTS));
+        if (current == null || !sameSchedule(current, job)) {
+          scheduler.unscheduleJob(TriggerKey.triggerKey(job.name(), SLOTS));
+          scheduler.scheduleJob(trigger(job, now));
+        }
+        kept++;
       }
-    }
-    if (!added.isEmpty()) {
-      scheduler.scheduleJobs(added, true);
+      if ((isNew || !started) && job instanceof SchedulePlan.Job.Every every) {
+        resume(key, every.slot(), now);
+      }
     }
     for (JobKey gone : existing) {
       scheduler.deleteJob(gone);
     }
-    Reconciled result = new Reconciled(added.size(), existing.size(), rescheduled, unchanged);
+    if (!started) {
+      scheduler.start();
+      started = true;
+    }
+    Reconciled result =
+        new Reconciled(changes.added(), changes.removed(), changes.rescheduled(), changes.unchanged(), added, existing.size(), kept);
     log.info(
-        "schedule: {} domains ({} added, {} removed, {} rescheduled, {} unchanged)",
-        plan.size(), result.added(), result.removed(), result.rescheduled(), result.unchanged());
+        "schedule: {} domains in {} jobs ({} added, {} removed, {} rescheduled, {} unchanged; jobs {} added, {} removed, {} kept)",
+        next.size(), next.jobs().size(), result.added(), result.removed(), result.rescheduled(), result.unchanged(),
+        result.jobsAdded(), result.jobsRemoved(), result.jobsKept());
     return result;
   }
 
-  /** The domains that have a job, sorted. */
-  public Set<String> scheduledDomains() throws SchedulerException {
-    Set<String> out = new TreeSet<>();
-    for (JobKey key : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(DOMAINS))) {
-      out.add(key.getName());
-    }
-    return out;
+  /** The domains in the schedule, sorted. */
+  public Set<String> scheduledDomains() {
+    return new TreeSet<>(plan.schedules().keySet());
   }
 
-  /** When {@code domain} is next checked; null when it has no job. */
-  public Instant nextCheck(String domain) throws SchedulerException {
-    Trigger t = scheduler.getTrigger(TriggerKey.triggerKey(domain, DOMAINS));
-    return t == null || t.getNextFireTime() == null ? null : t.getNextFireTime().toInstant();
+  /** When {@code domain} is next due; null when it is not in the schedule. */
+  public Instant nextCheck(String domain) {
+    Schedule schedule = plan.schedule(domain);
+    Instant now = clock.instant();
+    return switch (schedule) {
+      case null -> null;
+      case Schedule.Every every -> Jitter.firstSlot(domain, every.interval(), now);
+      case Schedule.Cron cron -> {
+        try {
+          CronExpression e = new CronExpression(cron.expression());
+          e.setTimeZone(TimeZone.getDefault());
+          Date next = e.getNextValidTimeAfter(Date.from(now));
+          yield next == null ? null : next.toInstant();
+        } catch (ParseException ex) {
+          throw new IllegalStateException("not a cron expression: " + cron.expression(), ex);
+        }
+      }
+    };
   }
 
   public JobCounters counters() {
     return counters;
   }
 
+  /** Checks running now. */
+  public int running() {
+    return dispatcher.running();
+  }
+
   public boolean isRunning() throws SchedulerException {
     return scheduler.isStarted() && !scheduler.isInStandbyMode() && !scheduler.isShutdown();
   }
 
+  SchedulePlan plan() {
+    return plan;
+  }
+
+  Dispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  Duration longestCheck() {
+    return longestCheck;
+  }
+
+  DomainTask task() {
+    return task;
+  }
+
   /**
-   * Stops firing, waits up to {@code grace} for the checks in flight, then shuts down. Checks
-   * still running after that are abandoned: each is recorded in one transaction, so an abandoned
-   * one leaves nothing behind.
+   * Notes that job {@code name} dispatches window {@code k} in this process.
+   *
+   * @return the window it dispatched here before; -1 when none
+   */
+  long ranWindow(String name, long k) {
+    Long before = windowsRun.put(name, k);
+    return before == null ? -1 : before;
+  }
+
+  /**
+   * Stops firing, drops the checks not yet started, waits up to {@code grace} for those running,
+   * then shuts down. Checks still running after that are abandoned: each is recorded in one
+   * transaction, so an abandoned one leaves nothing behind.
    */
   public void shutdown(Duration grace) {
     try {
@@ -201,18 +273,12 @@ public final class CheckScheduler implements AutoCloseable {
         return;
       }
       scheduler.standby();
-      long deadline = System.nanoTime() + grace.toNanos();
-      int running = scheduler.getCurrentlyExecutingJobs().size();
-      while (running > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(50); // polling a condition with a deadline: Quartz offers no completion signal
-        running = scheduler.getCurrentlyExecutingJobs().size();
+      boolean idle = dispatcher.close(grace);
+      if (!idle) {
+        log.warn("abandoning {} checks still running after {}s", dispatcher.running(), grace.toSeconds());
       }
-      if (running > 0) {
-        log.warn("abandoning {} checks still running after {}s", running, grace.toSeconds());
-        scheduler.shutdown(false);
-      } else {
-        scheduler.shutdown(true); // nothing running: this only waits for Quartz's own thread
-      }
+      // the slot jobs end as soon as their checks are over or dropped
+      scheduler.shutdown(idle);
     } catch (SchedulerException e) {
       log.error("scheduler shutdown failed: {}", e.toString(), e);
     } catch (InterruptedException e) {
@@ -223,6 +289,35 @@ public final class CheckScheduler implements AutoCloseable {
   @Override
   public void close() {
     shutdown(Duration.ZERO);
+  }
+
+  /**
+   * When the window of {@code slot} in progress has begun (or begins within its lead), a one-shot
+   * trigger checks what is still due in it now: a daemon that starts mid-window, or a slot added
+   * by a reload, does not wait a whole interval for those domains. The slot's covered-until mark
+   * keeps it from starting anything twice.
+   */
+  private void resume(JobKey job, Slot slot, Instant now) throws SchedulerException {
+    long k = slot.currentWindow(now);
+    if (now.isBefore(slot.windowStart(k).minusMillis(slot.leadMs()))) {
+      return; // the regular trigger fires for it in time
+    }
+    Trigger trigger =
+        TriggerBuilder.newTrigger()
+            .withIdentity(job.getName() + "-resume-" + k, SLOTS)
+            .forJob(job)
+            .usingJobData(SlotJob.RESUME_WINDOW, String.valueOf(k))
+            .startAt(Date.from(now))
+            .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionNextWithRemainingCount())
+            .build();
+    if (scheduler.checkExists(trigger.getKey())) {
+      return; // already asked for by this or another node
+    }
+    try {
+      scheduler.scheduleJob(trigger);
+    } catch (org.quartz.ObjectAlreadyExistsException e) {
+      // another node added it at the same moment
+    }
   }
 
   private void scheduleHousekeeping(Duration every) throws SchedulerException {
@@ -240,36 +335,56 @@ public final class CheckScheduler implements AutoCloseable {
     scheduler.scheduleJob(job, Set.of(trigger), true);
   }
 
-  private static Trigger trigger(Planned planned, Instant now) {
-    TriggerBuilder<Trigger> b = TriggerBuilder.newTrigger().withIdentity(planned.domain(), DOMAINS);
-    return switch (planned.schedule()) {
-      case Schedule.Every every ->
-          b.startAt(Date.from(Jitter.firstSlot(planned.domain(), every.interval(), now)))
+  /** The regular trigger of a job: a slot's lead before each of its windows, or the cron times. */
+  private static Trigger trigger(SchedulePlan.Job job, Instant now) {
+    TriggerBuilder<Trigger> b = TriggerBuilder.newTrigger().withIdentity(job.name(), SLOTS).forJob(job.name(), SLOTS);
+    return switch (job) {
+      case SchedulePlan.Job.Every every ->
+          b.startAt(Date.from(every.slot().firstFire(now)))
               .withSchedule(
                   SimpleScheduleBuilder.simpleSchedule()
-                      .withIntervalInMilliseconds(every.interval().toMillis())
+                      .withIntervalInMilliseconds(every.slot().intervalMs())
                       .repeatForever()
                       .withMisfireHandlingInstructionNextWithRemainingCount())
               .build();
-      case Schedule.Cron cron ->
+      case SchedulePlan.Job.Cron cron ->
           b.startAt(Date.from(now))
               .withSchedule(
                   CronScheduleBuilder.cronSchedule(cron.expression())
-                      .inTimeZone(TimeZone.getDefault())
+                      .inTimeZone(TimeZone.getTimeZone(cron.timeZone()))
                       .withMisfireHandlingInstructionFireAndProceed())
               .build();
     };
   }
 
-  private static boolean sameSchedule(Trigger current, Schedule wanted) {
-    return switch (wanted) {
-      case Schedule.Every every ->
-          current instanceof SimpleTrigger s && s.getRepeatInterval() == every.interval().toMillis();
-      case Schedule.Cron cron ->
+  /** Whether {@code current} fires as {@code job} needs: same interval and alignment, or same cron. */
+  private static boolean sameSchedule(Trigger current, SchedulePlan.Job job) {
+    return switch (job) {
+      case SchedulePlan.Job.Every every -> {
+        Slot slot = every.slot();
+        yield current instanceof SimpleTrigger s
+            && s.getRepeatInterval() == slot.intervalMs()
+            && Math.floorMod(s.getStartTime().getTime() + slot.leadMs() - slot.startMs(), slot.intervalMs()) == 0;
+      }
+      case SchedulePlan.Job.Cron cron ->
           current instanceof CronTrigger c
               && c.getCronExpression().equals(cron.expression())
-              && c.getTimeZone().getID().equals(TimeZone.getDefault().getID());
+              && c.getTimeZone().getID().equals(cron.timeZone());
     };
+  }
+
+  /** For tests: the jobs in the store, by name. */
+  Set<String> storedJobs() throws SchedulerException {
+    Set<String> out = new TreeSet<>();
+    for (JobKey key : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(SLOTS))) {
+      out.add(key.getName());
+    }
+    return out;
+  }
+
+  /** The plan's jobs with their domains, for logs and tests. */
+  Map<String, SchedulePlan.Job> plannedJobs() {
+    return plan.jobs();
   }
 
   /** Hands Quartz connections from the store's pool. */

@@ -40,20 +40,30 @@ public final class AlertStore implements AlertRepository {
 
   @Override
   public List<Due> due(Instant now, int limit) {
-    List<Due> out = new ArrayList<>();
+    // two indexed reads instead of comparing every domain's versions: the states that moved since
+    // their last evaluation, and the timers that fell due
+    Map<String, Due> out = new java.util.TreeMap<>();
+    Jdbc.Row add = rs -> out.putIfAbsent(rs.getString(1), new Due(rs.getString(1), Jdbc.read(rs.getString(2), DriftState.class), rs.getLong(3), rs.getLong(4)));
     jdbc.select(
         "finding the domains due for alert evaluation",
         "SELECT d.domain, d.state, d.version, COALESCE(a.version, 0) FROM drift_state d LEFT JOIN alert_domain a ON a.domain = d.domain"
-            + " WHERE a.domain IS NULL OR a.drift_version <> d.version OR a.due_at <= ? ORDER BY d.domain FETCH FIRST ? ROWS ONLY",
-        rs -> out.add(new Due(rs.getString(1), Jdbc.read(rs.getString(2), DriftState.class), rs.getLong(3), rs.getLong(4))),
+            + " WHERE d.alert_pending = TRUE ORDER BY d.domain FETCH FIRST ? ROWS ONLY",
+        add,
+        limit);
+    jdbc.select(
+        "finding the domains due for alert evaluation",
+        "SELECT d.domain, d.state, d.version, a.version FROM alert_domain a JOIN drift_state d ON d.domain = a.domain"
+            + " WHERE a.due_at <= ? ORDER BY a.domain FETCH FIRST ? ROWS ONLY",
+        add,
         now,
         limit);
-    return out;
+    return out.values().stream().limit(limit).toList();
   }
 
   @Override
   public void markAllDue(Instant now) {
-    jdbc.update("marking every domain due for alert evaluation", "UPDATE alert_domain SET due_at = ?", now);
+    jdbc.update(
+        "marking every domain due for alert evaluation", "UPDATE alert_domain SET due_at = ? WHERE due_at IS NULL OR due_at > ?", now, now);
   }
 
   @Override
@@ -91,6 +101,10 @@ public final class AlertStore implements AlertRepository {
         c -> {
           if (!advance(c, e)) {
             return false;
+          }
+          try (PreparedStatement done = c.prepareStatement("UPDATE drift_state SET alert_pending = FALSE WHERE domain = ? AND version = ?")) {
+            Jdbc.bind(done, e.domain(), e.driftVersion());
+            done.executeUpdate(); // a state that moved meanwhile stays pending
           }
           try (PreparedStatement del = c.prepareStatement("DELETE FROM alert_group WHERE domain = ?")) {
             del.setString(1, e.domain());

@@ -27,7 +27,9 @@ public final class Database implements AutoCloseable {
     // the last second of committed checks to a kill -9 (KillNineTest).
     // retry: H2 closes the whole database when a thread is interrupted during file I/O (as
     // Quartz does to its threads on shutdown); this file system reopens the file and retries.
-    return "jdbc:h2:retry:" + directory.toAbsolutePath().resolve("mxwatch") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+    // QUERY_CACHE_SIZE: parsed statements kept per connection; the daemon's dozen or so statements
+    // cycle through a few pooled connections, and H2's default of 8 would parse most of them anew.
+    return "jdbc:h2:retry:" + directory.toAbsolutePath().resolve("mxwatch") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;QUERY_CACHE_SIZE=64";
   }
 
   /**
@@ -52,7 +54,9 @@ public final class Database implements AutoCloseable {
       throw new StoreException("cannot open the database " + withoutSecrets(jdbcUrl) + ": " + rootMessage(e), e);
     }
     try {
-      Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+      if (!current(pool)) {
+        Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+      }
     } catch (FlywayException e) {
       pool.close();
       throw new StoreException("cannot migrate the database " + withoutSecrets(jdbcUrl) + ": " + rootMessage(e), e);
@@ -60,8 +64,72 @@ public final class Database implements AutoCloseable {
     return new Database(pool);
   }
 
+  /** The newest migration in {@code db/migration}: a store at this version needs none. */
+  static final String SCHEMA_VERSION = "4";
+
+  /**
+   * Whether the schema is at {@link #SCHEMA_VERSION} already: one indexed read instead of Flyway
+   * scanning and checksumming every migration, which an operator command would pay at each run.
+   */
+  private static boolean current(DataSource db) {
+    try (java.sql.Connection c = db.getConnection();
+        java.sql.PreparedStatement q = c.prepareStatement("SELECT 1 FROM \"flyway_schema_history\" WHERE \"version\" = ? AND \"success\" = TRUE")) {
+      q.setString(1, SCHEMA_VERSION);
+      try (java.sql.ResultSet rs = q.executeQuery()) {
+        return rs.next();
+      }
+    } catch (java.sql.SQLException e) {
+      return false; // a new store: no history table yet
+    }
+  }
+
   public DataSource dataSource() {
     return pool;
+  }
+
+  /**
+   * Gives back the file space of pages written over since (H2 only; PostgreSQL's autovacuum does
+   * that). An H2 file that writes every commit at once (WRITE_DELAY=0) never compacts on its own:
+   * every commit leaves the pages it replaced behind. In the process that holds the file, this
+   * rewrites the live pages of mostly-dead chunks, moves chunks down and shrinks the file, for at
+   * most {@code budget}; in a process connected to another's file it asks for a CHECKPOINT, which
+   * does the first part.
+   */
+  public void compact(java.time.Duration budget) {
+    if (!pool.getJdbcUrl().startsWith("jdbc:h2:")) {
+      return;
+    }
+    try (java.sql.Connection c = pool.getConnection()) {
+      org.h2.engine.Session session = c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession();
+      if (session instanceof org.h2.engine.SessionLocal local && local.getDatabase().getStore() != null) {
+        local.getDatabase().getStore().compactFile((int) budget.toMillis());
+      } else {
+        try (java.sql.Statement st = c.createStatement()) {
+          st.execute("CHECKPOINT");
+        }
+      }
+    } catch (java.sql.SQLException | RuntimeException e) {
+      throw new StoreException("compacting the store failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The store file's size in bytes and the share of it that is live data (H2 only; null elsewhere). */
+  public long[] fileFigures() {
+    if (!pool.getJdbcUrl().startsWith("jdbc:h2:")) {
+      return null;
+    }
+    long[] out = {0, 0};
+    try (java.sql.Connection c = pool.getConnection();
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs =
+            st.executeQuery("SELECT SETTING_NAME, SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME IN ('info.FILE_SIZE', 'info.FILL_RATE')")) {
+      while (rs.next()) {
+        out[rs.getString(1).equals("info.FILE_SIZE") ? 0 : 1] = Long.parseLong(rs.getString(2).strip());
+      }
+    } catch (java.sql.SQLException | RuntimeException e) {
+      throw new StoreException("reading the store's size failed: " + e.getMessage(), e);
+    }
+    return out;
   }
 
   @Override

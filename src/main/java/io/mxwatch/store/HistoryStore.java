@@ -15,6 +15,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import io.mxwatch.config.DomainPattern;
 import javax.sql.DataSource;
 
 /**
@@ -33,8 +36,43 @@ public final class HistoryStore {
     this.jdbc = new Jdbc(db);
   }
 
-  /** A domain's drift state with the version that {@link #record} must find unchanged. */
-  public record Loaded(DriftState state, long version) {}
+  /**
+   * A domain's drift state with the version that {@link #record} must find unchanged, and what its
+   * latest check left: the current snapshot (its id and content hash) and status.
+   *
+   * @param snapshotId null before the first check
+   * @param contentHash the current snapshot's {@link #contentHash}; null before the first check
+   */
+  public record Loaded(DriftState state, long version, Long snapshotId, String contentHash, String status) {
+    public static final Loaded NONE = new Loaded(DriftState.INITIAL, 0, null, null, null);
+  }
+
+  /** What {@link #record} wrote: the state's new version and the snapshot the check belongs to. */
+  public record Recorded(long version, long snapshotId) {}
+
+  /**
+   * One domain in a listing, from the columns alone (no JSON read).
+   *
+   * @param openChanges open changes when the state was last written, against the expectations of
+   *     then; null when not counted
+   */
+  public record Listed(
+      String domain, String lastStatus, Instant lastCheckedAt, Instant lastChangeAt, Integer openChanges, long version, Instant changedAt) {}
+
+  /**
+   * Which domains a listing returns.
+   *
+   * @param statuses the statuses wanted (ok, warning, critical, unknown); empty for all
+   * @param open only domains that may have open changes (the count is null or above 0)
+   * @param pattern only names it matches; null for all
+   */
+  public record Filter(Set<String> statuses, boolean open, DomainPattern pattern) {
+    public static final Filter ALL = new Filter(Set.of(), false, null);
+
+    public Filter {
+      statuses = Set.copyOf(statuses);
+    }
+  }
 
   /** One run of identical checks. */
   public record StoredSnapshot(long id, String status, Instant firstSeen, Instant lastSeen, long seenCount, String contentHash) {}
@@ -71,9 +109,16 @@ public final class HistoryStore {
     return out.isEmpty() ? null : out.getFirst();
   }
 
+  /**
+   * When a domain was last checked: the later of its last recorded check and the last repeat of
+   * its current snapshot (repeats are written to the snapshot's row only).
+   */
+  private static final String LAST_CHECKED =
+      "CASE WHEN s.last_seen > d.last_checked_at THEN s.last_seen ELSE d.last_checked_at END";
+
   private static final String OVERVIEW =
-      "SELECT d.domain, d.state, d.version, d.last_checked_at, d.last_status,"
-          + " (SELECT MAX(c.confirmed_at) FROM change_event c WHERE c.domain = d.domain) FROM drift_state d";
+      "SELECT d.domain, d.state, d.version, " + LAST_CHECKED + ", d.last_status, d.last_change_at FROM drift_state d"
+          + " LEFT JOIN snapshot s ON s.id = d.last_snapshot_id";
 
   private static Overview overview(ResultSet rs) throws SQLException {
     return new Overview(
@@ -92,8 +137,8 @@ public final class HistoryStore {
     List<StoredCheck> out = new ArrayList<>();
     jdbc.select(
         history(domain),
-        "SELECT s.id, s.status, s.first_seen, s.last_seen, s.seen_count, s.snapshot FROM drift_state d JOIN snapshot s ON s.id = d.last_snapshot_id"
-            + " WHERE d.domain = ?",
+        "SELECT s.id, s.status, s.first_seen, s.last_seen, s.seen_count, c.snapshot FROM drift_state d JOIN snapshot s ON s.id = d.last_snapshot_id"
+            + " JOIN snapshot_content c ON c.snapshot_id = s.id WHERE d.domain = ?",
         rs -> out.add(new StoredCheck(rs.getLong(1), rs.getString(2), Jdbc.instant(rs, 3), Jdbc.instant(rs, 4), rs.getLong(5), rs.getString(6))),
         domain);
     return out.isEmpty() ? null : out.getFirst();
@@ -119,77 +164,213 @@ public final class HistoryStore {
     List<Observation> out = new ArrayList<>();
     jdbc.select(
         history(domain),
-        "SELECT observation FROM snapshot WHERE domain = ? AND first_seen <= ? ORDER BY first_seen DESC, id DESC FETCH FIRST 1 ROWS ONLY",
+        "SELECT c.observation FROM snapshot s JOIN snapshot_content c ON c.snapshot_id = s.id WHERE s.domain = ? AND s.first_seen <= ?"
+            + " ORDER BY s.first_seen DESC, s.id DESC FETCH FIRST 1 ROWS ONLY",
         rs -> out.add(Jdbc.read(rs.getString(1), Observation.class)),
         domain,
         at);
     return out.isEmpty() ? null : out.getFirst();
   }
 
-  /** The drift state of {@code domain}; the initial state at version 0 when it was never checked. */
+  /** The drift state of {@code domain}; {@link Loaded#NONE} (version 0) when it was never checked. */
   public Loaded load(String domain) {
     List<Loaded> out = new ArrayList<>();
     jdbc.select(
         "loading the drift state of " + domain,
-        "SELECT state, version FROM drift_state WHERE domain = ?",
-        rs -> out.add(new Loaded(Jdbc.read(rs.getString(1), DriftState.class), rs.getLong(2))),
+        "SELECT d.state, d.version, d.last_snapshot_id, s.content_hash, d.last_status FROM drift_state d"
+            + " LEFT JOIN snapshot s ON s.id = d.last_snapshot_id WHERE d.domain = ?",
+        rs -> out.add(new Loaded(Jdbc.read(rs.getString(1), DriftState.class), rs.getLong(2), rs.getObject(3, Long.class), rs.getString(4), rs.getString(5))),
         domain);
-    return out.isEmpty() ? new Loaded(DriftState.INITIAL, 0) : out.getFirst();
+    return out.isEmpty() ? Loaded.NONE : out.getFirst();
   }
+
+  /** The version of {@code domain}'s drift state (0 when never checked): one indexed read, no JSON. */
+  public long version(String domain) {
+    long[] out = {0};
+    jdbc.select("reading the version of " + domain, "SELECT version FROM drift_state WHERE domain = ?", rs -> out[0] = rs.getLong(1), domain);
+    return out[0];
+  }
+
+  /**
+   * The versions of {@code domains} that were ever checked, in a few reads (a window's worth of
+   * domains costs about what one {@link #version} costs per hundred).
+   */
+  public Map<String, Long> versions(java.util.Collection<String> domains) {
+    Map<String, Long> out = new HashMap<>(domains.size() * 2);
+    List<String> all = List.copyOf(domains);
+    for (int from = 0; from < all.size(); from += VERSIONS_CHUNK) {
+      List<String> chunk = all.subList(from, Math.min(all.size(), from + VERSIONS_CHUNK));
+      jdbc.select(
+          "reading the versions of " + chunk.size() + " domains",
+          "SELECT domain, version FROM drift_state WHERE domain IN (" + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")",
+          rs -> out.put(rs.getString(1), rs.getLong(2)),
+          chunk.toArray());
+    }
+    return out;
+  }
+
+  private static final int VERSIONS_CHUNK = 500;
+
+  /**
+   * The domains in name order after {@code after} (null: from the first) that {@code filter}
+   * lets through, at most {@code limit}, handed to {@code row} as they are read.
+   */
+  public void list(Filter filter, String after, int limit, Consumer<Listed> row) {
+    StringBuilder sql =
+        new StringBuilder("SELECT " + LISTED + " FROM drift_state d LEFT JOIN snapshot s ON s.id = d.last_snapshot_id WHERE 1 = 1");
+    List<Object> params = new ArrayList<>();
+    if (after != null) {
+      sql.append(" AND d.domain > ?");
+      params.add(after);
+    }
+    if (!filter.statuses().isEmpty()) {
+      sql.append(" AND d.last_status IN (").append(String.join(", ", java.util.Collections.nCopies(filter.statuses().size(), "?"))).append(")");
+      params.addAll(new java.util.TreeSet<>(filter.statuses()));
+    }
+    if (filter.open()) {
+      sql.append(" AND (d.open_changes IS NULL OR d.open_changes > 0)");
+    }
+    DomainPattern p = filter.pattern();
+    if (p != null && !p.equals(DomainPattern.ALL)) {
+      if (p.text().startsWith("*.")) {
+        sql.append(" AND d.domain LIKE ? ESCAPE '!'");
+        params.add("%" + p.text().substring(1).replace("!", "!!").replace("_", "!_").replace("%", "!%"));
+      } else {
+        sql.append(" AND d.domain = ?");
+        params.add(p.text());
+      }
+    }
+    sql.append(" ORDER BY d.domain FETCH FIRST ? ROWS ONLY");
+    params.add(limit);
+    jdbc.select("listing the domains", sql.toString(), rs -> row.accept(listed(rs)), params.toArray());
+  }
+
+  /** The database's clock now: what {@link #changedSince} compares with. */
+  public Instant now() {
+    Instant[] out = {null};
+    jdbc.select("reading the store's clock", "SELECT CURRENT_TIMESTAMP", rs -> out[0] = Jdbc.instant(rs, 1));
+    return out[0];
+  }
+
+  /** The domains whose state was written at or after {@code since} (the database's clock), in any order. */
+  public void changedSince(Instant since, Consumer<Listed> row) {
+    jdbc.select(
+        "reading the domains changed since " + since,
+        "SELECT " + LISTED + " FROM drift_state d LEFT JOIN snapshot s ON s.id = d.last_snapshot_id WHERE d.changed_at >= ?",
+        rs -> row.accept(listed(rs)),
+        since);
+  }
+
+  private static final String LISTED =
+      "d.domain, d.last_status, " + LAST_CHECKED + ", d.last_change_at, d.open_changes, d.version, d.changed_at";
+
+  private static Listed listed(ResultSet rs) throws SQLException {
+    return new Listed(
+        rs.getString(1), rs.getString(2), Jdbc.instantOrNull(rs, 3), Jdbc.instantOrNull(rs, 4), rs.getObject(5, Integer.class), rs.getLong(6), Jdbc.instantOrNull(rs, 7));
+  }
+
+  /**
+   * The content hash of an observation: equal observations (same records, addresses, banners and
+   * findings; timestamps and latencies are not part of one) have equal hashes.
+   */
+  public static String contentHash(Observation observation) {
+    return Jdbc.sha256(Jdbc.json(observation));
+  }
+
+  /**
+   * One check to record with the drift step it led to.
+   *
+   * @param version the version {@link #load} returned
+   * @param openChanges what is open after the step, for the operator views' filters
+   */
+  public record Recording(String domain, long version, CheckResult check, Observation observation, DriftEngine.Step step, int openChanges) {}
 
   /**
    * Records one check of {@code domain} and the drift step it led to, atomically.
    *
-   * @param version the version {@link #load} returned
-   * @return false, with nothing written, when the state changed since it was loaded (an operator
-   *     approved in between): load again and step again
+   * @return the new version and the check's snapshot; null, with nothing written, when the state
+   *     changed since it was loaded (an operator approved in between): load again and step again
    */
-  public boolean record(String domain, long version, CheckResult check, Observation observation, DriftEngine.Step step) {
-    String observationJson = Jdbc.json(observation);
-    String hash = Jdbc.sha256(observationJson);
-    OffsetDateTime at = Jdbc.time(check.snapshot().checkedAt());
-    return jdbc.inTransaction(
-        "recording the check of " + domain,
+  public Recorded record(String domain, long version, CheckResult check, Observation observation, DriftEngine.Step step, int openChanges) {
+    return recordAll(List.of(new Recording(domain, version, check, observation, step, openChanges))).getFirst();
+  }
+
+  /**
+   * Records several checks in one transaction (a group commit: one write of the file for all),
+   * each as {@link #record} would; a check whose state moved meanwhile is left out (its entry is
+   * null) without affecting the others.
+   *
+   * @return per recording, in order: what was written, or null
+   */
+  public List<Recorded> recordAll(List<Recording> recordings) {
+    List<Recorded> out = new ArrayList<>(recordings.size());
+    String what = recordings.size() == 1 ? "recording the check of " + recordings.getFirst().domain() : "recording " + recordings.size() + " checks";
+    jdbc.inTransaction(
+        what,
         c -> {
-          ensureDomain(c, domain, at);
-          Long lastSnapshot = null;
-          long current = 0;
-          try (PreparedStatement q = c.prepareStatement("SELECT version, last_snapshot_id FROM drift_state WHERE domain = ?")) {
-            q.setString(1, domain);
-            try (ResultSet rs = q.executeQuery()) {
-              if (rs.next()) {
-                current = rs.getLong(1);
-                lastSnapshot = rs.getObject(2, Long.class);
-              }
+          out.clear();
+          for (Recording r : recordings) {
+            java.sql.Savepoint before = recordings.size() == 1 ? null : c.setSavepoint();
+            Recorded done = recordIn(c, r);
+            if (done == null && before != null) {
+              c.rollback(before); // this one only
             }
+            out.add(done);
           }
-          if (current != version) {
-            return false;
-          }
-          long snapshotId = storeSnapshot(c, domain, lastSnapshot, hash, observationJson, check, at);
-          if (!storeState(c, domain, version, step.state(), snapshotId, at, check.status().label())) {
-            return false;
-          }
-          try (PreparedStatement ins =
-              c.prepareStatement(
-                  "INSERT INTO change_event (domain, code, severity, subject, before_value, after_value, detected_at, confirmed_at, snapshot_id)"
-                      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (DriftEngine.ChangeEvent e : step.events()) {
-              ins.setString(1, domain);
-              ins.setString(2, e.change().code());
-              ins.setString(3, e.change().severity().label());
-              ins.setString(4, e.change().subject());
-              ins.setString(5, e.change().before());
-              ins.setString(6, e.change().after());
-              ins.setObject(7, Jdbc.time(e.detectedAt()));
-              ins.setObject(8, Jdbc.time(e.confirmedAt()));
-              ins.setLong(9, snapshotId);
-              ins.addBatch();
-            }
-            ins.executeBatch();
-          }
-          return true;
+          return out.stream().anyMatch(java.util.Objects::nonNull);
         });
+    return out;
+  }
+
+  private static Recorded recordIn(Connection c, Recording r) throws SQLException {
+    String observationJson = Jdbc.json(r.observation());
+    String hash = Jdbc.sha256(observationJson);
+    CheckResult check = r.check();
+    OffsetDateTime at = Jdbc.time(check.snapshot().checkedAt());
+    if (r.version() == 0) {
+      ensureDomain(c, r.domain(), at);
+    }
+    Long lastSnapshot = null;
+    long current = 0;
+    try (PreparedStatement q = c.prepareStatement("SELECT version, last_snapshot_id FROM drift_state WHERE domain = ?")) {
+      q.setString(1, r.domain());
+      try (ResultSet rs = q.executeQuery()) {
+        if (rs.next()) {
+          current = rs.getLong(1);
+          lastSnapshot = rs.getObject(2, Long.class);
+        }
+      }
+    }
+    if (current != r.version()) {
+      return null;
+    }
+    long snapshot = storeSnapshot(c, r.domain(), lastSnapshot, hash, observationJson, check, at);
+    DriftEngine.Step step = r.step();
+    Instant lastChange = step.events().stream().map(DriftEngine.ChangeEvent::confirmedAt).max(Instant::compareTo).orElse(null);
+    if (!storeState(c, r.domain(), r.version(), step.state(), snapshot, at, check.status().label(), lastChange, r.openChanges())) {
+      return null;
+    }
+    if (!step.events().isEmpty()) {
+      try (PreparedStatement ins =
+          c.prepareStatement(
+              "INSERT INTO change_event (domain, code, severity, subject, before_value, after_value, detected_at, confirmed_at, snapshot_id)"
+                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        for (DriftEngine.ChangeEvent e : step.events()) {
+          ins.setString(1, r.domain());
+          ins.setString(2, e.change().code());
+          ins.setString(3, e.change().severity().label());
+          ins.setString(4, e.change().subject());
+          ins.setString(5, e.change().before());
+          ins.setString(6, e.change().after());
+          ins.setObject(7, Jdbc.time(e.detectedAt()));
+          ins.setObject(8, Jdbc.time(e.confirmedAt()));
+          ins.setLong(9, snapshot);
+          ins.addBatch();
+        }
+        ins.executeBatch();
+      }
+    }
+    return new Recorded(r.version() + 1, snapshot);
   }
 
   /**
@@ -200,6 +381,16 @@ public final class HistoryStore {
    * @throws StoreException when the domain was never checked
    */
   public DriftState approve(String domain, String by, String reason, Instant at) {
+    return approve(domain, by, reason, at, null);
+  }
+
+  /**
+   * {@link #approve(String, String, String, Instant)}, recording what stays open afterwards.
+   *
+   * @param openAfter counts what is open in the approved state (for the operator views' filters);
+   *     null when unknown
+   */
+  public DriftState approve(String domain, String by, String reason, Instant at, java.util.function.ToIntFunction<DriftState> openAfter) {
     for (int attempt = 0; attempt < 10; attempt++) {
       Loaded loaded = load(domain);
       if (loaded.version() == 0 || loaded.state().confirmed() == null) {
@@ -211,12 +402,15 @@ public final class HistoryStore {
               "approving " + domain,
               c -> {
                 try (PreparedStatement up =
-                        c.prepareStatement("UPDATE drift_state SET state = ?, version = version + 1 WHERE domain = ? AND version = ?");
+                        c.prepareStatement(
+                            "UPDATE drift_state SET state = ?, version = version + 1, alert_pending = TRUE, open_changes = ?, changed_at = CURRENT_TIMESTAMP"
+                                + " WHERE domain = ? AND version = ?");
                     PreparedStatement ins =
                         c.prepareStatement("INSERT INTO approval (domain, approved_by, reason, approved_at, baseline) VALUES (?, ?, ?, ?, ?)")) {
                   up.setString(1, Jdbc.json(approved));
-                  up.setString(2, domain);
-                  up.setLong(3, loaded.version());
+                  up.setObject(2, openAfter == null ? null : openAfter.applyAsInt(approved));
+                  up.setString(3, domain);
+                  up.setLong(4, loaded.version());
                   if (up.executeUpdate() != 1) {
                     return false; // a check was recorded in between: approve what it confirmed
                   }
@@ -307,51 +501,43 @@ public final class HistoryStore {
         }
       }
     }
+    long id;
     try (PreparedStatement ins =
         c.prepareStatement(
-            "INSERT INTO snapshot (domain, content_hash, observation, snapshot, status, first_seen, last_seen, seen_count)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+            "INSERT INTO snapshot (domain, content_hash, status, first_seen, last_seen, seen_count) VALUES (?, ?, ?, ?, ?, 1)",
             Statement.RETURN_GENERATED_KEYS)) {
-      ins.setString(1, domain);
-      ins.setString(2, hash);
-      ins.setString(3, observationJson);
-      ins.setString(4, Jdbc.json(check));
-      ins.setString(5, check.status().label());
-      ins.setObject(6, at);
-      ins.setObject(7, at);
+      Jdbc.bind(ins, domain, hash, check.status().label(), at, at);
       ins.executeUpdate();
       try (ResultSet keys = ins.getGeneratedKeys()) {
         keys.next();
-        return keys.getLong(1);
+        id = keys.getLong(1);
       }
     }
+    try (PreparedStatement ins = c.prepareStatement("INSERT INTO snapshot_content (snapshot_id, observation, snapshot) VALUES (?, ?, ?)")) {
+      Jdbc.bind(ins, id, observationJson, Jdbc.json(check));
+      ins.executeUpdate();
+    }
+    return id;
   }
 
   private static boolean storeState(
-      Connection c, String domain, long version, DriftState state, long snapshotId, OffsetDateTime at, String status)
+      Connection c, String domain, long version, DriftState state, long snapshotId, OffsetDateTime at, String status, Instant lastChange, int open)
       throws SQLException {
     if (version == 0) {
       try (PreparedStatement ins =
           c.prepareStatement(
-              "INSERT INTO drift_state (domain, state, version, last_snapshot_id, last_checked_at, last_status) VALUES (?, ?, 1, ?, ?, ?)")) {
-        ins.setString(1, domain);
-        ins.setString(2, Jdbc.json(state));
-        ins.setLong(3, snapshotId);
-        ins.setObject(4, at);
-        ins.setString(5, status);
+              "INSERT INTO drift_state (domain, state, version, last_snapshot_id, last_checked_at, last_status, last_change_at, open_changes, alert_pending,"
+                  + " changed_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, TRUE, CURRENT_TIMESTAMP)")) {
+        Jdbc.bind(ins, domain, Jdbc.json(state), snapshotId, at, status, lastChange, open);
         return ins.executeUpdate() == 1;
       }
     }
     try (PreparedStatement up =
         c.prepareStatement(
-            "UPDATE drift_state SET state = ?, version = version + 1, last_snapshot_id = ?, last_checked_at = ?, last_status = ?"
+            "UPDATE drift_state SET state = ?, version = version + 1, last_snapshot_id = ?, last_checked_at = ?, last_status = ?,"
+                + " last_change_at = COALESCE(?, last_change_at), open_changes = ?, alert_pending = TRUE, changed_at = CURRENT_TIMESTAMP"
                 + " WHERE domain = ? AND version = ?")) {
-      up.setString(1, Jdbc.json(state));
-      up.setLong(2, snapshotId);
-      up.setObject(3, at);
-      up.setString(4, status);
-      up.setString(5, domain);
-      up.setLong(6, version);
+      Jdbc.bind(up, Jdbc.json(state), snapshotId, at, status, lastChange, open, domain, version);
       return up.executeUpdate() == 1;
     }
   }

@@ -95,12 +95,12 @@ class DaemonProcessTest {
     Path log2 = dir.resolve("run2.log");
     Process second = start(config, log2);
     Await.until("checks resume after the restart", WAIT, () -> checks(read(log2), "example.test") >= 2);
-    assertThat(read(log2)).contains("(0 added, 0 removed, 0 rescheduled, 1 unchanged)");
+    assertThat(read(log2)).as("the schedule's job is still in the store").contains("jobs 0 added, 0 removed, 1 kept)");
 
     Files.writeString(config, common + "domains: [other.test]\n");
     signal(second, "HUP");
     Await.until("the added domain checked", WAIT, () -> checks(read(log2), "other.test") >= 1);
-    assertThat(read(log2)).contains("(1 added, 1 removed, 0 rescheduled, 0 unchanged)");
+    assertThat(read(log2)).contains("(1 added, 1 removed, 0 rescheduled, 0 unchanged;");
 
     // the same reload asked over HTTP, with the token: applied, or rejected with the reason
     Matcher listening = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics").matcher(read(log2));
@@ -110,7 +110,8 @@ class DaemonProcessTest {
     Files.writeString(config, common + "domains: [example.test, other.test]\n");
     HttpResponse<String> reloaded = http.post("/-/reload", "", "Authorization", bearer);
     assertThat(reloaded.statusCode()).as(reloaded.body()).isEqualTo(200);
-    Await.until("both domains in /metrics", WAIT, () -> http.get("/metrics").body().contains("mxwatch_domain_status{domain=\"example.test\"}"));
+    Await.until("both domains watched", WAIT, () -> http.samples().getOrDefault("mxwatch_domains_watched", 0.0) == 2.0);
+    assertThat(http.get("/probe?target=example.test").body()).contains("mxwatch_domain_status{domain=\"example.test\"}");
     Files.writeString(config, common + "domains: [example.test, other.test]\nnonsense: 1\n");
     HttpResponse<String> rejected = http.post("/-/reload", "", "Authorization", bearer);
     assertThat(rejected.statusCode()).isEqualTo(500);

@@ -31,12 +31,19 @@ class HttpApiTest {
   private static final String BEARER = "Bearer " + TOKEN;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> LABELS =
-      Set.of("domain", "exchange", "record", "code", "severity", "result", "outcome", "version", "java_version", "area", "id", "state", "gc", "action", "cause", "memory_pool_heap", "memory_pool_nonheap");
+      Set.of(
+          "domain", "exchange", "record", "code", "severity", "result", "outcome", "version", "java_version", "area", "id", "state", "gc", "action",
+          "cause", "memory_pool_heap", "memory_pool_nonheap", "le", "status", "policy", "reason");
   private static final Pattern IP = Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+|.*::.*");
 
   @TempDir Path dir;
-  // mx1 (127.0.0.2) greets; mx2 (127.0.0.3) has nothing listening: refused
-  private final CheckFixture f = new CheckFixture().zone(DOMAIN, ZONE).zone("other.test", ZONE).smtp("127.0.0.2", TestSmtpServer.wellBehaved());
+  // mx1 (127.0.0.2) greets; mx2 (127.0.0.3) has nothing listening: refused. ok.test: both greet.
+  private final CheckFixture f =
+      new CheckFixture()
+          .zone(DOMAIN, ZONE)
+          .zone("other.test", ZONE)
+          .zone("ok.test", ZONE.replace("127.0.0.3", "127.0.0.2"))
+          .smtp("127.0.0.2", TestSmtpServer.wellBehaved());
   private Daemon daemon;
 
   @AfterEach
@@ -49,7 +56,7 @@ class HttpApiTest {
 
   private Http start(boolean withToken) throws Exception {
     Files.writeString(dir.resolve("token"), TOKEN + "\n");
-    daemon = ProbingDaemon.start(dir, f, withToken ? ", token_file: token" : "", "[" + DOMAIN + ", other.test]");
+    daemon = ProbingDaemon.start(dir, f, withToken ? ", token_file: token" : "", "[" + DOMAIN + ", other.test, ok.test]");
     return new Http(daemon.httpAddress());
   }
 
@@ -98,7 +105,7 @@ class HttpApiTest {
     assertThat(s.get("mxwatch_smtp_probes_total{outcome=\"ok\"}")).isPositive();
     assertThat(s.get("mxwatch_smtp_probes_total{outcome=\"refused\"}")).isPositive();
     assertThat(s.get("mxwatch_checks_total{result=\"warning\"}")).isPositive();
-    assertThat(s.get("mxwatch_domains_watched")).isEqualTo(2.0);
+    assertThat(s.get("mxwatch_domains_watched")).isEqualTo(3.0);
     assertThat(s.get("mxwatch_scheduler_lag_seconds_count")).isPositive();
     assertThat(s).containsKeys("mxwatch_outbox_emails", "mxwatch_alerts_sent_total", "process_cpu_usage");
     assertThat(s.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes{area=\"heap\""));
@@ -117,7 +124,30 @@ class HttpApiTest {
     }
     assertThat(text).contains("# HELP mxwatch_domain_status ");
 
+    // aggregates count every domain; per-domain series only for those that need attention
+    Map<String, Double> all =
+        Await.value("ok.test checked", WAIT, () -> {
+          Map<String, Double> now = http.samples();
+          return now.getOrDefault("mxwatch_domains{status=\"ok\"}", 0.0) == 1.0 ? now : null;
+        });
+    assertThat(all.get("mxwatch_domains{status=\"warning\"}")).isEqualTo(2.0);
+    assertThat(all.get("mxwatch_domains{status=\"unchecked\"}")).isEqualTo(0.0);
+    assertThat(all.get("mxwatch_exchanges")).isEqualTo(6.0);
+    assertThat(all.get("mxwatch_exchanges_down")).isEqualTo(2.0);
+    assertThat(all.get("mxwatch_domains_dmarc_policy{policy=\"reject\"}")).isEqualTo(3.0);
+    assertThat(all.get("mxwatch_domains_detailed")).isEqualTo(2.0);
+    assertThat(all.keySet()).as("an ok domain has no per-domain series by default").noneMatch(k -> k.contains("domain=\"ok.test\""));
+    Map<String, Double> probe = Http.samples(http.get("/probe?target=ok.test").body());
+    assertThat(probe.get(series("mxwatch_domain_status", "ok.test"))).as("its full detail, on demand").isEqualTo(0.0);
+    assertThat(probe.get("mxwatch_exchange_up{domain=\"ok.test\",exchange=\"mx2.ok.test\"}")).isEqualTo(1.0);
+    assertThat(probe.keySet()).allMatch(k -> k.contains("domain=\"ok.test\""));
+    assertThat(http.get("/probe?target=nothing.test").statusCode()).isEqualTo(404);
+    assertThat(http.get("/probe").statusCode()).isEqualTo(400);
+    String openMetrics = http.get("/metrics", "Accept", "application/openmetrics-text; version=1.0.0").body();
+    assertThat(openMetrics).endsWith("# EOF\n").containsOnlyOnce("# EOF");
+
     // a removed exchange: its series go, the open change shows until it is approved over HTTP
+    Await.until("the baseline of " + DOMAIN, WAIT, () -> daemon.store().load(DOMAIN).state().baseline() != null);
     f.dns.replace(DOMAIN, ZONE.replace("@        MX 20 mx2\n", ""));
     Await.until("the open drift in /metrics", WAIT, () -> http.samples().getOrDefault(DRIFT_CRITICAL, 0.0) >= 1);
     assertThat(http.get("/metrics").body()).doesNotContain("exchange=\"mx2.example.test\"");
@@ -135,7 +165,15 @@ class HttpApiTest {
     assertThat(acked.statusCode()).as(acked.body()).isEqualTo(200);
     assertThat(json(acked).get("approved").findValuesAsText("code")).contains("MX_REMOVED");
     assertThat(json(acked).get("approved_by").asText()).isEqualTo("alice");
-    Await.until("the drift gone from /metrics", WAIT, () -> http.samples().get(DRIFT_CRITICAL) == 0.0);
+    // approved and fine again: counted as ok, and its per-domain series leave the default scrape
+    Await.until(
+        "the drift gone from /metrics",
+        WAIT,
+        () -> {
+          Map<String, Double> now = http.samples();
+          return now.getOrDefault("mxwatch_open_changes{severity=\"critical\"}", -1.0) == 0.0 && !now.containsKey(DRIFT_CRITICAL);
+        });
+    assertThat(Http.samples(http.get("/probe?target=" + DOMAIN).body())).containsEntry(DRIFT_CRITICAL, 0.0);
     JsonNode history = json(http.get("/api/domains/" + DOMAIN + "/history?since=1d"));
     assertThat(history.get("changes").findValuesAsText("code")).contains("MX_REMOVED");
     assertThat(history.get("approvals").findValuesAsText("by")).containsExactly("alice");
@@ -151,8 +189,19 @@ class HttpApiTest {
     Await.until(DOMAIN + " checked", WAIT, () -> json(http.get("/api/domains")).get("domains").get(0).hasNonNull("status"));
 
     JsonNode domains = json(http.get("/api/domains"));
-    assertThat(domains.get("domains").findValuesAsText("domain")).containsExactly(DOMAIN, "other.test");
+    assertThat(domains.get("domains").findValuesAsText("domain")).containsExactly(DOMAIN, "ok.test", "other.test");
     assertThat(domains.get("domains").get(0).get("url").asText()).isEqualTo("/api/domains/" + DOMAIN);
+    assertThat(domains.hasNonNull("next_after")).as("the last page").isFalse();
+    JsonNode first = json(http.get("/api/domains?limit=2"));
+    assertThat(first.get("domains").findValuesAsText("domain")).containsExactly(DOMAIN, "ok.test");
+    JsonNode second = json(http.get("/api/domains?limit=2&after=" + first.get("next_after").asText()));
+    assertThat(second.get("domains").findValuesAsText("domain")).containsExactly("other.test");
+    assertThat(json(http.get("/api/domains?domain=other.test")).get("domains").findValuesAsText("domain")).containsExactly("other.test");
+    assertThat(json(http.get("/api/domains?status=critical,unknown")).get("domains")).isEmpty();
+    assertThat(json(http.get("/api/domains?open=true")).get("domains")).isEmpty();
+    assertThat(http.get("/api/domains?status=fine").statusCode()).isEqualTo(400);
+    assertThat(http.get("/api/domains?limit=0").statusCode()).isEqualTo(400);
+    assertThat(http.get("/api/domains?open=maybe").statusCode()).isEqualTo(400);
 
     assertThat(http.get("/api/domains/nothing.test").statusCode()).isEqualTo(404);
     HttpResponse<String> bad = http.get("/api/domains/bad..name");

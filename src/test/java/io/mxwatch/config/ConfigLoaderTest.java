@@ -50,7 +50,7 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> loader.parse("smtp:\n  port: 25\n  heloname: x\n", "m.yaml"))
         .hasMessage("m.yaml:3: unknown key 'smtp.heloname' (known: connect_timeout, deadline, enabled, helo_name, ipv6, max_concurrent, port, read_timeout)");
     assertThatThrownBy(() -> loader.parse("dnss:\n  timeout: 2s\n", "m.yaml"))
-        .hasMessage("m.yaml:1: unknown key 'dnss' (known: alerts, check, defaults, dns, domains, domains_file, http, smtp, store)");
+        .hasMessage("m.yaml:1: unknown key 'dnss' (known: alerts, check, defaults, dns, domains, domains_file, http, metrics, smtp, store)");
   }
 
   @Test

@@ -1,17 +1,20 @@
 package io.mxwatch.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.mxwatch.config.MxwatchConfig.Schedule;
 import io.mxwatch.store.Database;
 import io.mxwatch.testing.Await;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckSchedulerTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Schedule EVERY_SECOND = new Schedule.Every(Duration.ofSeconds(1));
+  private static final Schedule EVERY_FIVE_MINUTES = new Schedule.Every(Duration.ofMinutes(5));
 
   @TempDir Path dir;
   private Database db;
@@ -43,12 +47,23 @@ class CheckSchedulerTest {
     if (db == null) {
       db = Database.open(Database.h2Url(dir), "sa", "");
     }
-    scheduler = CheckScheduler.start(db.dataSource(), false, CheckScheduler.Settings.defaults(4), task, () -> {}, Clock.systemUTC());
+    scheduler =
+        CheckScheduler.start(
+            db.dataSource(), false, CheckScheduler.Settings.defaults(4, Duration.ofSeconds(10)), task, () -> {}, Clock.systemUTC());
     return scheduler;
   }
 
+  private void restart(DomainTask task) throws Exception {
+    scheduler.shutdown(Duration.ofSeconds(5));
+    scheduler = null;
+    start(task);
+  }
+
   private DomainTask counting() {
-    return domain -> runs.computeIfAbsent(domain, d -> new AtomicInteger()).incrementAndGet();
+    return domain -> {
+      runs.computeIfAbsent(domain, d -> new AtomicInteger()).incrementAndGet();
+      return CompletableFuture.completedFuture(null);
+    };
   }
 
   private int runs(String domain) {
@@ -56,27 +71,30 @@ class CheckSchedulerTest {
   }
 
   @Test
-  void reconcileAddsRemovesAndReschedulesJobs() throws Exception {
+  void reconcileAddsRemovesAndReschedulesDomainsWithOneJobPerSlot() throws Exception {
     start(counting());
-    assertThat(
-            scheduler.reconcile(
-                List.of(new Planned("a.example", new Schedule.Every(Duration.ofMinutes(5))), new Planned("b.example", new Schedule.Every(Duration.ofMinutes(5))))))
-        .isEqualTo(new CheckScheduler.Reconciled(2, 0, 0, 0));
+    CheckScheduler.Reconciled first =
+        scheduler.reconcile(List.of(new Planned("a.example", EVERY_FIVE_MINUTES), new Planned("b.example", EVERY_FIVE_MINUTES)));
+    assertThat(first).extracting(r -> r.added(), r -> r.removed(), r -> r.rescheduled(), r -> r.unchanged()).containsExactly(2, 0, 0, 0);
     assertThat(scheduler.scheduledDomains()).containsExactly("a.example", "b.example");
+    List<String> slots = List.of(Slot.of("a.example", Duration.ofMinutes(5)).jobName(), Slot.of("b.example", Duration.ofMinutes(5)).jobName());
+    assertThat(scheduler.storedJobs()).as("one job per slot in use, named by interval and slot").containsExactlyInAnyOrderElementsOf(new java.util.TreeSet<>(slots));
 
     CheckScheduler.Reconciled second =
-        scheduler.reconcile(
-            List.of(
-                new Planned("b.example", new Schedule.Cron("0 0 3 * * ?")),
-                new Planned("c.example", new Schedule.Every(Duration.ofMinutes(5)))));
-    assertThat(second).isEqualTo(new CheckScheduler.Reconciled(1, 1, 1, 0));
+        scheduler.reconcile(List.of(new Planned("b.example", new Schedule.Cron("0 0 3 * * ?")), new Planned("c.example", EVERY_FIVE_MINUTES)));
+    assertThat(second).extracting(r -> r.added(), r -> r.removed(), r -> r.rescheduled(), r -> r.unchanged()).containsExactly(1, 1, 1, 0);
     assertThat(scheduler.scheduledDomains()).containsExactly("b.example", "c.example");
     assertThat(scheduler.nextCheck("a.example")).isNull();
-    Instant nextB = scheduler.nextCheck("b.example");
-    assertThat(nextB.atZone(java.time.ZoneId.systemDefault()).getHour()).isEqualTo(3);
+    assertThat(scheduler.nextCheck("b.example").atZone(java.time.ZoneId.systemDefault()).getHour()).isEqualTo(3);
+    assertThat(scheduler.storedJobs())
+        .as("the slot of a.example went unless c.example shares it; a job for the cron expression came")
+        .contains(Slot.of("c.example", Duration.ofMinutes(5)).jobName())
+        .anyMatch(name -> name.startsWith("cron-"))
+        .hasSize(2);
 
-    assertThat(scheduler.reconcile(List.of(new Planned("b.example", new Schedule.Cron("0 0 3 * * ?")), new Planned("c.example", new Schedule.Every(Duration.ofMinutes(5))))))
-        .isEqualTo(new CheckScheduler.Reconciled(0, 0, 0, 2));
+    assertThat(scheduler.reconcile(List.of(new Planned("b.example", new Schedule.Cron("0 0 3 * * ?")), new Planned("c.example", EVERY_FIVE_MINUTES))))
+        .extracting(r -> r.added(), r -> r.removed(), r -> r.rescheduled(), r -> r.unchanged(), r -> r.jobsAdded(), r -> r.jobsRemoved(), r -> r.jobsKept())
+        .containsExactly(0, 0, 0, 2, 0, 0, 2);
   }
 
   @Test
@@ -85,28 +103,32 @@ class CheckSchedulerTest {
     List<Planned> plan = List.of(new Planned("a.example", new Schedule.Every(Duration.ofHours(1))));
     scheduler.reconcile(plan);
     Instant next = scheduler.nextCheck("a.example");
-    scheduler.shutdown(Duration.ofSeconds(5));
-    db.close();
-    db = null;
-
-    start(counting());
-    assertThat(scheduler.scheduledDomains()).containsExactly("a.example");
+    restart(counting());
+    CheckScheduler.Reconciled again = scheduler.reconcile(plan);
+    assertThat(again.jobsKept()).as("the job is still in the store").isEqualTo(1);
+    assertThat(again.jobsAdded()).isZero();
     assertThat(scheduler.nextCheck("a.example")).isEqualTo(next);
-    assertThat(scheduler.reconcile(plan)).isEqualTo(new CheckScheduler.Reconciled(0, 0, 0, 1));
   }
 
   @Test
-  void aFailingJobIsCountedAndTheOthersGoOn() throws Exception {
+  void aFailingCheckIsCountedAndTheOthersGoOn() throws Exception {
     start(
         domain -> {
           runs.computeIfAbsent(domain, d -> new AtomicInteger()).incrementAndGet();
           if (domain.equals("bad.example")) {
-            throw new IllegalStateException("boom");
+            throw new IllegalStateException("boom"); // thrown while starting
           }
+          if (domain.equals("worse.example")) {
+            return CompletableFuture.failedFuture(new IllegalStateException("bang")); // failed later
+          }
+          return CompletableFuture.completedFuture(null);
         });
-    scheduler.reconcile(List.of(new Planned("bad.example", EVERY_SECOND), new Planned("good.example", EVERY_SECOND)));
-    Await.until("two failures and two successes", WAIT, () -> scheduler.counters().failedTotal() >= 2 && runs("good.example") >= 2);
+    scheduler.reconcile(
+        List.of(new Planned("bad.example", EVERY_SECOND), new Planned("worse.example", EVERY_SECOND), new Planned("good.example", EVERY_SECOND)));
+    Await.until("failures and successes", WAIT, () -> scheduler.counters().failedTotal() >= 4 && runs("good.example") >= 2);
     assertThat(scheduler.isRunning()).isTrue();
+    assertThat(runs("bad.example")).isGreaterThanOrEqualTo(2);
+    assertThat(runs("worse.example")).isGreaterThanOrEqualTo(2);
     assertThat(scheduler.counters().succeededTotal()).isGreaterThanOrEqualTo(2);
   }
 
@@ -116,15 +138,19 @@ class CheckSchedulerTest {
     AtomicInteger running = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
     start(
-        domain -> {
-          most.accumulateAndGet(running.incrementAndGet(), Math::max);
-          try {
-            runs.computeIfAbsent(domain, d -> new AtomicInteger()).incrementAndGet();
-            release.await();
-          } finally {
-            running.decrementAndGet();
-          }
-        });
+        domain ->
+            CompletableFuture.runAsync(
+                () -> {
+                  most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                  try {
+                    runs.computeIfAbsent(domain, d -> new AtomicInteger()).incrementAndGet();
+                    release.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  } finally {
+                    running.decrementAndGet();
+                  }
+                }));
     scheduler.reconcile(List.of(new Planned("slow.example", EVERY_SECOND)));
     Await.until("the first check to start", WAIT, () -> runs("slow.example") == 1);
     Instant started = Instant.now();
@@ -134,6 +160,68 @@ class CheckSchedulerTest {
     release.countDown();
     Await.until("the schedule to go on", WAIT, () -> runs("slow.example") >= 2);
     assertThat(most.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aCronDomainIsCheckedAtItsTimes() throws Exception {
+    start(counting());
+    scheduler.reconcile(List.of(new Planned("cron.example", new Schedule.Cron("* * * * * ?"))));
+    Await.until("two checks by the cron expression", WAIT, () -> runs("cron.example") >= 2);
+  }
+
+  @Test
+  void aRestartInTheMiddleOfAWindowChecksWhatIsLeftOnceAndReplaysNothing() throws Exception {
+    Duration interval = Duration.ofSeconds(6);
+    start(counting());
+    scheduler.reconcile(List.of(new Planned("a.example", new Schedule.Every(interval))));
+    Await.until("the first check", WAIT, () -> runs("a.example") == 1);
+    Instant firstAt = Instant.now();
+    restart(counting());
+    scheduler.reconcile(List.of(new Planned("a.example", new Schedule.Every(interval))));
+    // the window of the first check is resumed after the restart: its check is not started again
+    Await.until("half an interval after the first check", WAIT, () -> Instant.now().isAfter(firstAt.plus(interval.dividedBy(2))));
+    assertThat(runs("a.example")).as("no second check within the same interval").isEqualTo(1);
+    Await.until("the next slot", WAIT, () -> runs("a.example") == 2);
+  }
+
+  @Test
+  void whatWasDueWhileStoppedIsNotReplayed() throws Exception {
+    Duration interval = Duration.ofSeconds(2);
+    start(counting());
+    scheduler.reconcile(List.of(new Planned("a.example", new Schedule.Every(interval))));
+    Await.until("a check", WAIT, () -> runs("a.example") >= 1);
+    scheduler.shutdown(Duration.ofSeconds(5));
+    scheduler = null;
+    int before = runs("a.example");
+    Instant stopped = Instant.now();
+    Await.until("four intervals without a daemon", WAIT, () -> Instant.now().isAfter(stopped.plus(interval.multipliedBy(4))));
+    start(counting());
+    scheduler.reconcile(List.of(new Planned("a.example", new Schedule.Every(interval))));
+    Instant restarted = Instant.now();
+    Await.until("the next check", WAIT, () -> runs("a.example") > before);
+    Await.until("an interval after the restart", WAIT, () -> Instant.now().isAfter(restarted.plus(interval).plusMillis(200)));
+    // the latest missed slot at once (it is less than a minute late), then the next slot: not one
+    // check for each of the four slots missed
+    assertThat(runs("a.example") - before).as("checks in the first interval after the restart").isBetween(1, 2);
+  }
+
+  @Test
+  void aHundredThousandDomainsAreScheduledAsThirtyJobsInBoundedTimeAndMemory() throws Exception {
+    start(counting());
+    List<Planned> plan = new ArrayList<>(100_000);
+    for (int i = 0; i < 100_000; i++) {
+      plan.add(new Planned("d" + i + ".example.net", EVERY_FIVE_MINUTES));
+    }
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+    CheckScheduler.Reconciled r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> scheduler.reconcile(plan), "an O(n^2) step");
+    long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+    assertThat(r.added()).isEqualTo(100_000);
+    assertThat(scheduler.storedJobs()).as("the store holds a job per slot, not per domain").hasSize(30);
+    assertThat(allocated).as("bytes allocated to plan 100,000 domains (about 1 KB each at most)").isLessThan(100L * 1024 * 1024);
+    assertThat(scheduler.nextCheck("d99999.example.net")).isBetween(Instant.now().minusSeconds(1), Instant.now().plus(Duration.ofMinutes(5)));
+    // a reload of the same 100,000 changes nothing in the store
+    assertThat(scheduler.reconcile(plan)).extracting(x -> x.unchanged(), x -> x.jobsKept(), x -> x.jobsAdded()).containsExactly(100_000, 30, 0);
   }
 
   @Test
@@ -156,7 +244,6 @@ class CheckSchedulerTest {
     assertThat(first).isBetween(now, now.plus(interval));
     Instant later = Jitter.firstSlot("example.org", interval, now.plus(Duration.ofHours(7)).plusMillis(4321));
     assertThat(Duration.between(first, later).toMillis() % interval.toMillis()).isZero();
-    Set<Instant> slots = Set.of(first, Jitter.firstSlot("example.com", interval, now), Jitter.firstSlot("example.net", interval, now));
-    assertThat(slots).hasSize(3);
+    assertThat(java.util.Set.of(first, Jitter.firstSlot("example.com", interval, now), Jitter.firstSlot("example.net", interval, now))).hasSize(3);
   }
 }

@@ -33,7 +33,7 @@ public final class CrashChild {
         CheckResult check = new CheckResult(s, new Auditor().audit(s));
         HistoryStore.Loaded loaded = store.load(HistoryStoreTest.DOMAIN);
         Observation o = Observation.of(check);
-        store.record(HistoryStoreTest.DOMAIN, loaded.version(), check, o, engine.step(loaded.state(), o, Expectations.NONE, clock));
+        store.record(HistoryStoreTest.DOMAIN, loaded.version(), check, o, engine.step(loaded.state(), o, Expectations.NONE, clock), 0);
         System.out.println("recorded " + n);
         System.out.flush();
       }

@@ -60,7 +60,7 @@ class HistoryStoreTest {
     HistoryStore.Loaded loaded = store.load(DOMAIN);
     Observation observation = Observation.of(check);
     DriftEngine.Step step = engine.step(loaded.state(), observation, Expectations.NONE, check.snapshot().checkedAt());
-    assertThat(store.record(DOMAIN, loaded.version(), check, observation, step)).isTrue();
+    assertThat(store.record(DOMAIN, loaded.version(), check, observation, step, engine.open(step.state(), Expectations.NONE).size())).isNotNull();
     return step;
   }
 
@@ -125,7 +125,7 @@ class HistoryStoreTest {
     CheckResult check = again(realCheck());
     Observation o = Observation.of(check);
     DriftEngine.Step step = engine.step(stale.state(), o, Expectations.NONE, clock);
-    assertThat(store.record(DOMAIN, stale.version(), check, o, step)).isFalse();
+    assertThat(store.record(DOMAIN, stale.version(), check, o, step, 0)).isNull();
     assertThat(store.snapshots(DOMAIN, Instant.EPOCH).getFirst().seenCount()).isEqualTo(2);
   }
 
@@ -149,6 +149,20 @@ class HistoryStoreTest {
     assertThat(store.snapshots(DOMAIN, Instant.EPOCH)).hasSize(2);
     assertThat(store.purgeSnapshotsBefore(clock.plusSeconds(1))).isEqualTo(1);
     assertThat(store.snapshots(DOMAIN, Instant.EPOCH)).singleElement().extracting(HistoryStore.StoredSnapshot::lastSeen).isEqualTo(clock);
+  }
+
+  @Test
+  void theSchemaVersionThatSkipsFlywayIsTheNewestMigration() throws Exception {
+    int newest = 0;
+    try (var files = java.nio.file.Files.list(Path.of("src/main/resources/db/migration"))) {
+      for (Path p : files.toList()) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("V(\\d+)__.*\\.sql").matcher(p.getFileName().toString());
+        if (m.matches()) {
+          newest = Math.max(newest, Integer.parseInt(m.group(1)));
+        }
+      }
+    }
+    assertThat(Database.SCHEMA_VERSION).isEqualTo(String.valueOf(newest));
   }
 
   @Test
