@@ -177,19 +177,11 @@ for r in $(seq "$rounds"); do
     cpu_ticks "${daemon_pids[i]}" > "$work/cpu0-$i"
   done
   : > "$work/scrapes-$r.txt"
-  filtered_s=n/a filtered_lines=n/a full_s=n/a full_lines=n/a api_s=n/a
   end=$(python3 -c "import sys; print(float(sys.argv[1]) + float(sys.argv[2]))" "$t_start" "$interval")
-  status_done=""
   while python3 -c "import sys, time; sys.exit(0 if time.time() < float(sys.argv[1]) - 15 else 1)" "$end"; do
     scrape 1 "$work/mscrape.txt" | while read -r secs bytes; do
       echo "$secs $bytes $(grep -vc '^#' "$work/mscrape.txt")" >> "$work/scrapes-$r.txt"
     done
-    if [[ -z $status_done ]]; then
-      read -r filtered_s filtered_lines < <(status_time --status critical,unknown)
-      read -r full_s full_lines < <(status_time)
-      api_s=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:${http_ports[0]}/api/domains?status=critical,unknown")
-      status_done=1
-    fi
     sleep_for=$(python3 -c "import sys, time; print(max(0.0, min(15.0, float(sys.argv[1]) - 15 - time.time())))" "$end")
     sleep "$sleep_for"
   done
@@ -201,12 +193,10 @@ for r in $(seq "$rounds"); do
     python3 "$here/scrape.py" < "$work/m1-$i.txt" > "$work/f1-$i.json"
     echo "$(cat "$work/cpu0-$i") $(cpu_ticks "${daemon_pids[i]}")" > "$work/cpu-$i"
   done
-  python3 - "$work" "$r" "$n" "$interval" "$t_start" "$t_end" "$tick" "${reference[0]}" "$filtered_s" "$filtered_lines" "$full_s" "$full_lines" "$api_s" \
-    "${live[@]}" << 'PY' | tee -a "$work/report-$r.txt"
+  python3 - "$work" "$r" "$n" "$interval" "$t_start" "$t_end" "$tick" "${reference[0]}" "${live[@]}" << 'PY' | tee -a "$work/report-$r.txt"
 import json, sys
 work, r, n, interval, t0, t1, tick, ref = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7]), float(sys.argv[8])
-filtered_s, filtered_lines, full_s, full_lines, api_s = sys.argv[9:14]
-live = sys.argv[14:]
+live = sys.argv[9:]
 window = t1 - t0
 checks = lag_count = lag_sum = cpu = 0.0
 buckets = {}
@@ -238,8 +228,6 @@ print(f"mxwatch CPU:         {cpu / window:.3f} cores, {per_check_us:.0f} us per
 if scrape_s:
     print(f"GET /metrics:        {len(scrapes)} scrapes, median {scrape_s[len(scrape_s) // 2]:.3f} s, max {scrape_s[-1]:.3f} s, "
           f"{int(scrapes[-1][1]) / 1e6:.2f} MB, {scrapes[-1][2]} samples")
-print(f"mxwatch status:      filtered (--status critical,unknown) {filtered_s} s ({filtered_lines} lines); full {full_s} s ({full_lines} lines)")
-print(f"GET /api/domains:    ?status=critical,unknown {api_s} s")
 with open(f"{work}/rounds.txt", "a") as out:
     median_scrape = scrape_s[len(scrape_s) // 2] if scrape_s else float("nan")
     out.write(f"{checks / window / needed:.4f} {lag_sum / lag_count if lag_count else float('nan'):.4f} {cpu / window:.4f} {per_check_us:.1f} "
@@ -247,7 +235,18 @@ with open(f"{work}/rounds.txt", "a") as out:
 PY
 done
 
-# --- after the rounds: memory, store, duplicates, takeover --------------------------------------
+# --- after the rounds (outside the measured windows: the store serves these from the daemon's
+# process): operator views, memory, store, duplicates, takeover ----------------------------------
+for i in $(seq "$daemons"); do
+  if alive "${daemon_pids[i]}"; then
+    read -r filtered_s filtered_lines < <(status_time --status critical,unknown)
+    read -r full_s full_lines < <(status_time)
+    api_s=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:${http_ports[i - 1]}/api/domains?status=critical,unknown")
+    echo "mxwatch status:      filtered (--status critical,unknown) $filtered_s s ($filtered_lines lines); full $full_s s ($full_lines lines)"
+    echo "GET /api/domains:    ?status=critical,unknown $api_s s"
+    break
+  fi
+done
 for i in $(seq "$daemons"); do
   if alive "${daemon_pids[i]}"; then
     echo "daemon $i peak RSS:    $(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' "/proc/${daemon_pids[i]}/status") (-Xmx$xmx)"

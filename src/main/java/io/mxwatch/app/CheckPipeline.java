@@ -4,6 +4,7 @@ import io.mxwatch.audit.CheckResult;
 import io.mxwatch.cli.Checker;
 import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.drift.DriftEngine;
+import io.mxwatch.drift.Fingerprint;
 import io.mxwatch.drift.Observation;
 import io.mxwatch.metrics.CheckFigures;
 import io.mxwatch.metrics.DriftFigures;
@@ -42,7 +43,7 @@ final class CheckPipeline implements DomainTask {
   /** What the daemon currently watches, and with what; replaced as a whole on reload. */
   record Watching(Checker checker, Map<String, MxwatchConfig.Domain> domains) {
     Watching {
-      domains = Map.copyOf(domains);
+      domains = java.util.Collections.unmodifiableMap(new java.util.HashMap<>(domains)); // Map.copyOf is slow at 100,000
     }
   }
 
@@ -52,7 +53,7 @@ final class CheckPipeline implements DomainTask {
    *
    * @param settled whether stepping the state with this observation leaves it unchanged
    */
-  private record Known(String contentHash, String status, long version, long snapshotId, boolean settled, java.time.Instant checkedAt) {}
+  private record Known(Fingerprint fingerprint, String status, long version, long snapshotId, boolean settled, java.time.Instant checkedAt) {}
 
   private final Supplier<Watching> watching;
   private final HistoryStore store;
@@ -139,18 +140,18 @@ final class CheckPipeline implements DomainTask {
   private CompletableFuture<Outcome> record(MxwatchConfig.Domain domain, CheckResult result, int attempt) {
     String name = domain.name();
     Observation observation = Observation.of(result);
-    String hash = HistoryStore.contentHash(observation);
+    Fingerprint fingerprint = Fingerprint.of(observation);
     String status = result.status().label();
-    if (repeat(name, hash, status, result)) {
+    if (repeat(name, fingerprint, status, result)) {
       return CompletableFuture.completedFuture(new Outcome(result, null));
     }
     DriftEngine engine = new DriftEngine(domain.confirmations());
     HistoryStore.Loaded loaded = store.load(name);
     DriftEngine.Step step = engine.step(loaded.state(), observation, domain.expect(), result.snapshot().checkedAt());
-    if (step.events().isEmpty() && step.state().equals(loaded.state()) && hash.equals(loaded.contentHash()) && status.equals(loaded.status())) {
+    if (step.events().isEmpty() && step.state().equals(loaded.state()) && fingerprint.hex().equals(loaded.contentHash()) && status.equals(loaded.status())) {
       // nothing new, not even for the drift engine: count it with the snapshot it repeats
       repeats.add(name, loaded.snapshotId(), result.snapshot().checkedAt());
-      known.put(name, new Known(hash, status, loaded.version(), loaded.snapshotId(), true, result.snapshot().checkedAt()));
+      known.put(name, new Known(fingerprint, status, loaded.version(), loaded.snapshotId(), true, result.snapshot().checkedAt()));
       metrics.domains().drift(name, figures(engine, domain, step, loaded.version(), status, result));
       return CompletableFuture.completedFuture(new Outcome(result, null));
     }
@@ -168,7 +169,7 @@ final class CheckPipeline implements DomainTask {
               }
               DriftEngine.Step again = engine.step(step.state(), observation, domain.expect(), result.snapshot().checkedAt());
               boolean settled = again.events().isEmpty() && again.state().equals(step.state());
-              known.put(name, new Known(hash, status, recorded.version(), recorded.snapshotId(), settled, result.snapshot().checkedAt()));
+              known.put(name, new Known(fingerprint, status, recorded.version(), recorded.snapshotId(), settled, result.snapshot().checkedAt()));
               metrics.domains().drift(name, figures(engine, domain, step, recorded.version(), status, result));
               return CompletableFuture.completedFuture(new Outcome(result, step));
             },
@@ -211,17 +212,17 @@ final class CheckPipeline implements DomainTask {
   }
 
   /** Whether the check repeats what was last recorded, with the state untouched since: then it is only counted. */
-  private boolean repeat(String name, String hash, String status, CheckResult result) {
+  private boolean repeat(String name, Fingerprint fingerprint, String status, CheckResult result) {
     Long read = fresh.remove(name);
     Known k = known.get(name);
-    if (k == null || !k.settled() || !k.contentHash().equals(hash) || !k.status().equals(status)) {
+    if (k == null || !k.settled() || !k.fingerprint().equals(fingerprint) || !k.status().equals(status)) {
       return false;
     }
     if ((read != null ? read : store.version(name)) != k.version()) {
       return false; // approved, or checked by another daemon: step from the stored state
     }
     repeats.add(name, k.snapshotId(), result.snapshot().checkedAt());
-    known.put(name, new Known(k.contentHash(), k.status(), k.version(), k.snapshotId(), true, result.snapshot().checkedAt()));
+    known.put(name, new Known(k.fingerprint(), k.status(), k.version(), k.snapshotId(), true, result.snapshot().checkedAt()));
     return true;
   }
 

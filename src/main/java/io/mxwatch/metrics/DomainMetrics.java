@@ -367,9 +367,10 @@ public final class DomainMetrics {
       Exchange[] now = new Exchange[Math.min(figures.size(), MAX_EXCHANGES)];
       int n = 0;
       for (Map.Entry<String, CheckFigures.Exchange> x : figures.entrySet()) {
-        if (n < now.length && labelSafe(x.getKey())) {
+        String known = sameName(x.getKey()); // a name seen before was found safe then
+        if (n < now.length && (known != null || labelSafe(x.getKey()))) {
           CheckFigures.Exchange v = x.getValue();
-          now[n++] = new Exchange(sameName(x.getKey()), v.preference(), (float) v.up(), (float) v.greetingSeconds());
+          now[n++] = new Exchange(known != null ? known : x.getKey(), v.preference(), (float) v.up(), (float) v.greetingSeconds());
         }
       }
       if (n < now.length) {
@@ -381,14 +382,14 @@ public final class DomainMetrics {
       exchangeFigures = now;
     }
 
-    /** The name as already held when it is the same (a repeated check keeps no second copy). */
+    /** The name as already held when it is the same (a repeated check keeps no second copy); null when new. */
     private String sameName(String name) {
       for (Exchange x : exchangeFigures) {
         if (x.name().equals(name)) {
           return x.name();
         }
       }
-      return name;
+      return null;
     }
 
     synchronized void drift(DriftFigures f) {

@@ -4,7 +4,6 @@ import io.mxwatch.config.MxwatchConfig.Schedule;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -57,34 +56,40 @@ final class SchedulePlan {
   }
 
   static SchedulePlan of(List<Planned> planned) {
+    String zone = TimeZone.getDefault().getID();
+    // the offsets (a SHA-256 each) on every core: 100,000 domains take a fraction of a second
+    ThreadLocal<java.security.MessageDigest> sha = ThreadLocal.withInitial(Jitter::sha256);
+    List<Placed> placed =
+        planned.parallelStream()
+            .map(
+                p ->
+                    switch (p.schedule()) {
+                      case Schedule.Every every -> {
+                        long offset = Jitter.offsetMillis(p.domain(), every.interval(), sha.get());
+                        yield new Placed(p, new Job.Every(Slot.ofOffset(offset, every.interval())), offset);
+                      }
+                      case Schedule.Cron cron -> new Placed(p, new Job.Cron(cron.expression(), zone), 0);
+                    })
+            .toList();
     Map<String, Schedule> schedules = new HashMap<>(planned.size() * 2);
+    Map<Job, List<Entry>> byJob = new LinkedHashMap<>();
+    for (Placed p : placed) {
+      schedules.put(p.planned().domain(), p.planned().schedule());
+      byJob.computeIfAbsent(p.job(), k -> new ArrayList<>()).add(new Entry(p.planned().domain(), p.offsetMs()));
+    }
     Map<String, Job> jobs = new LinkedHashMap<>();
     Map<String, List<Entry>> domains = new HashMap<>();
-    String zone = TimeZone.getDefault().getID();
-    for (Planned p : planned) {
-      schedules.put(p.domain(), p.schedule());
-      Job job;
-      long offset;
-      switch (p.schedule()) {
-        case Schedule.Every every -> {
-          job = new Job.Every(Slot.of(p.domain(), every.interval()));
-          offset = Jitter.offsetMillis(p.domain(), every.interval());
-        }
-        case Schedule.Cron cron -> {
-          job = new Job.Cron(cron.expression(), zone);
-          offset = 0;
-        }
-      }
-      jobs.putIfAbsent(job.name(), job);
-      domains.computeIfAbsent(job.name(), k -> new ArrayList<>()).add(new Entry(p.domain(), offset));
-    }
-    domains.replaceAll(
-        (name, list) -> {
+    byJob.forEach(
+        (job, list) -> {
           list.sort(Comparator.comparingLong(Entry::offsetMs).thenComparing(Entry::domain));
-          return List.copyOf(list);
+          jobs.put(job.name(), job);
+          domains.put(job.name(), java.util.Collections.unmodifiableList(list));
         });
-    return new SchedulePlan(Map.copyOf(schedules), Map.copyOf(jobs), Map.copyOf(domains));
+    return new SchedulePlan(
+        java.util.Collections.unmodifiableMap(schedules), java.util.Collections.unmodifiableMap(jobs), java.util.Collections.unmodifiableMap(domains));
   }
+
+  private record Placed(Planned planned, Job job, long offsetMs) {}
 
   /** The jobs this plan needs, by name. */
   Map<String, Job> jobs() {
@@ -129,11 +134,6 @@ final class SchedulePlan {
   }
 
   record Changes(int added, int removed, int rescheduled, int unchanged) {}
-
-  /** Interval of an Every job, for logs. */
-  static Duration interval(Job.Every job) {
-    return Duration.ofMillis(job.slot().intervalMs());
-  }
 
   private static String sha256(String text) {
     try {

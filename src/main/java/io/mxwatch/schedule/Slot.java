@@ -38,9 +38,14 @@ record Slot(long intervalMs, int index, int count) {
 
   /** The slot of {@code domain} checked every {@code interval}. */
   static Slot of(String domain, Duration interval) {
+    return ofOffset(Jitter.offsetMillis(domain, interval), interval);
+  }
+
+  /** The slot of the domain at {@code offsetMs} within {@code interval}. */
+  static Slot ofOffset(long offsetMs, Duration interval) {
     long period = interval.toMillis();
     int count = count(period);
-    return new Slot(period, (int) (Jitter.offsetMillis(domain, interval) * count / period), count);
+    return new Slot(period, (int) (offsetMs * count / period), count);
   }
 
   /** Where the slot begins within the interval, in milliseconds. */

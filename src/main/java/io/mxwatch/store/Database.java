@@ -90,11 +90,17 @@ public final class Database implements AutoCloseable {
   /**
    * Gives back the file space of pages written over since (H2 only; PostgreSQL's autovacuum does
    * that). An H2 file that writes every commit at once (WRITE_DELAY=0) never compacts on its own:
-   * every commit leaves the pages it replaced behind. In the process that holds the file, this
-   * rewrites the live pages of mostly-dead chunks, moves chunks down and shrinks the file, for at
-   * most {@code budget}; in a process connected to another's file it asks for a CHECKPOINT, which
+   * every commit leaves the pages it replaced behind. In the process that holds the file, once
+   * less than {@value #COMPACT_BELOW_FILL_RATE} % of it is live, this rewrites the live pages of
+   * mostly-dead chunks, moves chunks down and shrinks the file, for at most {@code budget}; in a process connected to another's file it asks for a CHECKPOINT, which
    * does the first part.
    */
+  /**
+   * The share of the file that is live data (per cent) under which the file is compacted: the
+   * file stays under about twice its live data, and a steady store costs no compaction at all.
+   */
+  static final int COMPACT_BELOW_FILL_RATE = 60;
+
   public void compact(java.time.Duration budget) {
     if (!pool.getJdbcUrl().startsWith("jdbc:h2:")) {
       return;
@@ -102,7 +108,10 @@ public final class Database implements AutoCloseable {
     try (java.sql.Connection c = pool.getConnection()) {
       org.h2.engine.Session session = c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession();
       if (session instanceof org.h2.engine.SessionLocal local && local.getDatabase().getStore() != null) {
-        local.getDatabase().getStore().compactFile((int) budget.toMillis());
+        org.h2.mvstore.db.Store store = local.getDatabase().getStore();
+        if (store.getMvStore().getFillRate() < COMPACT_BELOW_FILL_RATE) {
+          store.compactFile((int) budget.toMillis());
+        }
       } else {
         try (java.sql.Statement st = c.createStatement()) {
           st.execute("CHECKPOINT");

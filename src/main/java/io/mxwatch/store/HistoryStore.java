@@ -274,7 +274,7 @@ public final class HistoryStore {
    * findings; timestamps and latencies are not part of one) have equal hashes.
    */
   public static String contentHash(Observation observation) {
-    return Jdbc.sha256(Jdbc.json(observation));
+    return io.mxwatch.drift.Fingerprint.of(observation).hex();
   }
 
   /**
@@ -323,8 +323,7 @@ public final class HistoryStore {
   }
 
   private static Recorded recordIn(Connection c, Recording r) throws SQLException {
-    String observationJson = Jdbc.json(r.observation());
-    String hash = Jdbc.sha256(observationJson);
+    String hash = contentHash(r.observation());
     CheckResult check = r.check();
     OffsetDateTime at = Jdbc.time(check.snapshot().checkedAt());
     if (r.version() == 0) {
@@ -344,7 +343,7 @@ public final class HistoryStore {
     if (current != r.version()) {
       return null;
     }
-    long snapshot = storeSnapshot(c, r.domain(), lastSnapshot, hash, observationJson, check, at);
+    long snapshot = storeSnapshot(c, r.domain(), lastSnapshot, hash, r.observation(), check, at);
     DriftEngine.Step step = r.step();
     Instant lastChange = step.events().stream().map(DriftEngine.ChangeEvent::confirmedAt).max(Instant::compareTo).orElse(null);
     if (!storeState(c, r.domain(), r.version(), step.state(), snapshot, at, check.status().label(), lastChange, r.openChanges())) {
@@ -486,20 +485,14 @@ public final class HistoryStore {
   }
 
   private static long storeSnapshot(
-      Connection c, String domain, Long lastSnapshot, String hash, String observationJson, CheckResult check, OffsetDateTime at)
+      Connection c, String domain, Long lastSnapshot, String hash, Observation observation, CheckResult check, OffsetDateTime at)
       throws SQLException {
-    if (lastSnapshot != null) {
-      try (PreparedStatement up =
-          c.prepareStatement(
-              "UPDATE snapshot SET last_seen = ?, seen_count = seen_count + 1, status = ? WHERE id = ? AND content_hash = ?")) {
-        up.setObject(1, at);
-        up.setString(2, check.status().label());
-        up.setLong(3, lastSnapshot);
-        up.setString(4, hash);
-        if (up.executeUpdate() == 1) {
-          return lastSnapshot;
-        }
+    if (lastSnapshot != null && (sameSnapshot(c, lastSnapshot, hash) || sameObservation(c, lastSnapshot, hash, observation))) {
+      try (PreparedStatement up = c.prepareStatement("UPDATE snapshot SET last_seen = ?, seen_count = seen_count + 1, status = ? WHERE id = ?")) {
+        Jdbc.bind(up, at, check.status().label(), lastSnapshot);
+        up.executeUpdate();
       }
+      return lastSnapshot;
     }
     long id;
     try (PreparedStatement ins =
@@ -514,10 +507,41 @@ public final class HistoryStore {
       }
     }
     try (PreparedStatement ins = c.prepareStatement("INSERT INTO snapshot_content (snapshot_id, observation, snapshot) VALUES (?, ?, ?)")) {
-      Jdbc.bind(ins, id, observationJson, Jdbc.json(check));
+      Jdbc.bind(ins, id, Jdbc.json(observation), Jdbc.json(check));
       ins.executeUpdate();
     }
     return id;
+  }
+
+  private static boolean sameSnapshot(Connection c, long id, String hash) throws SQLException {
+    try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM snapshot WHERE id = ? AND content_hash = ?")) {
+      Jdbc.bind(q, id, hash);
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /**
+   * Whether snapshot {@code id} holds {@code observation} although its hash differs: a row written
+   * with an earlier form of the hash (it then takes the current one), compared by content.
+   */
+  private static boolean sameObservation(Connection c, long id, String hash, Observation observation) throws SQLException {
+    try (PreparedStatement q = c.prepareStatement("SELECT observation FROM snapshot_content WHERE snapshot_id = ?")) {
+      Jdbc.bind(q, id);
+      try (ResultSet rs = q.executeQuery()) {
+        if (!rs.next() || !observation.equals(Jdbc.read(rs.getString(1), Observation.class))) {
+          return false;
+        }
+      }
+    } catch (SQLException unreadable) {
+      return false; // a row this version cannot read: a new snapshot then
+    }
+    try (PreparedStatement up = c.prepareStatement("UPDATE snapshot SET content_hash = ? WHERE id = ?")) {
+      Jdbc.bind(up, hash, id);
+      up.executeUpdate();
+    }
+    return true;
   }
 
   private static boolean storeState(

@@ -96,6 +96,22 @@ class StoreAtRateTest {
   }
 
   @Test
+  void checksThatDifferOnlyInTheVolatilePartOfABannerShareOneSnapshot() {
+    HistoryStore.Recording r = recording("a.test");
+    long version = 0;
+    for (String greeting : List.of("mx1 ESMTP 5b1f17b1804b1-47a8si.12 - gsmtp", "mx1 ESMTP 9c2e28c2915c2-58b9tj.34 - gsmtp")) {
+      java.util.TreeMap<String, io.mxwatch.drift.DomainState.Smtp> smtp = new java.util.TreeMap<>();
+      smtp.put("127.0.0.2", io.mxwatch.drift.DomainState.Smtp.of(true, greeting));
+      io.mxwatch.drift.DomainState s = r.observation().state();
+      Observation o = new Observation(new io.mxwatch.drift.DomainState(s.mx(), s.spf(), s.dmarc(), smtp, s.findings()), List.of());
+      HistoryStore.Recorded done = store.record("a.test", version, r.check(), o, r.step(), 0);
+      assertThat(done).isNotNull();
+      version = done.version();
+    }
+    assertThat(store.snapshots("a.test", java.time.Instant.EPOCH)).singleElement().extracting(HistoryStore.StoredSnapshot::seenCount).isEqualTo(2L);
+  }
+
+  @Test
   void aGroupCommitRecordsManyChecksInOneTransactionAndABadOneFailsAlone() throws Exception {
     GroupCommit commits = new GroupCommit(store, Duration.ofMillis(50));
     try {
