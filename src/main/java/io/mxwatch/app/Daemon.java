@@ -309,7 +309,7 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     Map<MxwatchConfig.Schedule, Duration> each = new java.util.HashMap<>();
     c.watch().domains().forEach(d -> intervals.put(d.name(), each.computeIfAbsent(d.schedule(), s -> Planned.interval(s, now))));
     metrics.domains().watch(intervals, now);
-    metrics.domains().detail(c.metrics().domainSeries());
+    metrics.domains().detail(c.metrics().domainSeries(), c.metrics().maxDetailedDomains());
     metrics.watched(intervals.size());
   }
 

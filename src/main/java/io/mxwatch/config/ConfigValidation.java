@@ -144,15 +144,19 @@ final class ConfigValidation {
 
   private MxwatchConfig.Metrics metrics(RawConfig.RawMetrics raw) {
     MxwatchConfig.Metrics d = MxwatchConfig.Metrics.defaults();
-    if (raw == null || raw.domainSeries() == null) {
+    if (raw == null) {
       return d;
     }
-    try {
-      return new MxwatchConfig.Metrics(MxwatchConfig.DomainSeries.valueOf(raw.domainSeries().strip().toUpperCase(java.util.Locale.ROOT)));
-    } catch (IllegalArgumentException e) {
-      p.error("metrics.domain_series", "'" + raw.domainSeries() + "' is not a choice (problems, all or none)");
-      return d;
+    MxwatchConfig.DomainSeries series = d.domainSeries();
+    if (raw.domainSeries() != null) {
+      try {
+        series = MxwatchConfig.DomainSeries.valueOf(raw.domainSeries().strip().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        p.error("metrics.domain_series", "'" + raw.domainSeries() + "' is not a choice (problems, all or none)");
+      }
     }
+    return new MxwatchConfig.Metrics(
+        series, p.number("metrics.max_detailed_domains", raw.maxDetailedDomains(), d.maxDetailedDomains(), 1, 10_000_000));
   }
 
   private static InetSocketAddress listenAddress(String text) {

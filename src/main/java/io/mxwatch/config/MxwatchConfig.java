@@ -188,10 +188,15 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
     NONE
   }
 
-  /** What {@code /metrics} exports. */
-  public record Metrics(DomainSeries domainSeries) {
+  /**
+   * What {@code /metrics} exports.
+   *
+   * @param maxDetailedDomains the most domains with per-domain series in one scrape (the worst
+   *     first); about 2 kB each
+   */
+  public record Metrics(DomainSeries domainSeries, int maxDetailedDomains) {
     public static Metrics defaults() {
-      return new Metrics(DomainSeries.PROBLEMS);
+      return new Metrics(DomainSeries.PROBLEMS, 5000);
     }
   }
 

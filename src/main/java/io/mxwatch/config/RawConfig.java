@@ -53,7 +53,7 @@ record RawConfig(
 
   record RawHttp(String listen, String tokenFile) {}
 
-  record RawMetrics(String domainSeries) {}
+  record RawMetrics(String domainSeries, Integer maxDetailedDomains) {}
 
   record RawAlerts(
       Boolean enabled,

@@ -37,12 +37,18 @@ public final class DomainMetrics {
 
   private final Map<String, Entry> domains = new ConcurrentHashMap<>();
   private volatile DomainSeries detail = DomainSeries.PROBLEMS;
+  private volatile int maxDetailed = Integer.MAX_VALUE;
 
   DomainMetrics() {}
 
-  /** Which domains get per-domain series from now on. */
-  public void detail(DomainSeries detail) {
+  /**
+   * Which domains get per-domain series from now on, and how many at most: past that, the worst
+   * are kept (critical and unknown first, then by open changes) and the rest only counted, so that
+   * an outage of many domains at once does not make the scrape too large to take.
+   */
+  public void detail(DomainSeries detail, int maxDetailed) {
     this.detail = detail;
+    this.maxDetailed = maxDetailed;
   }
 
   /**
@@ -109,8 +115,14 @@ public final class DomainMetrics {
         detailed.add(e.view());
       }
     }
+    int left = 0;
+    if (detailed.size() > maxDetailed) {
+      detailed.sort(WORST_FIRST);
+      left = detailed.size() - maxDetailed;
+      detailed = new ArrayList<>(detailed.subList(0, maxDetailed));
+    }
     detailed.sort(Comparator.comparing(View::name));
-    writeAggregates(out, all, detailed.size(), t);
+    writeAggregates(out, all, detailed.size(), left, t);
     writeDomains(out, detailed, t);
   }
 
@@ -128,7 +140,17 @@ public final class DomainMetrics {
     return true;
   }
 
-  private static void writeAggregates(Exposition out, List<Entry> all, int detailed, long now) throws IOException {
+  /** The order of statuses worst first, by status code (ok, warning, critical, unknown, unchecked). */
+  private static final int[] STATUS_RANK = {3, 2, 0, 1, 4};
+
+  /** Critical, then unknown, warning, ok; then the most open critical and warning changes; then by name. */
+  private static final Comparator<View> WORST_FIRST =
+      Comparator.comparingInt((View v) -> STATUS_RANK[v.status() < 0 ? 4 : v.status()])
+          .thenComparing(v -> -v.open()[2])
+          .thenComparing(v -> -v.open()[1])
+          .thenComparing(View::name);
+
+  private static void writeAggregates(Exposition out, List<Entry> all, int detailed, int left, long now) throws IOException {
     int[] byStatus = new int[5];
     int[] open = new int[3];
     int[] domainsOpen = new int[3];
@@ -200,6 +222,8 @@ public final class DomainMetrics {
     }
     out.gauge(prom(MetricNames.DOMAINS_DETAILED), "Domains with per-domain series in this exposition (metrics.domain_series).");
     out.sample(detailed);
+    out.gauge(prom(MetricNames.DOMAINS_NOT_DETAILED), "Domains that needed per-domain series but were left out by metrics.max_detailed_domains.");
+    out.sample(left);
   }
 
   /** The per-domain and per-exchange families, each family's samples together. */

@@ -21,6 +21,7 @@ public final class MetricNames {
   public static final String DOMAINS_OVERDUE = "mxwatch.domains.overdue";
   public static final String DOMAINS_DMARC_POLICY = "mxwatch.domains.dmarc.policy";
   public static final String DOMAINS_DETAILED = "mxwatch.domains.detailed";
+  public static final String DOMAINS_NOT_DETAILED = "mxwatch.domains.not.detailed";
 
   // per domain (label domain): in /metrics for the domains metrics.domain_series picks, in
   // /probe?target=DOMAIN for any

@@ -78,9 +78,9 @@ class DomainMetricsTest {
   @Test
   void allExportsEveryDomainNoneNoDomainAndAProbeAlwaysOne() throws Exception {
     fill();
-    domains.detail(DomainSeries.ALL);
+    domains.detail(DomainSeries.ALL, 10_000);
     assertThat(Http.samples(metrics.scrape(Metrics.TEXT_FORMAT))).containsKey("mxwatch_domain_status{domain=\"ok.test\"}").containsEntry("mxwatch_domains_detailed", 5.0);
-    domains.detail(DomainSeries.NONE);
+    domains.detail(DomainSeries.NONE, 10_000);
     Map<String, Double> none = Http.samples(metrics.scrape(Metrics.TEXT_FORMAT));
     assertThat(none.keySet()).noneMatch(k -> k.startsWith("mxwatch_domain_") || k.startsWith("mxwatch_exchange_"));
     assertThat(none).containsEntry("mxwatch_domains{status=\"critical\"}", 1.0);
@@ -93,6 +93,18 @@ class DomainMetricsTest {
         .containsEntry("mxwatch_domain_last_check_timestamp_seconds{domain=\"ok.test\"}", NOW.minusSeconds(10).getEpochSecond() * 1.0);
     assertThat(probe.keySet()).allMatch(k -> k.contains("domain=\"ok.test\""));
     assertThat(metrics.probe("nothing.test", Metrics.TEXT_FORMAT, new ByteArrayOutputStream())).isFalse();
+  }
+
+  @Test
+  void pastTheLimitTheWorstProblemsKeepTheirSeriesAndTheRestAreCounted() {
+    fill();
+    domains.detail(DomainSeries.PROBLEMS, 2);
+    Map<String, Double> s = Http.samples(metrics.scrape(Metrics.TEXT_FORMAT));
+    assertThat(s).containsEntry("mxwatch_domains_detailed", 2.0).containsEntry("mxwatch_domains_not_detailed", 1.0);
+    assertThat(s).as("critical and unknown before an open change of a warning domain")
+        .containsKey("mxwatch_domain_status{domain=\"down.test\"}")
+        .containsKey("mxwatch_domain_status{domain=\"failing.test\"}")
+        .doesNotContainKey("mxwatch_domain_status{domain=\"open.test\"}");
   }
 
   @Test
