@@ -59,7 +59,11 @@ public final class RunCommand implements Callable<Integer> {
     MxwatchConfig initial = load();
     if (handleSignals) {
       for (String name : new String[] {"HUP", "TERM", "INT"}) {
-        Signal.handle(new Signal(name), s -> signals.add(new Request(s.getName(), new CompletableFuture<>())));
+        sun.misc.SignalHandler before = Signal.handle(new Signal(name), s -> signals.add(new Request(s.getName(), new CompletableFuture<>())));
+        if (before == sun.misc.SignalHandler.SIG_IGN) {
+          // a process started with nohup (or under a supervisor that ignores it) never sees it
+          log.warn("SIG{} is ignored in this process (started with nohup?): it will not reach mxwatch; reload with POST /-/reload", name);
+        }
       }
     }
     try (Daemon daemon = daemons.start(initial, config == null ? null : config.toAbsolutePath(), this::requestReload)) {

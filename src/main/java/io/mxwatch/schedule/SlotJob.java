@@ -93,7 +93,11 @@ final class SlotJob implements Job {
     }
     if (missed > 0) {
       scheduler.counters().missed(missed);
-      log.info("{}: {} checks were due more than {}s ago and wait for their next slot", name, missed, GRACE.toSeconds());
+      if (context.getTrigger().getJobDataMap().getString(RESUME_WINDOW) != null) {
+        log.info("{}: {} checks were due in this window before this daemon took it; they wait for their next slot", name, missed);
+      } else {
+        log.info("{}: {} checks were due more than {}s ago (or are due again already) and wait for their next slot", name, missed, GRACE.toSeconds());
+      }
     }
     if (!due.isEmpty()) {
       try {
