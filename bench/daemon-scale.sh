@@ -256,8 +256,12 @@ if [[ $store == h2 ]]; then
   h2=$("$java" -cp "$jar" org.h2.tools.Shell -url "jdbc:h2:$work/data/mxwatch;AUTO_SERVER=TRUE" -user "" -password "" \
     -sql "SELECT SETTING_NAME, SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME IN ('info.FILE_SIZE', 'info.FILL_RATE', 'info.CHUNKS_FILL_RATE')" 2> /dev/null || true)
   size=$(du -b "$work/data/mxwatch.mv.db" | cut -f1)
-  fill=$(awk -F'|' '/info.FILL_RATE/ {gsub(/ /, "", $2); print $2}' <<< "$h2")
-  echo "store (H2 file):     $((size / 1048576)) MiB, $((size / n)) bytes per domain, fill rate ${fill:-?} % (live data about $((size * ${fill:-100} / 100 / n)) bytes per domain)"
+  # FILL_RATE: the share of the file that chunks take; CHUNKS_FILL_RATE: the share of the chunks'
+  # bytes that is live
+  fill=$(awk -F'|' '$1 ~ /info.FILL_RATE/ {gsub(/ /, "", $2); print $2}' <<< "$h2")
+  chunks=$(awk -F'|' '$1 ~ /info.CHUNKS_FILL_RATE/ {gsub(/ /, "", $2); print $2}' <<< "$h2")
+  live_bytes=$((size * ${fill:-100} * ${chunks:-100} / 10000))
+  echo "store (H2 file):     $((size / 1048576)) MiB, $((size / n)) bytes per domain; live data $((live_bytes / 1048576)) MiB ($((live_bytes / n)) bytes per domain): the file is $(python3 -c "print(f'{$size / max(1, $live_bytes):.2f}')")x its live data"
 else
   size=$(as_pg "psql -h 127.0.0.1 -p $pg_port -U mxwatch -Atc \"SELECT pg_database_size('mxwatch')\" mxwatch")
   echo "store (PostgreSQL):  $((size / 1048576)) MiB, $((size / n)) bytes per domain"

@@ -109,7 +109,9 @@ public final class Database implements AutoCloseable {
       org.h2.engine.Session session = c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession();
       if (session instanceof org.h2.engine.SessionLocal local && local.getDatabase().getStore() != null) {
         org.h2.mvstore.db.Store store = local.getDatabase().getStore();
-        if (store.getMvStore().getFillRate() < COMPACT_BELOW_FILL_RATE) {
+        // the share of the chunks' bytes that is live (getFillRate is the share of the file that
+        // chunks take, dead pages included)
+        if (store.getMvStore().getFileStore().getChunksFillRate() < COMPACT_BELOW_FILL_RATE) {
           store.compactFile((int) budget.toMillis());
         }
       } else {
@@ -120,25 +122,6 @@ public final class Database implements AutoCloseable {
     } catch (java.sql.SQLException | RuntimeException e) {
       throw new StoreException("compacting the store failed: " + e.getMessage(), e);
     }
-  }
-
-  /** The store file's size in bytes and the share of it that is live data (H2 only; null elsewhere). */
-  public long[] fileFigures() {
-    if (!pool.getJdbcUrl().startsWith("jdbc:h2:")) {
-      return null;
-    }
-    long[] out = {0, 0};
-    try (java.sql.Connection c = pool.getConnection();
-        java.sql.Statement st = c.createStatement();
-        java.sql.ResultSet rs =
-            st.executeQuery("SELECT SETTING_NAME, SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME IN ('info.FILE_SIZE', 'info.FILL_RATE')")) {
-      while (rs.next()) {
-        out[rs.getString(1).equals("info.FILE_SIZE") ? 0 : 1] = Long.parseLong(rs.getString(2).strip());
-      }
-    } catch (java.sql.SQLException | RuntimeException e) {
-      throw new StoreException("reading the store's size failed: " + e.getMessage(), e);
-    }
-    return out;
   }
 
   @Override
