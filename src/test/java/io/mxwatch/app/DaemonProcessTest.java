@@ -42,16 +42,42 @@ class DaemonProcessTest {
     f.close();
   }
 
-  private Process start(Path config, Path log) throws IOException {
+  /** Starts {@code mxwatch run} with the shipped logging configuration (not the tests' one). */
+  private Process start(Path config, Path log, String... environment) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p =
+    Path logback = Path.of(Main.class.getResource("/logback.xml").toURI());
+    ProcessBuilder builder =
         new ProcessBuilder(
-                java.toString(), "-Dh2.bindAddress=127.0.0.1", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--config", config.toString())
+                java.toString(),
+                "-Dh2.bindAddress=127.0.0.1",
+                "-Dlogback.configurationFile=" + logback,
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "run",
+                "--config",
+                config.toString())
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+            .redirectOutput(log.toFile());
+    builder.environment().remove("MXWATCH_LOG_LEVEL");
+    for (int i = 0; i < environment.length; i += 2) {
+      builder.environment().put(environment[i], environment[i + 1]);
+    }
+    Process p = builder.start();
     started.add(p);
     return p;
+  }
+
+  private static Http http(String log) {
+    Matcher listening = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics").matcher(log);
+    return listening.find() ? new Http(Integer.parseInt(listening.group(1))) : null;
+  }
+
+  private static double checksCounted(Http http) {
+    return Http.samples(http.get("/metrics").body()).entrySet().stream()
+        .filter(e -> e.getKey().startsWith("mxwatch_checks_total{"))
+        .mapToDouble(java.util.Map.Entry::getValue)
+        .sum();
   }
 
   private static String read(Path log) {
@@ -103,9 +129,8 @@ class DaemonProcessTest {
     assertThat(read(log2)).contains("(1 added, 1 removed, 0 rescheduled, 0 unchanged;");
 
     // the same reload asked over HTTP, with the token: applied, or rejected with the reason
-    Matcher listening = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics").matcher(read(log2));
-    assertThat(listening.find()).as("the listen address logged").isTrue();
-    Http http = new Http(Integer.parseInt(listening.group(1)));
+    Http http = http(read(log2));
+    assertThat(http).as("the listen address logged").isNotNull();
     String bearer = "Bearer process-test-token-1234";
     Files.writeString(config, common + "domains: [example.test, other.test]\n");
     HttpResponse<String> reloaded = http.post("/-/reload", "", "Authorization", bearer);
@@ -131,5 +156,30 @@ class DaemonProcessTest {
       assertThat(store.events("example.test", java.time.Instant.EPOCH)).isEmpty();
       assertThat(store.load("other.test").version()).isPositive();
     }
+  }
+
+  @Test
+  void checkLinesOffAtWarnWhileTheDaemonLogsItsState() throws Exception {
+    Path config = dir.resolve("quiet.yaml");
+    Files.writeString(
+        config,
+        """
+        dns: {resolvers: ["127.0.0.1:%d"], timeout: 400ms, retries: 0}
+        smtp: {enabled: false}
+        defaults: {interval: 1s, confirmations: 2}
+        store: {data_dir: %s}
+        http: {listen: "127.0.0.1:0"}
+        domains: [example.test]
+        """
+            .formatted(f.dns.port(), dir.resolve("quiet-data")));
+    Path log = dir.resolve("quiet.log");
+    Process p = start(config, log, "MXWATCH_CHECK_LOG_LEVEL", "WARN");
+    Await.until("listening", WAIT, () -> http(read(log)) != null);
+    Http http = http(read(log));
+    Await.until("three checks counted", WAIT, () -> checksCounted(http) >= 3);
+    signal(p, "TERM");
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(checks(read(log), "example.test")).as("no line per check").isZero();
+    assertThat(read(log)).as("the daemon's own lines stay").contains("schedule: 1 domains").contains("stopped");
   }
 }
