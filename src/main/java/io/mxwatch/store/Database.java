@@ -88,19 +88,19 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Gives back the file space of pages written over since (H2 only; PostgreSQL's autovacuum does
-   * that). An H2 file that writes every commit at once (WRITE_DELAY=0) never compacts on its own:
-   * every commit leaves the pages it replaced behind. In the process that holds the file, once
-   * less than {@value #COMPACT_BELOW_FILL_RATE} % of it is live, this rewrites the live pages of
-   * mostly-dead chunks, moves chunks down and shrinks the file, for at most {@code budget}; in a process connected to another's file it asks for a CHECKPOINT, which
-   * does the first part.
-   */
-  /**
    * The share of the file that is live data (per cent) under which the file is compacted: the
    * file stays under about twice its live data, and a steady store costs no compaction at all.
    */
-  static final int COMPACT_BELOW_FILL_RATE = 60;
+  static final int COMPACT_BELOW_LIVE_SHARE = 60;
 
+  /**
+   * Gives back the file space of pages written over since (H2 only; PostgreSQL's autovacuum does
+   * that). An H2 file that writes every commit at once (WRITE_DELAY=0) never compacts on its own:
+   * every commit leaves the pages it replaced behind. In the process that holds the file, once
+   * less than {@value #COMPACT_BELOW_LIVE_SHARE} % of it is live, this rewrites the live pages of
+   * mostly-dead chunks, moves chunks down and shrinks the file, for at most {@code budget}; in a
+   * process connected to another's file it asks for a CHECKPOINT, which does the first part.
+   */
   public void compact(java.time.Duration budget) {
     if (!pool.getJdbcUrl().startsWith("jdbc:h2:")) {
       return;
@@ -109,9 +109,7 @@ public final class Database implements AutoCloseable {
       org.h2.engine.Session session = c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession();
       if (session instanceof org.h2.engine.SessionLocal local && local.getDatabase().getStore() != null) {
         org.h2.mvstore.db.Store store = local.getDatabase().getStore();
-        // the share of the chunks' bytes that is live (getFillRate is the share of the file that
-        // chunks take, dead pages included)
-        if (store.getMvStore().getFileStore().getChunksFillRate() < COMPACT_BELOW_FILL_RATE) {
+        if (liveShare(store.getMvStore().getFileStore()) < COMPACT_BELOW_LIVE_SHARE) {
           store.compactFile((int) budget.toMillis());
         }
       } else {
@@ -122,6 +120,14 @@ public final class Database implements AutoCloseable {
     } catch (java.sql.SQLException | RuntimeException e) {
       throw new StoreException("compacting the store failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The live share of an H2 file, per cent: the share of the file that chunks take (getFillRate,
+   * dead pages in them included) times the share of the chunks' bytes that is live.
+   */
+  static int liveShare(org.h2.mvstore.FileStore<?> file) {
+    return file.getFillRate() * file.getChunksFillRate() / 100;
   }
 
   @Override
