@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,12 +54,11 @@ final class MetricsSync implements Runnable {
       Instant now = clock.instant();
       MxwatchConfig c = config.get();
       Operations ops = new Operations(history, alerts, c, clock);
-      Map<String, Long> known = metrics.domains().versions();
       boolean full = lastFull == null || !now.isBefore(lastFull.plus(FULL_EVERY));
       Instant readAt = history.now(); // the store's clock, which wrote changed_at
       java.util.function.Consumer<HistoryStore.Listed> apply =
           row -> {
-            Long version = known.get(row.domain());
+            Long version = metrics.domains().version(row.domain());
             if (version == null) {
               return; // not watched
             }

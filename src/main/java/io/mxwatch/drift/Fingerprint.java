@@ -59,6 +59,17 @@ public record Fingerprint(long high, long low) {
         }
       };
 
+  /** One SHA-256 per thread: MessageDigest.getInstance looks the provider up on every call. */
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+            }
+          });
+
   private static final class Writer {
     private byte[] buf = new byte[1024];
     private int len;
@@ -144,13 +155,9 @@ public record Fingerprint(long high, long low) {
     }
 
     byte[] digest() {
-      try {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        sha.update(buf, 0, len);
-        return sha.digest();
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-      }
+      MessageDigest sha = SHA256.get(); // digest() leaves it reset for the next
+      sha.update(buf, 0, len);
+      return sha.digest();
     }
   }
 }

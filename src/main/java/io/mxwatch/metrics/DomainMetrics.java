@@ -86,11 +86,13 @@ public final class DomainMetrics {
     }
   }
 
-  /** The drift-state version each watched domain's figures were read at; -1 when never read. */
-  public Map<String, Long> versions() {
-    Map<String, Long> out = new java.util.HashMap<>();
-    domains.forEach((name, e) -> out.put(name, e.version));
-    return out;
+  /**
+   * The drift-state version {@code domain}'s figures were read at: -1 when never read, null when
+   * the domain is not watched.
+   */
+  public Long version(String domain) {
+    Entry e = domains.get(domain);
+    return e == null ? null : e.version;
   }
 
   /** Open changes of {@code domain} as last known; 0 when unknown. */
