@@ -20,10 +20,13 @@ bench_init() {
     (cd "$root" && JAVA_HOME=$("$root/bin/find-jdk") mvn -B -q package -DskipTests)
   fi
   work=$(mktemp -d "${TMPDIR:-/tmp}/mxwatch-bench-$1.XXXXXX")
+  chmod 755 "$work" # PostgreSQL (STORE=postgres) runs as its own user below it
   pids=()
   exit_hooks=()
   interrupted=""
   trap bench_cleanup EXIT
+  set -E # a failing command says where, in functions too, before the script stops
+  trap 'echo "${0##*/}: failed (status $?) at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND" >&2' ERR
   trap 'on_signal 130' INT
   trap 'on_signal 143' TERM
 }
