@@ -61,11 +61,8 @@ class AlertDaemonTest {
       Path config = dir.resolve("mxwatch.yaml");
       Files.writeString(
           config,
-          """
-          dns: {resolvers: ["127.0.0.1:%d"], timeout: 400ms, retries: 0}
-          smtp: {enabled: false}
-          defaults: {interval: 1s, confirmations: 2}
-          store: {data_dir: %s}
+          f.daemonConfig(dir.resolve("data"))
+              + """
           http: {listen: "127.0.0.1:0"}
           domains: [%s]
           alerts:
@@ -78,7 +75,7 @@ class AlertDaemonTest {
             group_wait: 0s
             group_interval: 1s
           """
-              .formatted(f.dns.port(), dir.resolve("data"), DOMAIN, DOMAIN, relay.port()));
+                  .formatted(DOMAIN, DOMAIN, relay.port()));
       daemon = Daemon.start(new ConfigLoader().load(config), config, new Wiring(Clock.systemUTC()), Clock.systemUTC());
       Await.until("a baseline", WAIT, () -> daemon.store().load(DOMAIN).state().baseline() != null);
 

@@ -100,15 +100,7 @@ class DaemonProcessTest {
   void killedRestartedReloadedAndStoppedBySignals() throws Exception {
     Path data = dir.resolve("data");
     Path config = dir.resolve("mxwatch.yaml");
-    String common =
-        """
-        dns: {resolvers: ["127.0.0.1:%d"], timeout: 400ms, retries: 0}
-        smtp: {enabled: false}
-        defaults: {interval: 1s, confirmations: 2}
-        store: {data_dir: %s}
-        http: {listen: "127.0.0.1:0", token_file: token}
-        """
-            .formatted(f.dns.port(), data);
+    String common = f.daemonConfig(data) + "http: {listen: \"127.0.0.1:0\", token_file: token}\n";
     Files.writeString(dir.resolve("token"), "process-test-token-1234\n");
     Files.writeString(config, common + "domains: [example.test]\n");
 
@@ -161,17 +153,7 @@ class DaemonProcessTest {
   @Test
   void checkLinesOffAtWarnWhileTheDaemonLogsItsState() throws Exception {
     Path config = dir.resolve("quiet.yaml");
-    Files.writeString(
-        config,
-        """
-        dns: {resolvers: ["127.0.0.1:%d"], timeout: 400ms, retries: 0}
-        smtp: {enabled: false}
-        defaults: {interval: 1s, confirmations: 2}
-        store: {data_dir: %s}
-        http: {listen: "127.0.0.1:0"}
-        domains: [example.test]
-        """
-            .formatted(f.dns.port(), dir.resolve("quiet-data")));
+    Files.writeString(config, f.daemonConfig(dir.resolve("quiet-data")) + "http: {listen: \"127.0.0.1:0\"}\ndomains: [example.test]\n");
     Path log = dir.resolve("quiet.log");
     Process p = start(config, log, "MXWATCH_CHECK_LOG_LEVEL", "WARN");
     Await.until("listening", WAIT, () -> http(read(log)) != null);

@@ -48,15 +48,12 @@ class OperatorCommandsTest {
     Path config = dir.resolve("mxwatch.yaml");
     Files.writeString(
         config,
-        """
-        dns: {resolvers: ["127.0.0.1:%d"], timeout: 400ms, retries: 0}
-        smtp: {enabled: false}
-        defaults: {interval: 1s, confirmations: 2}
-        store: {data_dir: %s}
-        http: {listen: "127.0.0.1:0"}
-        domains: [%s, {name: later.test, cron: "0 0 0 1 1 ? 2099"}]
-        """
-            .formatted(f.dns.port(), dir.resolve("data"), DOMAIN));
+        f.daemonConfig(dir.resolve("data"))
+            + """
+            http: {listen: "127.0.0.1:0"}
+            domains: [%s, {name: later.test, cron: "0 0 0 1 1 ? 2099"}]
+            """
+                .formatted(DOMAIN));
     daemon = Daemon.start(new ConfigLoader().load(config), null, new Wiring(Clock.systemUTC()), Clock.systemUTC());
     HistoryStore store = daemon.store();
     Await.until("a baseline", WAIT, () -> store.load(DOMAIN).state().baseline() != null);

@@ -83,6 +83,20 @@ public final class CheckFixture implements AutoCloseable {
     return this;
   }
 
+  /**
+   * The start of a daemon's configuration against this fixture's DNS server: SMTP probes off,
+   * checks every second, two confirmations, the store in {@code dataDir}. The caller adds
+   * {@code http:}, {@code domains:} and the rest.
+   */
+  public String daemonConfig(java.nio.file.Path dataDir) {
+    return """
+        dns: {resolvers: ["127.0.0.1:%d"], timeout: 400ms, retries: 0}
+        smtp: {enabled: false}
+        defaults: {interval: 1s, confirmations: 2}
+        store: {data_dir: %s}
+        """.formatted(dns.port(), dataDir);
+  }
+
   public Snapshotter snapshotter() {
     DnsClient client =
         new DnsClient(new DnsSettings(List.of(dns.address()), dnsTimeout, dnsRetries, 64), Runnable::run);
