@@ -60,9 +60,10 @@ public final class RunCommand implements Callable<Integer> {
     if (handleSignals) {
       for (String name : new String[] {"HUP", "TERM", "INT"}) {
         sun.misc.SignalHandler before = Signal.handle(new Signal(name), s -> signals.add(new Request(s.getName(), new CompletableFuture<>())));
-        if (before == sun.misc.SignalHandler.SIG_IGN) {
-          // a process started with nohup (or under a supervisor that ignores it) never sees it
-          log.warn("SIG{} is ignored in this process (started with nohup?): it will not reach mxwatch; reload with POST /-/reload", name);
+        if (before == sun.misc.SignalHandler.SIG_IGN && name.equals("HUP")) {
+          // started with nohup, a reload by signal never arrives (an ignored SIGINT is only what a
+          // shell does to a background job: SIGTERM still stops mxwatch)
+          log.warn("SIGHUP is ignored in this process (started with nohup?): it will not reach mxwatch; reload with POST /-/reload");
         }
       }
     }

@@ -58,14 +58,13 @@ final class SchedulePlan {
   static SchedulePlan of(List<Planned> planned) {
     String zone = TimeZone.getDefault().getID();
     // the offsets (a SHA-256 each) on every core: 100,000 domains take a fraction of a second
-    ThreadLocal<java.security.MessageDigest> sha = ThreadLocal.withInitial(Jitter::sha256);
     List<Placed> placed =
         planned.parallelStream()
             .map(
                 p ->
                     switch (p.schedule()) {
                       case Schedule.Every every -> {
-                        long offset = Jitter.offsetMillis(p.domain(), every.interval(), sha.get());
+                        long offset = Jitter.offsetMillis(p.domain(), every.interval());
                         yield new Placed(p, new Job.Every(Slot.ofOffset(offset, every.interval())), offset);
                       }
                       case Schedule.Cron cron -> new Placed(p, new Job.Cron(cron.expression(), zone), 0);
