@@ -137,12 +137,12 @@ still_alive() { # still_alive I: true while daemon I runs; else says how it ende
   return 1
 }
 
-# `mxwatch status` as bin/mxwatch runs operator commands: C1 only, with a class data archive (made
-# by a first, unmeasured run)
-cli_opts=(-XX:TieredStopAtLevel=1 -XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$work/cli.jsa")
-"$java" "${cli_opts[@]}" -jar "$jar" --version > /dev/null 2>&1 || true
+# `mxwatch status` as bin/mxwatch runs operator commands: C1 only, with a class data archive made
+# by a first, unmeasured `status` (so that it holds the store's classes too)
+cli_opts=(-XX:TieredStopAtLevel=1 -Xlog:disable -Xlog:all=warning:stderr -XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$work/cli.jsa")
 status_time() { # status_time ARGS...: wall seconds and output lines of `mxwatch status ARGS` ("n/a" when refused)
   local t0
+  [[ -f $work/cli.jsa ]] || "$java" "${cli_opts[@]}" -jar "$jar" status --config "$work/mxwatch-1.yaml" "$@" > /dev/null 2>&1 || true
   t0=$(now)
   if "$java" "${cli_opts[@]}" -jar "$jar" status --config "$work/mxwatch-1.yaml" "$@" > "$work/status.out" 2> "$work/status.err"; then
     echo "$(elapsed "$t0" "$(now)") $(wc -l < "$work/status.out")"

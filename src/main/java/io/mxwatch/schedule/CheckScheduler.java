@@ -23,6 +23,7 @@ import org.quartz.CronTrigger;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.JobKey;
+import org.quartz.ObjectAlreadyExistsException;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
@@ -164,18 +165,11 @@ public final class CheckScheduler implements AutoCloseable {
     int kept = 0;
     for (SchedulePlan.Job job : next.jobs().values()) {
       JobKey key = JobKey.jobKey(job.name(), SLOTS);
-      boolean isNew = !existing.remove(key);
+      boolean isNew = !existing.remove(key) && add(job, now);
       if (isNew) {
-        JobDetail detail = JobBuilder.newJob(SlotJob.class).withIdentity(key).storeDurably().build();
-        scheduler.addJob(detail, true);
-        scheduler.scheduleJob(trigger(job, now));
         added++;
       } else {
-        Trigger current = scheduler.getTrigger(TriggerKey.triggerKey(job.name(), SLOTS));
-        if (current == null || !sameSchedule(current, job)) {
-          scheduler.unscheduleJob(TriggerKey.triggerKey(job.name(), SLOTS));
-          scheduler.scheduleJob(trigger(job, now));
-        }
+        keep(job, now);
         kept++;
       }
       if ((isNew || !started) && job instanceof SchedulePlan.Job.Every every) {
@@ -183,7 +177,7 @@ public final class CheckScheduler implements AutoCloseable {
       }
     }
     for (JobKey gone : existing) {
-      scheduler.deleteJob(gone);
+      remove(gone);
     }
     if (!started) {
       scheduler.start();
@@ -297,6 +291,57 @@ public final class CheckScheduler implements AutoCloseable {
    * by a reload, does not wait a whole interval for those domains. The slot's covered-until mark
    * keeps it from starting anything twice.
    */
+  /**
+   * Stores a job with its trigger in one transaction. False if the job exists: daemons started
+   * together on one store reconcile the same plan at the same moment, and the one that comes
+   * second keeps what the first one stored.
+   */
+  boolean add(SchedulePlan.Job job, Instant now) throws SchedulerException {
+    JobDetail detail = JobBuilder.newJob(SlotJob.class).withIdentity(job.name(), SLOTS).storeDurably().build();
+    try {
+      scheduler.scheduleJob(detail, trigger(job, now));
+      return true;
+    } catch (ObjectAlreadyExistsException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Deletes a job the plan no longer has. Daemons started together on one store delete the same
+   * jobs at the same moment, and Quartz fails the one that finds a trigger gone under it: that is
+   * done, not an error. A job that stays finds no domains in the plan, and the next reload tries
+   * again.
+   */
+  void remove(JobKey job) throws SchedulerException {
+    try {
+      scheduler.deleteJob(job);
+    } catch (SchedulerException e) {
+      if (scheduler.checkExists(job)) {
+        log.warn("schedule: could not remove job {} (it checks nothing now; the next reload tries again): {}", job.getName(), e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Gives an existing job the trigger {@code job} needs, leaving its data (the windows it covered)
+   * alone. The trigger is swapped in one step, so another node doing the same at once finds either
+   * trigger, never none.
+   */
+  void keep(SchedulePlan.Job job, Instant now) throws SchedulerException {
+    TriggerKey key = TriggerKey.triggerKey(job.name(), SLOTS);
+    Trigger current = scheduler.getTrigger(key);
+    if (current != null && sameSchedule(current, job)) {
+      return;
+    }
+    if (current == null || scheduler.rescheduleJob(key, trigger(job, now)) == null) {
+      try {
+        scheduler.scheduleJob(trigger(job, now));
+      } catch (ObjectAlreadyExistsException e) {
+        // another node scheduled it in between
+      }
+    }
+  }
+
   private void resume(JobKey job, Slot slot, Instant now) throws SchedulerException {
     long k = slot.currentWindow(now);
     if (now.isBefore(slot.windowStart(k).minusMillis(slot.leadMs()))) {
@@ -315,7 +360,7 @@ public final class CheckScheduler implements AutoCloseable {
     }
     try {
       scheduler.scheduleJob(trigger);
-    } catch (org.quartz.ObjectAlreadyExistsException e) {
+    } catch (ObjectAlreadyExistsException e) {
       // another node added it at the same moment
     }
   }
@@ -380,6 +425,12 @@ public final class CheckScheduler implements AutoCloseable {
       out.add(key.getName());
     }
     return out;
+  }
+
+  /** For tests: when the trigger stored for job {@code name} fires next; null without one. */
+  Instant storedNextFire(String name) throws SchedulerException {
+    Trigger t = scheduler.getTrigger(TriggerKey.triggerKey(name, SLOTS));
+    return t == null || t.getNextFireTime() == null ? null : t.getNextFireTime().toInstant();
   }
 
   /** The plan's jobs with their domains, for logs and tests. */

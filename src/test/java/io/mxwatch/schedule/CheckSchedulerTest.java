@@ -98,6 +98,28 @@ class CheckSchedulerTest {
   }
 
   @Test
+  void aJobAnotherNodeStoredAtTheSameMomentIsKeptNotFatal() throws Exception {
+    start(counting());
+    List<Planned> plan = List.of(new Planned("a.example", EVERY_FIVE_MINUTES), new Planned("b.example", new Schedule.Cron("0 0 3 * * ?")));
+    scheduler.reconcile(plan);
+    Map<String, Instant> fires = new java.util.TreeMap<>();
+    for (String job : scheduler.storedJobs()) {
+      fires.put(job, scheduler.storedNextFire(job));
+    }
+    Instant now = Instant.now();
+    // what a second daemon started at the same time does after it listed the jobs (none yet) and
+    // the first one stored them: store each job again, and give it the trigger it needs
+    for (SchedulePlan.Job job : scheduler.plannedJobs().values()) {
+      assertThat(scheduler.add(job, now)).as("%s exists already", job.name()).isFalse();
+      scheduler.keep(job, now);
+    }
+    assertThat(scheduler.storedJobs()).hasSize(2);
+    for (String job : scheduler.storedJobs()) {
+      assertThat(scheduler.storedNextFire(job)).as("the trigger the first node stored for %s is kept", job).isEqualTo(fires.get(job)).isNotNull();
+    }
+  }
+
+  @Test
   void theScheduleSurvivesARestartAndKeepsItsSlots() throws Exception {
     start(counting());
     List<Planned> plan = List.of(new Planned("a.example", new Schedule.Every(Duration.ofHours(1))));
