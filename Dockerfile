@@ -30,7 +30,7 @@ COPY config/mxwatch.yaml /etc/mxwatch/mxwatch.yaml
 ENV MXWATCH_DATA_DIR=/var/lib/mxwatch \
     MXWATCH_HTTP_LISTEN=0.0.0.0:9725 \
     MXWATCH_LOG_FORMAT=json \
-    JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -Xss512k"
+    JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -Xss512k -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=/var/lib/mxwatch/mxwatch.jsa -Xlog:disable -Xlog:all=warning,cds*=off:stderr"
 
 USER mxwatch:mxwatch
 WORKDIR /var/lib/mxwatch

@@ -89,11 +89,35 @@ YAML
 done
 metrics_url() { echo "http://127.0.0.1:${http_ports[$1 - 1]}/metrics"; }
 
+# The daemon's JVM as the systemd unit and the container run it: a class data archive that the
+# first start writes at its exit and every later start maps (CDS=0: none, the first start ever).
+daemon_opts=("-Xmx$xmx" -XX:+ExitOnOutOfMemoryError)
+if [[ ${CDS:-1} == 1 ]]; then
+  daemon_opts+=(-Xlog:disable "-Xlog:all=warning,cds*=off:stderr" -XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$work/run.jsa")
+  echo "== a first start of mxwatch run (10 domains, a scratch store) writes the class data archive" >&2
+  head -n 10 "$work/domains.txt" > "$work/train-domains.txt"
+  cat > "$work/train.yaml" << YAML
+dns: {resolvers: ["127.0.0.1:$port"]}
+smtp: {enabled: false}
+domains_file: $work/train-domains.txt
+store: {data_dir: "$work/train-data"}
+http: {listen: "127.0.0.1:$(free_port 127.0.0.1 9790)"}
+YAML
+  "$java" "${daemon_opts[@]}" -jar "$jar" run --config "$work/train.yaml" > "$work/train.log" 2>&1 &
+  train=$!
+  track "$train"
+  trained() { grep -q 'mxwatch watching' "$work/train.log"; }
+  wait_for 120 trained || { echo "the first start did not get ready:" >&2; tail -n 20 "$work/train.log" >&2; exit 1; }
+  stop_pid "$train"
+  untrack "$train"
+  [[ -f $work/run.jsa ]] || { echo "the first start wrote no class data archive" >&2; exit 1; }
+fi
+
 start_daemon() { # start_daemon I: starts daemon I, waits until it is ready and has checked a domain
   local i=$1 jfr=() t0 ready="" first=""
   [[ ${JFR:-0} != 1 ]] || jfr=("-XX:FlightRecorderOptions:stackdepth=256" "-XX:StartFlightRecording=filename=$work/daemon-$i.jfr,settings=profile")
   t0=$(now)
-  "$java" "-Xmx$xmx" -XX:+ExitOnOutOfMemoryError "${jfr[@]}" -jar "$jar" run --config "$work/mxwatch-$i.yaml" > "$work/daemon-$i.log" 2>&1 &
+  "$java" "${daemon_opts[@]}" "${jfr[@]}" -jar "$jar" run --config "$work/mxwatch-$i.yaml" > "$work/daemon-$i.log" 2>&1 &
   daemon_pids[i]=$!
   track "${daemon_pids[i]}"
   local deadline=$((SECONDS + 300))
