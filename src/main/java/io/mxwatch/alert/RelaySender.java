@@ -29,6 +29,7 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  * relay that went away is noticed at once.
  */
 public final class RelaySender {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RelaySender.class);
   private final MxwatchConfig.Relay relay;
   private final String from;
   private final Session session;
@@ -76,25 +77,48 @@ public final class RelaySender {
     } catch (MessagingException e) {
       return new Delivery.Rejected("the email could not be built: " + e.getMessage());
     }
-    try (SMTPTransport t = (SMTPTransport) session.getTransport("smtp")) {
-      try {
-        t.connect(relay.host(), relay.port(), relay.username(), relay.password() == null ? null : relay.password().value());
-      } catch (AuthenticationFailedException e) {
-        return new Delivery.Retry("the relay refused the login of " + relay.username() + ": " + oneLine(e.getMessage()), true);
-      } catch (MessagingException e) {
-        return new Delivery.Retry("connecting to the relay " + relay.host() + ":" + relay.port() + " failed: " + cause(e), true);
-      }
-      try {
-        t.sendMessage(message, message.getAllRecipients());
-        return new Delivery.Accepted(oneLine(t.getLastServerResponse()), List.of());
-      } catch (SendFailedException e) {
-        return outcome(e, t);
-      } catch (MessagingException e) {
-        return new Delivery.Retry("sending to the relay failed: " + cause(e), false);
-      }
+    SMTPTransport t;
+    try {
+      t = (SMTPTransport) session.getTransport("smtp");
     } catch (MessagingException e) {
-      // closing failed after the relay's answer: what it answered stands; opening failed: retry
-      return new Delivery.Retry("the relay connection failed: " + cause(e), true);
+      return new Delivery.Retry("no SMTP transport: " + cause(e), false);
+    }
+    try {
+      return exchange(t, message);
+    } finally {
+      quit(t);
+    }
+  }
+
+  /** Connects, logs in and hands the email over: the relay's answer to the data is the result. */
+  private Delivery exchange(SMTPTransport t, MimeMessage message) {
+    try {
+      t.connect(relay.host(), relay.port(), relay.username(), relay.password() == null ? null : relay.password().value());
+    } catch (AuthenticationFailedException e) {
+      return new Delivery.Retry("the relay refused the login of " + relay.username() + ": " + oneLine(e.getMessage()), true);
+    } catch (MessagingException e) {
+      return new Delivery.Retry("connecting to the relay " + relay.host() + ":" + relay.port() + " failed: " + cause(e), true);
+    }
+    try {
+      t.sendMessage(message, message.getAllRecipients());
+      return new Delivery.Accepted(oneLine(t.getLastServerResponse()), List.of());
+    } catch (SendFailedException e) {
+      return outcome(e, t);
+    } catch (MessagingException e) {
+      return new Delivery.Retry("sending to the relay failed: " + cause(e), false);
+    }
+  }
+
+  /**
+   * Says QUIT and closes. What the relay answered to the data stands whatever happens here: a
+   * relay that accepted the email and then resets, or is slow to answer QUIT, has the email, and
+   * sending it again would page twice.
+   */
+  private static void quit(SMTPTransport t) {
+    try {
+      t.close();
+    } catch (MessagingException e) {
+      log.debug("closing the relay connection failed after its answer: {}", cause(e));
     }
   }
 

@@ -119,6 +119,16 @@ class RelaySenderTest {
   }
 
   @Test
+  void anEmailTheRelayAcceptedIsDeliveredEvenWhenItResetsTheConnectionAtQuit() throws Exception {
+    try (ScriptedRelay relay = new ScriptedRelay()) {
+      Delivery d =
+          new RelaySender(relay(relay.port(), MxwatchConfig.Tls.NONE, true, null, null), FROM).send(email(List.of("resetquit-oncall@example.net")));
+      assertThat(d).as("the relay answered 250 to the data: sending again would page twice").isInstanceOf(Delivery.Accepted.class);
+      assertThat(relay.received()).hasSize(1);
+    }
+  }
+
+  @Test
   void everyRecipientRefusedWith5xxIsPermanentWith4xxItIsRetried() throws Exception {
     try (ScriptedRelay relay = new ScriptedRelay()) {
       RelaySender sender = new RelaySender(relay(relay.port(), MxwatchConfig.Tls.NONE, true, null, null), FROM);

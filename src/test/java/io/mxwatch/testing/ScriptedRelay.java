@@ -13,8 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A plain SMTP relay on loopback that answers RCPT by a rule: addresses starting with {@code
- * reject5} get 550, with {@code reject4} get 451, the rest 250. It keeps the envelope recipients
- * and the data of each accepted message.
+ * reject5} get 550, with {@code reject4} get 451, the rest 250. When a recipient starts with
+ * {@code resetquit}, it answers QUIT with a reset (after accepting the data). It keeps the envelope
+ * recipients and the data of each accepted message.
  */
 public final class ScriptedRelay implements AutoCloseable {
   /** One accepted message: who it went to and its raw text. */
@@ -81,6 +82,10 @@ public final class ScriptedRelay implements AutoCloseable {
         received.add(new Received(List.copyOf(rcpt), data.toString()));
         reply(out, "250 2.0.0 Ok: queued as SCRIPTED" + received.size());
       } else if (upper.equals("QUIT")) {
+        if (rcpt.stream().anyMatch(a -> a.startsWith("resetquit"))) {
+          s.setSoLinger(true, 0); // closing now sends a reset
+          return;
+        }
         reply(out, "221 2.0.0 Bye");
         return;
       } else if (upper.equals("RSET") || upper.equals("NOOP")) {
