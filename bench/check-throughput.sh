@@ -57,8 +57,19 @@ run_round() {
     >"$work/check.jsonl" 2>"$work/check.err" || status=$?
 
   read -r domains lookups failed ok steady < <(python3 - "$work/check.jsonl" <<'PY'
-import json, sys
+import json, re, sys
 from datetime import datetime
+
+
+def instant(text):
+    """Seconds since the epoch of an ISO-8601 instant with 0 to 9 fractional digits."""
+    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)", text)
+    if not m:
+        raise ValueError(f"not an ISO-8601 instant: {text!r}")
+    whole = datetime.fromisoformat(m.group(1) + m.group(3).replace("Z", "+00:00")).timestamp()
+    return whole + (int(m.group(2)) / 10 ** len(m.group(2)) if m.group(2) else 0)
+
+
 domains = lookups = failed = ok = 0
 started = []
 with open(sys.argv[1]) as f:
@@ -66,7 +77,7 @@ with open(sys.argv[1]) as f:
         d = json.loads(line)
         domains += 1
         ok += d["status"] == "ok"
-        started.append(datetime.fromisoformat(d["checked_at"].replace("Z", "+00:00")[:26] + "+00:00").timestamp())
+        started.append(instant(d["checked_at"]))
         for l in d.get("lookups", []):
             lookups += 1
             failed += l["outcome"] in ("timeout", "servfail", "refused", "error")
