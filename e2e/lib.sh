@@ -122,9 +122,15 @@ wait_for() { # wait_for SECONDS COMMAND...: true once COMMAND succeeds, false at
 }
 
 free_port() { # free_port [ADDRESS [FIRST]]: a TCP port nothing listens on at ADDRESS
-  local address=${1:-127.0.0.1} port
-  for port in $(seq "${2:-55432}" $((${2:-55432} + 500))); do
+  # Below Linux's ephemeral range (32768-60999), where a client socket of this or another
+  # program can take a port between this check and the bind; never the same port twice in a run.
+  local address=${1:-127.0.0.1} port given="${work:-/nonexistent}/ports-given"
+  for port in $(seq "${2:-25432}" $((${2:-25432} + 500))); do
+    if grep -qx "$address:$port" "$given" 2> /dev/null; then
+      continue
+    fi
     if ! (exec 3<> "/dev/tcp/$address/$port") 2> /dev/null; then
+      [[ ! -d ${work:-} ]] || echo "$address:$port" >> "$given"
       echo "$port"
       return
     fi

@@ -111,7 +111,7 @@ untrack "$daemon"
 step "SIGTERM stops cleanly (exit 0, no errors)" stopped_cleanly
 
 # --- two daemons share the domains ---------------------------------------------------------
-sink_port=$(free_port 127.0.0.1 56100)
+sink_port=$(free_port 127.0.0.1 26100)
 python3 "$(dirname "$0")/smtp-sink.py" "$sink_port" "$work/sink" > "$work/sink.log" 2>&1 &
 track $!
 cluster_interval=30
@@ -132,8 +132,8 @@ alerts:
   group_wait: 0s
 YAML
 }
-write_cluster_config "$work/node-a.yaml" "$(free_port 127.0.0.1 56200)"
-write_cluster_config "$work/node-b.yaml" "$(free_port 127.0.0.1 56300)"
+write_cluster_config "$work/node-a.yaml" "$(free_port 127.0.0.1 26200)"
+write_cluster_config "$work/node-b.yaml" "$(free_port 127.0.0.1 26300)"
 "$java" -jar "$jar" run --config "$work/node-a.yaml" > "$work/node-a.log" 2>&1 &
 node_a=$!
 track "$node_a"
