@@ -2,7 +2,6 @@ package io.mxwatch.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
 import io.mxwatch.snapshot.SnapshotJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,27 +14,44 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 
 /** One HTTP request and its answer: path segments, query, JSON body in, JSON or text out. */
 final class Call {
   /** Bodies larger than this are refused: every write operation fits in a few hundred bytes. */
   static final int MAX_BODY = 64 * 1024;
 
-  private final HttpExchange exchange;
+  private final Request request;
+  private final Response response;
   private final List<String> segments;
   private final Map<String, String> query;
   private boolean answered;
 
-  Call(HttpExchange exchange) {
-    this.exchange = exchange;
-    String path = exchange.getRequestURI().getRawPath();
+  /**
+   * @throws IllegalArgumentException when the path or query is not valid percent-encoding
+   */
+  Call(Request request, Response response) {
+    this.request = request;
+    this.response = response;
+    String path = request.getHttpURI().getPath();
     this.segments =
-        Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).map(s -> URLDecoder.decode(s, StandardCharsets.UTF_8)).toList();
-    this.query = parseQuery(exchange.getRequestURI().getRawQuery());
+        Arrays.stream(path == null ? new String[0] : path.split("/"))
+            .filter(s -> !s.isEmpty())
+            .map(s -> URLDecoder.decode(s, StandardCharsets.UTF_8))
+            .toList();
+    this.query = parseQuery(request.getHttpURI().getQuery());
+  }
+
+  /** The request's path as it was sent, for logs. */
+  String path() {
+    return request.getHttpURI().getPath();
   }
 
   String method() {
-    return exchange.getRequestMethod();
+    return request.getMethod();
   }
 
   /** The path's segments, decoded: {@code /api/domains/x} → [api, domains, x]. */
@@ -48,7 +64,7 @@ final class Call {
   }
 
   String header(String name) {
-    return exchange.getRequestHeaders().getFirst(name);
+    return request.getHeaders().get(name);
   }
 
   boolean answered() {
@@ -62,7 +78,7 @@ final class Call {
    */
   Map<String, String> jsonBody(Set<String> allowed) throws IOException {
     byte[] body;
-    try (InputStream in = exchange.getRequestBody()) {
+    try (InputStream in = Content.Source.asInputStream(request)) {
       body = in.readNBytes(MAX_BODY + 1);
     }
     if (body.length > MAX_BODY) {
@@ -116,34 +132,32 @@ final class Call {
   /** Answers with a body written as it is produced (chunked): nothing large is held in memory. */
   void stream(int status, String contentType, Body body) throws IOException {
     answered = true;
-    headers(contentType);
+    headers(status, contentType);
     if (method().equals("HEAD")) {
-      exchange.sendResponseHeaders(status, -1);
       return;
     }
-    exchange.sendResponseHeaders(status, 0);
-    try (OutputStream out = exchange.getResponseBody()) {
+    try (OutputStream out = Response.asBufferedOutputStream(request, response)) {
       body.writeTo(out);
     }
   }
 
   void header(String name, String value) {
-    exchange.getResponseHeaders().set(name, value);
+    response.getHeaders().put(name, value);
   }
 
-  private void headers(String contentType) {
-    exchange.getResponseHeaders().set("Content-Type", contentType);
-    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+  private void headers(int status, String contentType) {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+    response.getHeaders().put("X-Content-Type-Options", "nosniff");
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
   }
 
   private void send(int status, String contentType, byte[] body) throws IOException {
     answered = true;
-    headers(contentType);
-    boolean head = method().equals("HEAD");
-    exchange.sendResponseHeaders(status, head ? -1 : body.length == 0 ? -1 : body.length);
-    if (!head && body.length > 0) {
-      try (OutputStream out = exchange.getResponseBody()) {
+    headers(status, contentType);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    if (!method().equals("HEAD") && body.length > 0) {
+      try (OutputStream out = Content.Sink.asOutputStream(response)) {
         out.write(body);
       }
     }

@@ -1,6 +1,5 @@
 package io.mxwatch.http;
 
-import com.sun.net.httpserver.HttpServer;
 import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.metrics.Metrics;
 import io.mxwatch.store.AlertStore;
@@ -8,21 +7,47 @@ import io.mxwatch.store.HistoryStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The daemon's one HTTP listener (the JDK's built-in server): {@code /metrics}, {@code /-/healthy},
- * {@code /-/ready}, {@code /-/reload} and the JSON API under {@code /api/}. Reads are open to
- * whoever reaches the port; writes need the configured bearer token.
+ * The daemon's one HTTP listener (Jetty): {@code /metrics}, {@code /-/healthy}, {@code /-/ready},
+ * {@code /-/reload} and the JSON API under {@code /api/}. Reads are open to whoever reaches the
+ * port; writes need the configured bearer token.
+ *
+ * <p>A slow or abusive client costs at most its own connection: Jetty reads request heads without
+ * holding a thread, a head must arrive whole within {@link Limits#headerTimeout}, an idle
+ * connection closes after {@link Limits#idleTimeout}, and connections, head and body sizes and
+ * worker threads are capped.
  */
 public final class HttpApi implements AutoCloseable {
-  /** Requests handled at once; more wait in the listen backlog. */
-  private static final int THREADS = 4;
+  /**
+   * What bounds the listener.
+   *
+   * @param maxConnections connections open at once; further ones wait in the listen backlog
+   * @param headerTimeout the longest a request head (request line and headers) may take to arrive
+   * @param idleTimeout the longest a connection may stay silent (between requests, or mid-body)
+   * @param maxHeaderBytes the largest request head; larger ones get 431
+   * @param threads worker threads (Jetty's selector and acceptor included); requests beyond them
+   *     wait, at most one per connection
+   * @param stopTimeout how long a stop waits for the requests under way
+   */
+  public record Limits(
+      int maxConnections, Duration headerTimeout, Duration idleTimeout, int maxHeaderBytes, int threads, Duration stopTimeout) {
+    public static Limits defaults() {
+      return new Limits(4096, Duration.ofSeconds(10), Duration.ofSeconds(30), 16 * 1024, 16, Duration.ofSeconds(5));
+    }
+  }
 
   /**
    * What the endpoints read from and act on.
@@ -46,12 +71,14 @@ public final class HttpApi implements AutoCloseable {
     List<String> problems();
   }
 
-  private final HttpServer server;
-  private final ExecutorService workers;
+  private final Server server;
+  private final ServerConnector connector;
+  private final InetSocketAddress address;
 
-  private HttpApi(HttpServer server, ExecutorService workers) {
+  private HttpApi(Server server, ServerConnector connector, InetSocketAddress address) {
     this.server = server;
-    this.workers = workers;
+    this.connector = connector;
+    this.address = address;
   }
 
   /**
@@ -60,30 +87,74 @@ public final class HttpApi implements AutoCloseable {
    * @throws IOException when it cannot listen there (address in use, not a local address)
    */
   public static HttpApi start(InetSocketAddress address, Backend backend) throws IOException {
-    HttpServer server = HttpServer.create(address, 64);
-    AtomicInteger n = new AtomicInteger();
-    ExecutorService workers =
-        Executors.newFixedThreadPool(
-            THREADS,
-            r -> {
-              Thread t = new Thread(r, "mxwatch-http-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    server.setExecutor(workers);
-    server.createContext("/", new Router(backend));
-    server.start();
-    return new HttpApi(server, workers);
+    return start(address, backend, Limits.defaults());
+  }
+
+  /** As {@link #start(InetSocketAddress, Backend)}, with other bounds. */
+  public static HttpApi start(InetSocketAddress address, Backend backend, Limits limits) throws IOException {
+    QueuedThreadPool threads = new QueuedThreadPool(limits.threads(), 2, 60_000);
+    threads.setName("mxwatch-http");
+    threads.setDaemon(true);
+    threads.setReservedThreads(0);
+    Server server = new Server(threads);
+    server.setStopAtShutdown(false); // the daemon stops it, in its order
+    server.setStopTimeout(limits.stopTimeout().toMillis());
+
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    http.setRequestHeaderSize(limits.maxHeaderBytes());
+    http.setIdleTimeout(limits.idleTimeout().toMillis());
+    http.setMinRequestDataRate(1024); // a body trickled slower than 1 kB/s is cut
+    ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(address.getAddress().getHostAddress());
+    connector.setPort(address.getPort());
+    connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    connector.setAcceptQueueSize(128);
+    connector.setReuseAddress(true);
+    server.addConnector(connector);
+    server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+    HeaderDeadline deadline = new HeaderDeadline(connector, limits.headerTimeout());
+    server.addBean(deadline);
+
+    ErrorHandler errors = new ErrorHandler();
+    errors.setShowStacks(false);
+    errors.setShowMessageInTitle(false);
+    server.setErrorHandler(errors);
+    server.setHandler(new GracefulHandler(new Router(backend)));
+    try {
+      server.start();
+    } catch (IOException e) {
+      stopQuietly(server);
+      throw e;
+    } catch (Exception e) {
+      stopQuietly(server);
+      throw new IOException(e.getMessage(), e);
+    }
+    return new HttpApi(server, connector, new InetSocketAddress(address.getAddress(), connector.getLocalPort()));
   }
 
   /** Where it listens (with the actual port when 0 was asked for). */
   public InetSocketAddress address() {
-    return server.getAddress();
+    return address;
   }
 
+  /** Connections open now (tests). */
+  int connections() {
+    return connector.getConnectedEndPoints().size();
+  }
+
+  /** Stops listening, lets the requests under way finish (up to the stop timeout), then closes. */
   @Override
   public void close() {
-    server.stop(0);
-    workers.shutdownNow();
+    stopQuietly(server);
+  }
+
+  private static void stopQuietly(Server server) {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      org.slf4j.LoggerFactory.getLogger(HttpApi.class).warn("the HTTP listener did not stop cleanly: {}", e.toString());
+    }
   }
 }

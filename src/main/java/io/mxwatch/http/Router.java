@@ -1,7 +1,5 @@
 package io.mxwatch.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.metrics.Metrics;
 import io.mxwatch.ops.OperationException;
@@ -14,6 +12,10 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * Sends each request to its endpoint and turns every failure into a clear answer: 400 for a bad
  * request, 401/403 for writes without the token, 404, 405 with Allow, 500 (logged) for the rest.
  */
-final class Router implements HttpHandler {
+final class Router extends Handler.Abstract {
   private static final Logger log = LoggerFactory.getLogger(Router.class);
   private static final String INDEX =
       """
@@ -50,41 +52,61 @@ final class Router implements HttpHandler {
     this.api = new DomainApi(backend);
   }
 
+  /**
+   * Answers one request on a worker thread, blocking: every answer is complete (or the connection
+   * failed) when this returns. Store errors are logged; the client gets no SQL text.
+   */
   @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      Call call;
-      try {
-        call = new Call(exchange);
-      } catch (IllegalArgumentException e) {
-        exchange.sendResponseHeaders(400, -1);
-        return;
+  public boolean handle(Request request, Response response, Callback callback) {
+    Call call;
+    try {
+      call = new Call(request, response);
+    } catch (IllegalArgumentException e) {
+      Response.writeError(request, response, callback, 400, "the path or query is not valid percent-encoding");
+      return true;
+    }
+    try {
+      route(call);
+    } catch (Call.HttpError e) {
+      answer(call, e.status, e.getMessage());
+    } catch (OperationException e) {
+      answer(
+          call,
+          switch (e.reason()) {
+            case BAD_REQUEST -> 400;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+          },
+          e.getMessage());
+    } catch (StoreException e) {
+      log.error("{} {} failed: {}", call.method(), call.path(), e.getMessage(), e);
+      if (call.answered()) {
+        callback.failed(e); // cut the answer under way: the client must not take it as whole
+        return true;
       }
-      try {
-        route(call);
-      } catch (Call.HttpError e) {
-        call.error(e.status, e.getMessage());
-      } catch (OperationException e) {
-        call.error(
-            switch (e.reason()) {
-              case BAD_REQUEST -> 400;
-              case NOT_FOUND -> 404;
-              case CONFLICT -> 409;
-            },
-            e.getMessage());
-      } catch (StoreException e) {
-        log.error("{} {} failed: {}", call.method(), exchange.getRequestURI().getRawPath(), e.getMessage(), e);
-        if (!call.answered()) {
-          call.error(503, "the store failed: " + e.getMessage());
-        }
-      } catch (IOException e) {
-        log.debug("{} {}: the client went away: {}", call.method(), exchange.getRequestURI().getRawPath(), e.toString());
-      } catch (RuntimeException e) {
-        log.error("{} {} failed", call.method(), exchange.getRequestURI().getRawPath(), e);
-        if (!call.answered()) {
-          call.error(500, "internal error: " + e);
-        }
+      answer(call, 503, "the store failed; the daemon's log says why");
+    } catch (IOException e) {
+      log.debug("{} {}: the client went away: {}", call.method(), call.path(), e.toString());
+      callback.failed(e);
+      return true;
+    } catch (RuntimeException e) {
+      log.error("{} {} failed", call.method(), call.path(), e);
+      if (call.answered()) {
+        callback.failed(e);
+        return true;
       }
+      answer(call, 500, "internal error; the daemon's log says why");
+    }
+    callback.succeeded();
+    return true;
+  }
+
+  /** Answers with an error (no answer is under way). */
+  private static void answer(Call call, int status, String message) {
+    try {
+      call.error(status, message);
+    } catch (IOException e) {
+      log.debug("{} {}: the client went away: {}", call.method(), call.path(), e.toString());
     }
   }
 

@@ -152,11 +152,24 @@ public final class Operations {
         OperationException.Reason.NOT_FOUND, domain + " has never been checked: is it in the config, and is the daemon running on this store?");
   }
 
+  /** The longest {@code by} (a person or a system: the store's column holds 200). */
+  public static final int MAX_BY = 200;
+  /** The longest {@code reason}: a sentence or a ticket reference, not a document. */
+  public static final int MAX_REASON = 2000;
+
   private static String required(String name, String value) {
     if (value == null || value.isBlank()) {
       throw bad(name + ": say " + (name.equals("reason") ? "why" : name.equals("by") ? "who" : "which"));
     }
-    return value.strip();
+    String text = value.strip();
+    int max = name.equals("by") ? MAX_BY : MAX_REASON;
+    if (text.length() > max) {
+      throw bad(name + ": at most " + max + " characters, got " + text.length());
+    }
+    if (text.chars().anyMatch(c -> Character.isISOControl(c) && c != '\t')) {
+      throw bad(name + ": control characters (line breaks, NUL, escapes) are not allowed");
+    }
+    return text;
   }
 
   private static OperationException bad(String message) {

@@ -220,6 +220,12 @@ class HttpApiTest {
     assertThat(http.post("/api/domains/" + DOMAIN + "/ack", "{\"reason\": \"x\"}", "Authorization", BEARER).statusCode()).as("by is required").isEqualTo(400);
     assertThat(http.post("/api/domains/" + DOMAIN + "/ack", "{\"reason\": \"" + "x".repeat(70_000) + "\"}", "Authorization", BEARER).statusCode())
         .isEqualTo(413);
+    HttpResponse<String> longBy = http.post("/api/domains/" + DOMAIN + "/ack", "{\"reason\": \"x\", \"by\": \"" + "b".repeat(201) + "\"}", "Authorization", BEARER);
+    assertThat(longBy.statusCode()).as("a 'by' longer than its column is bad input, not a store failure").isEqualTo(400);
+    assertThat(json(longBy).get("error").asText()).isEqualTo("by: at most 200 characters, got 201");
+    HttpResponse<String> controls = http.post("/api/silences", "{\"domain\": \"*.test\", \"duration\": \"2h\", \"reason\": \"a\\nb\", \"by\": \"x\"}", "Authorization", BEARER);
+    assertThat(controls.statusCode()).isEqualTo(400);
+    assertThat(json(controls).get("error").asText()).startsWith("reason: control characters");
     JsonNode nothing = json(http.post("/api/domains/" + DOMAIN + "/ack", "{\"reason\": \"x\", \"by\": \"bob\"}", "Authorization", BEARER));
     assertThat(nothing.get("approved")).isEmpty();
 
