@@ -21,7 +21,8 @@ FROM eclipse-temurin:21-jre
 RUN groupadd --system --gid 10001 mxwatch \
  && useradd --system --uid 10001 --gid mxwatch --home-dir /var/lib/mxwatch --no-create-home --shell /usr/sbin/nologin mxwatch \
  && mkdir -p /etc/mxwatch /var/lib/mxwatch /opt/mxwatch \
- && chown mxwatch:mxwatch /var/lib/mxwatch
+ && chown mxwatch:mxwatch /var/lib/mxwatch \
+ && chmod 700 /var/lib/mxwatch
 COPY --from=build /src/target/mxwatch.jar /opt/mxwatch/mxwatch.jar
 COPY config/mxwatch.yaml /etc/mxwatch/mxwatch.yaml
 

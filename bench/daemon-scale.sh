@@ -277,7 +277,7 @@ for i in $(seq "$daemons"); do
   fi
 done
 if [[ $store == h2 ]]; then
-  h2=$("$java" -cp "$jar" org.h2.tools.Shell -url "jdbc:h2:$work/data/mxwatch;AUTO_SERVER=TRUE" -user "" -password "" \
+  h2=$("$java" -cp "$jar" org.h2.tools.Shell -url "jdbc:h2:$work/data/mxwatch;AUTO_SERVER=TRUE" -user "" -password "$(cat "$work/data/store-password")" \
     -sql "SELECT SETTING_NAME, SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME IN ('info.FILE_SIZE', 'info.FILL_RATE', 'info.CHUNKS_FILL_RATE')" 2> /dev/null || true)
   size=$(du -b "$work/data/mxwatch.mv.db" | cut -f1)
   # FILL_RATE: the share of the file that chunks take; CHUNKS_FILL_RATE: the share of the chunks'

@@ -2,25 +2,29 @@ package io.mxwatch.store;
 
 import io.mxwatch.config.ConfigException;
 import io.mxwatch.config.MxwatchConfig;
-import java.io.IOException;
-import java.nio.file.Files;
 
 /** Opens the configured store: the H2 file in the data directory, or the configured JDBC URL. */
 public final class Stores {
   private Stores() {}
 
+  /**
+   * Opens the store. The default H2 file gets a private data directory and a password of its own
+   * ({@link LocalStore}); a configured URL is opened with the configured user and password.
+   */
   public static Database open(MxwatchConfig.Store store) throws ConfigException {
     String url = store.url();
-    if (url == null) {
-      try {
-        Files.createDirectories(store.dataDir());
-      } catch (IOException e) {
-        throw new ConfigException("cannot create the data directory " + store.dataDir() + ": " + e.getMessage(), e);
-      }
+    String password = store.password() == null ? "" : store.password().value();
+    boolean local = url == null;
+    if (local) {
       url = Database.h2Url(store.dataDir());
+      password = LocalStore.prepare(store.dataDir(), url, store.user(), store.password() == null ? null : password);
     }
     try {
-      return Database.open(url, store.user(), store.password() == null ? "" : store.password().value());
+      Database db = Database.open(url, store.user(), password);
+      if (local) {
+        LocalStore.restrictFiles(store.dataDir());
+      }
+      return db;
     } catch (StoreException e) {
       throw new ConfigException(e.getMessage(), e);
     }

@@ -141,7 +141,8 @@ class DaemonProcessTest {
     assertThat(read(log2)).contains("stopped");
     assertThat(read(log2).lines().filter(l -> l.contains("ERROR"))).as("errors other than the rejected reload").allMatch(l -> l.contains("configuration not reloaded"));
 
-    try (Database db = Database.open(Database.h2Url(data), "", "")) {
+    String password = Files.readString(data.resolve("store-password")).strip();
+    try (Database db = Database.open(Database.h2Url(data), "", password)) {
       HistoryStore store = new HistoryStore(db.dataSource());
       assertThat(store.load("example.test").state().baseline()).as("learned before the kill, kept").isNotNull();
       assertThat(store.snapshots("example.test", java.time.Instant.EPOCH)).hasSize(1);
