@@ -85,40 +85,45 @@ public final class OutboxSender {
         continue;
       }
       Email email = q.email();
-      Delivery d = relay.get().send(email);
-      Instant done = clock.instant();
-      switch (d) {
-        case Delivery.Accepted a -> {
-          repo.sent(q.id(), done, a.rejected());
-          counters.sent.incrementAndGet();
-          relayFailures = 0;
-          accepted++;
-          if (a.rejected().isEmpty()) {
-            log.info("{} alert sent to {}: {} {} ({})", email.domain(), String.join(", ", email.to()), email.subject(), email.messageId(), a.reply());
-          } else {
-            counters.rejectedRecipients.addAndGet(a.rejected().size());
-            log.error("{} alert {} sent, but the relay refused {}", email.domain(), email.messageId(), String.join(", ", a.rejected()));
-          }
-        }
-        case Delivery.Rejected r -> {
-          repo.failed(q.id(), done, r.error());
-          counters.failed.incrementAndGet();
-          log.error("{} alert {} undeliverable: {}", email.domain(), email.messageId(), r.error());
-        }
-        case Delivery.Retry r -> {
-          int attempts = q.attempts() + 1;
-          Instant next = done.plus(backoff.after(attempts));
-          repo.retry(q.id(), attempts, next, r.error());
-          counters.retried.incrementAndGet();
-          log.warn("{} alert {} not sent (attempt {}), next try at {}: {}", email.domain(), email.messageId(), attempts, next, r.error());
-          if (r.relayDown()) {
-            relayFailures++;
-            relayBlockedUntil = done.plus(backoff.after(relayFailures));
-            return accepted;
-          }
-        }
+      Delivery d = relay.get().send(email, answer -> record(q, email, answer));
+      if (d instanceof Delivery.Accepted) {
+        accepted++;
+      } else if (d instanceof Delivery.Retry r && r.relayDown()) {
+        relayFailures++;
+        relayBlockedUntil = clock.instant().plus(backoff.after(relayFailures));
+        return accepted;
       }
     }
     return accepted;
+  }
+
+  /** Writes what the relay answered, while its connection is still open (before QUIT). */
+  private void record(AlertRepository.Queued q, Email email, Delivery d) {
+    Instant done = clock.instant();
+    switch (d) {
+      case Delivery.Accepted a -> {
+        repo.sent(q.id(), done, a.rejected());
+        counters.sent.incrementAndGet();
+        relayFailures = 0;
+        if (a.rejected().isEmpty()) {
+          log.info("{} alert sent to {}: {} {} ({})", email.domain(), String.join(", ", email.to()), email.subject(), email.messageId(), a.reply());
+        } else {
+          counters.rejectedRecipients.addAndGet(a.rejected().size());
+          log.error("{} alert {} sent, but the relay refused {}", email.domain(), email.messageId(), String.join(", ", a.rejected()));
+        }
+      }
+      case Delivery.Rejected r -> {
+        repo.failed(q.id(), done, r.error());
+        counters.failed.incrementAndGet();
+        log.error("{} alert {} undeliverable: {}", email.domain(), email.messageId(), r.error());
+      }
+      case Delivery.Retry r -> {
+        int attempts = q.attempts() + 1;
+        Instant next = done.plus(backoff.after(attempts));
+        repo.retry(q.id(), attempts, next, r.error());
+        counters.retried.incrementAndGet();
+        log.warn("{} alert {} not sent (attempt {}), next try at {}: {}", email.domain(), email.messageId(), attempts, next, r.error());
+      }
+    }
   }
 }

@@ -71,20 +71,35 @@ public final class RelaySender {
 
   /** Sends {@code email} once and says how it went; never throws for what the relay or network did. */
   public Delivery send(Email email) {
+    return send(email, d -> {});
+  }
+
+  /**
+   * As {@link #send(Email)}, handing the relay's answer to {@code record} as soon as it is known,
+   * before QUIT: the caller marks the email sent while the connection is still open, so the
+   * moment between the relay taking the email and mxwatch knowing it is as short as it can be.
+   */
+  public Delivery send(Email email, java.util.function.Consumer<Delivery> record) {
     MimeMessage message;
     try {
       message = message(email);
     } catch (MessagingException e) {
-      return new Delivery.Rejected("the email could not be built: " + e.getMessage());
+      Delivery d = new Delivery.Rejected("the email could not be built: " + e.getMessage());
+      record.accept(d);
+      return d;
     }
     SMTPTransport t;
     try {
       t = (SMTPTransport) session.getTransport("smtp");
     } catch (MessagingException e) {
-      return new Delivery.Retry("no SMTP transport: " + cause(e), false);
+      Delivery d = new Delivery.Retry("no SMTP transport: " + cause(e), false);
+      record.accept(d);
+      return d;
     }
     try {
-      return exchange(t, message);
+      Delivery d = exchange(t, message);
+      record.accept(d);
+      return d;
     } finally {
       quit(t);
     }

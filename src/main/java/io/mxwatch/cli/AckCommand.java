@@ -15,6 +15,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "ack",
     mixinStandardHelpOptions = true,
+    header = "Approves a domain's confirmed changes: its current state becomes the baseline.",
     description = {
       "Approves the domain's current confirmed state as its new baseline: its open changes are resolved",
       "and the approval (who, why, when) is kept. Mismatches with declared expectations stay open",

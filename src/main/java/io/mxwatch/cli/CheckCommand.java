@@ -27,6 +27,7 @@ import picocli.CommandLine.Parameters;
     name = "check",
     sortOptions = false,
     mixinStandardHelpOptions = true,
+    header = "Checks domains once: MX, every exchange's addresses and SMTP, SPF, DMARC.",
     description = {
       "Snapshots the mail routing of each domain (MX and the addresses of every exchange, SPF, DMARC,",
       "an SMTP probe of every exchange address), audits it and reports what is wrong."

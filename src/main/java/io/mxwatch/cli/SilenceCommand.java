@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "silence",
     mixinStandardHelpOptions = true,
+    header = "Silences a domain's alert emails for a while; alerts are still recorded.",
     description = {
       "Silences alert emails for a while (maintenance): alerts of the domains are still recorded,",
       "and the ones still firing when the silence ends are sent then."

@@ -21,6 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
+    header = "Shows each domain's status and open changes, the alert outbox and silences.",
     description = {
       "Shows each domain's last check, its status and its open (unapproved) changes, in name order, as",
       "they are read (a list of 100,000 streams); then the alert outbox (emails waiting, emails the",

@@ -40,7 +40,7 @@ final class TextReport implements ReportWriter {
     out.println(
         s.domain() + " " + result.status().name()
             + (problems.isEmpty() ? "" : " - " + problems.stream().map(f -> f.code().name()).distinct().collect(Collectors.joining(", "))));
-    out.printf(Locale.ROOT, "  checked %s in %.0f ms%n", s.checkedAt(), s.durationMs());
+    out.printf(Locale.ROOT, "  checked %s in %.0f ms%n", s.checkedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), s.durationMs());
     mx(s);
     spf(s.spf());
     dmarc(s.dmarc());

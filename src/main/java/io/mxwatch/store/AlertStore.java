@@ -96,6 +96,16 @@ public final class AlertStore implements AlertRepository {
 
   @Override
   public boolean commit(Evaluation e) {
+    boolean done = commitIn(e);
+    if (done && !e.emails().isEmpty()) {
+      // on disk before the sender can hand one of them to the relay: a decision lost to a crash
+      // would be made again with a new Message-ID, a second page
+      jdbc.durable("writing the alert emails of " + e.domain() + " to disk");
+    }
+    return done;
+  }
+
+  private boolean commitIn(Evaluation e) {
     return jdbc.inTransaction(
         "recording the alert evaluation of " + e.domain(),
         c -> {
@@ -227,6 +237,8 @@ public final class AlertStore implements AlertRepository {
         at,
         rejected.isEmpty() ? null : String.join(LIST_SEPARATOR, rejected),
         id);
+    // on disk before the next email goes to the relay: a mark lost to a crash sends it again
+    jdbc.durable("writing outbox email " + id + "'s sent mark to disk");
   }
 
   @Override

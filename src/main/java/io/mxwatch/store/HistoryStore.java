@@ -319,6 +319,13 @@ public final class HistoryStore {
           }
           return out.stream().anyMatch(java.util.Objects::nonNull);
         });
+    boolean events = false;
+    for (int i = 0; i < recordings.size(); i++) {
+      events |= out.get(i) != null && !recordings.get(i).step().events().isEmpty();
+    }
+    if (events) {
+      jdbc.durable(what + " to disk"); // a confirmed change is never lost to a crash
+    }
     return out;
   }
 

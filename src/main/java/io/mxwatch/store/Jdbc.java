@@ -26,6 +26,32 @@ final class Jdbc {
     this.db = db;
   }
 
+  /** Whether the store is an H2 database: null until first asked. */
+  private volatile Boolean h2;
+
+  /**
+   * Makes what was committed so far reach the file, and the disk, before this returns: for the
+   * writes a crash must not take back (a confirmed change, an alert decided, an email marked
+   * sent). PostgreSQL's commit already is durable. H2 writes a commit to its file at once only
+   * when no other thread is writing the file at that moment; otherwise the commit waits, in
+   * memory, for the next one, and a kill -9 in between loses it. H2's {@code CHECKPOINT SYNC}
+   * writes and syncs whatever is pending.
+   */
+  void durable(String step) {
+    try (Connection c = db.getConnection()) {
+      if (h2 == null) {
+        h2 = c.getMetaData().getDatabaseProductName().equals("H2");
+      }
+      if (h2) {
+        try (java.sql.Statement s = c.createStatement()) {
+          s.execute("CHECKPOINT SYNC");
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException(step + " failed: " + e.getMessage(), e);
+    }
+  }
+
   /** Work inside one transaction: true keeps what it wrote, false undoes it. */
   interface Work {
     boolean run(Connection c) throws SQLException;

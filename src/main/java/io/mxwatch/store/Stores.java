@@ -18,6 +18,7 @@ public final class Stores {
     if (local) {
       url = Database.h2Url(store.dataDir());
       password = LocalStore.prepare(store.dataDir(), url, store.user(), store.password() == null ? null : password);
+      LocalStore.settleAfterCrash(store.dataDir(), store.user(), password);
     }
     try {
       Database db = Database.open(url, store.user(), password);

@@ -129,6 +129,27 @@ class RelaySenderTest {
   }
 
   @Test
+  void theRelaysAnswerIsHandedOverBeforeQuitSoTheSentMarkIsWrittenWhileTheConnectionIsOpen() throws Exception {
+    try (ScriptedRelay relay = new ScriptedRelay()) {
+      java.util.List<Integer> quitsWhenRecorded = new java.util.ArrayList<>();
+      java.util.List<Delivery> recorded = new java.util.ArrayList<>();
+      Delivery d =
+          new RelaySender(relay(relay.port(), MxwatchConfig.Tls.NONE, true, null, null), FROM)
+              .send(
+                  email(List.of("oncall@example.net")),
+                  answer -> {
+                    recorded.add(answer);
+                    quitsWhenRecorded.add(relay.quits());
+                  });
+
+      assertThat(recorded).containsExactly(d);
+      assertThat(d).isInstanceOf(Delivery.Accepted.class);
+      assertThat(quitsWhenRecorded).as("no QUIT sent yet when the answer was recorded").containsExactly(0);
+      assertThat(relay.quits()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void everyRecipientRefusedWith5xxIsPermanentWith4xxItIsRetried() throws Exception {
     try (ScriptedRelay relay = new ScriptedRelay()) {
       RelaySender sender = new RelaySender(relay(relay.port(), MxwatchConfig.Tls.NONE, true, null, null), FROM);

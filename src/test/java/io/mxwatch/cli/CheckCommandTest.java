@@ -96,6 +96,7 @@ class CheckCommandTest {
     assertThat(run.out()).contains("v=spf1 mx -all").contains("1/10 DNS lookups");
     assertThat(run.out()).contains("policy reject");
     assertThat(run.out()).contains("Findings: none");
+    assertThat(run.out()).as("the time to the second, no fraction").containsPattern("\n  checked \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ in \\d+ ms\n");
     assertThat(run.err()).isEmpty();
   }
 

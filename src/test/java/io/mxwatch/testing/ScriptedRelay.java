@@ -36,6 +36,13 @@ public final class ScriptedRelay implements AutoCloseable {
     return server.getLocalPort();
   }
 
+  private final java.util.concurrent.atomic.AtomicInteger quits = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** QUIT commands received so far. */
+  public int quits() {
+    return quits.get();
+  }
+
   public List<Received> received() {
     return List.copyOf(received);
   }
@@ -82,6 +89,7 @@ public final class ScriptedRelay implements AutoCloseable {
         received.add(new Received(List.copyOf(rcpt), data.toString()));
         reply(out, "250 2.0.0 Ok: queued as SCRIPTED" + received.size());
       } else if (upper.equals("QUIT")) {
+        quits.incrementAndGet();
         if (rcpt.stream().anyMatch(a -> a.startsWith("resetquit"))) {
           s.setSoLinger(true, 0); // closing now sends a reset
           return;
