@@ -22,7 +22,7 @@ import java.util.Set;
  * and the operator actions of {@link Operations}.
  */
 final class DomainApi {
-  static final Set<String> ACK_KEYS = Set.of("reason", "by");
+  static final Set<String> ACK_KEYS = Set.of("reason", "by", "expect");
   static final Set<String> SILENCE_KEYS = Set.of("domain", "duration", "reason", "by");
 
   private final HttpApi.Backend backend;
@@ -61,6 +61,7 @@ final class DomainApi {
       boolean dnsLookupFailing,
       List<OpenChange> openChanges,
       String approve,
+      String ackToken,
       Check check,
       String history) {}
 
@@ -120,7 +121,7 @@ final class DomainApi {
     }
     String path = "/api/domains/" + name;
     if (o == null) {
-      return new DomainDetail(name, true, null, null, null, false, List.of(), null, null, path + "/history");
+      return new DomainDetail(name, true, null, null, null, false, List.of(), null, null, null, path + "/history");
     }
     List<Change> open = ops.open(name, o.state());
     boolean approvable = open.stream().anyMatch(c -> ChangeCode.approvable(c.code()));
@@ -137,7 +138,10 @@ final class DomainApi {
         o.lastChangeAt(),
         o.state().failing(),
         open.stream().map(OpenChange::of).toList(),
-        approvable ? "POST " + path + "/ack {\"reason\": \"...\", \"by\": \"...\"} or: mxwatch ack " + name + " --reason TEXT" : null,
+        approvable
+            ? "POST " + path + "/ack {\"reason\": \"...\", \"by\": \"...\", \"expect\": \"" + Operations.ackToken(o.state()) + "\"} or: mxwatch ack " + name + " --reason TEXT"
+            : null,
+        approvable ? Operations.ackToken(o.state()) : null,
         check,
         path + "/history");
   }
@@ -158,7 +162,7 @@ final class DomainApi {
   }
 
   Acked ack(String input, Map<String, String> body) {
-    Operations.Ack ack = operations(backend.config().get()).ack(input, body.get("by"), body.get("reason"));
+    Operations.Ack ack = operations(backend.config().get()).ack(input, body.get("by"), body.get("reason"), body.get("expect"));
     return new Acked(ack.domain(), ack.approved().isEmpty() ? null : ack.by(), ack.approved().stream().map(OpenChange::of).toList(), ack.stillOpen().stream().map(OpenChange::of).toList());
   }
 

@@ -58,12 +58,27 @@ public final class Operations {
    * expectations and failing lookups are not states to approve: they stay open.
    */
   public Ack ack(String domainName, String by, String reason) {
+    return ack(domainName, by, reason, null);
+  }
+
+  /**
+   * As {@link #ack(String, String, String)}, only if the domain's confirmed state is still the
+   * one {@code expect} names ({@link #ackToken}, as the API showed it): a change confirmed since
+   * is never approved unseen.
+   *
+   * @param expect the {@link #ackToken} of the state shown; null: the state read now
+   */
+  public Ack ack(String domainName, String by, String reason, String expect) {
     String domain = domain(domainName);
     String who = required("by", by);
     String why = required("reason", reason);
     HistoryStore.Loaded loaded = history.load(domain);
     if (loaded.version() == 0) {
       throw neverChecked(domain);
+    }
+    if (expect != null && !expect.equals(ackToken(loaded.state()))) {
+      throw new OperationException(
+          OperationException.Reason.CONFLICT, domain + "'s confirmed changes are not the ones shown with ack_token " + expect + " any more: nothing approved; look again");
     }
     DriftEngine engine = new DriftEngine(confirmations(domain));
     List<Change> approvable = new ArrayList<>();
@@ -76,11 +91,28 @@ public final class Operations {
     }
     DriftState after;
     try {
-      after = history.approve(domain, who, why, clock.instant(), state -> engine.open(state, expectations(domain)).size());
+      // exactly the state read above, whose changes this answer lists as approved
+      after = history.approve(domain, who, why, clock.instant(), state -> engine.open(state, expectations(domain)).size(), loaded.state().confirmed());
     } catch (StoreException e) {
       throw new OperationException(OperationException.Reason.CONFLICT, e.getMessage());
     }
     return new Ack(domain, who, approvable, engine.open(after, expectations(domain)));
+  }
+
+  /**
+   * Names a domain's confirmed state, for an ack that must approve exactly what was shown: the
+   * first 16 hex digits of the SHA-256 of the state; "none" when nothing is confirmed yet.
+   */
+  public static String ackToken(io.mxwatch.drift.DriftState state) {
+    if (state == null || state.confirmed() == null) {
+      return "none";
+    }
+    try {
+      byte[] json = io.mxwatch.snapshot.SnapshotJson.mapper().writeValueAsBytes(state.confirmed());
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(json), 0, 8);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot name the confirmed state: " + e.getMessage(), e);
+    }
   }
 
   /** The open changes of {@code domain} in {@code state}, against its configured expectations. */

@@ -2,6 +2,7 @@ package io.mxwatch.store;
 
 import io.mxwatch.audit.CheckResult;
 import io.mxwatch.drift.DriftEngine;
+import io.mxwatch.drift.DomainState;
 import io.mxwatch.drift.DriftState;
 import io.mxwatch.drift.Observation;
 import java.sql.Connection;
@@ -397,10 +398,33 @@ public final class HistoryStore {
    *     null when unknown
    */
   public DriftState approve(String domain, String by, String reason, Instant at, java.util.function.ToIntFunction<DriftState> openAfter) {
+    return approve(domain, by, reason, at, openAfter, null);
+  }
+
+  /** The confirmed state moved on from the one the approver was shown: nothing was approved. */
+  public static final class StateMoved extends StoreException {
+    StateMoved(String message) {
+      super(message, null);
+    }
+  }
+
+  /**
+   * {@link #approve(String, String, String, Instant, java.util.function.ToIntFunction)}, only if
+   * the confirmed state is still {@code expected} (what the approver was shown): checks that
+   * repeat it do not matter, a newly confirmed change does.
+   *
+   * @param expected the confirmed state shown; null approves whatever is confirmed
+   * @throws StateMoved when another state was confirmed meanwhile
+   */
+  public DriftState approve(
+      String domain, String by, String reason, Instant at, java.util.function.ToIntFunction<DriftState> openAfter, DomainState expected) {
     for (int attempt = 0; attempt < 10; attempt++) {
       Loaded loaded = load(domain);
       if (loaded.version() == 0 || loaded.state().confirmed() == null) {
         throw new StoreException("cannot approve " + domain + ": it has no confirmed state yet", null);
+      }
+      if (expected != null && !expected.equals(loaded.state().confirmed())) {
+        throw new StateMoved(domain + " has confirmed another change since its changes were shown: nothing approved; look again and ack what you see");
       }
       DriftState approved = loaded.state().approved();
       boolean done =

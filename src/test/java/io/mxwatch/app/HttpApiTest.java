@@ -156,7 +156,14 @@ class HttpApiTest {
     assertThat(detail.get("approve").asText()).contains("/api/domains/example.test/ack");
     assertThat(detail.get("check").get("result").toString()).contains("mx1.example.test");
 
-    String ack = "{\"reason\": \"mx2 retired\", \"by\": \"alice\"}";
+    String token = detail.get("ack_token").asText();
+    assertThat(token).matches("[0-9a-f]{16}");
+    assertThat(detail.get("approve").asText()).contains("\"expect\": \"" + token + "\"");
+    HttpResponse<String> stale = http.post("/api/domains/" + DOMAIN + "/ack", "{\"reason\": \"x\", \"by\": \"alice\", \"expect\": \"0123456789abcdef\"}", "Authorization", BEARER);
+    assertThat(stale.statusCode()).as("a state other than the one shown is not approved").isEqualTo(409);
+    assertThat(json(stale).get("error").asText()).contains("nothing approved");
+    assertThat(json(http.get("/api/domains/" + DOMAIN)).get("open_changes").findValuesAsText("code")).contains("MX_REMOVED");
+    String ack = "{\"reason\": \"mx2 retired\", \"by\": \"alice\", \"expect\": \"" + token + "\"}";
     HttpResponse<String> noToken = http.post("/api/domains/" + DOMAIN + "/ack", ack);
     assertThat(noToken.statusCode()).isEqualTo(401);
     assertThat(noToken.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));

@@ -116,6 +116,33 @@ class HistoryStoreTest {
   }
 
   @Test
+  void anApprovalOfTheStateShownRefusesAChangeConfirmedSinceAndApprovesNothing() {
+    open();
+    record(again(realCheck()));
+    record(again(realCheck()));
+    f.dns.replace(DOMAIN, ZONE.replace("p=reject", "p=quarantine"));
+    CheckResult quarantine = realCheck();
+    record(again(quarantine));
+    record(again(quarantine));
+    DriftState shown = store.load(DOMAIN).state();
+    String token = io.mxwatch.ops.Operations.ackToken(shown);
+    record(again(quarantine)); // the same state again: still what was shown
+    assertThat(io.mxwatch.ops.Operations.ackToken(store.load(DOMAIN).state())).isEqualTo(token);
+    f.dns.replace(DOMAIN, ZONE.replace("p=reject", "p=none"));
+    CheckResult none = realCheck();
+    record(again(none));
+    record(again(none)); // p=none confirmed after the operator looked
+
+    assertThatThrownBy(() -> store.approve(DOMAIN, "alice", "saw quarantine", clock, null, shown.confirmed()))
+        .isInstanceOf(HistoryStore.StateMoved.class)
+        .hasMessageContaining("nothing approved");
+    assertThat(store.load(DOMAIN).state().baseline()).as("the baseline is untouched").isEqualTo(shown.baseline());
+    assertThat(io.mxwatch.ops.Operations.ackToken(store.load(DOMAIN).state())).isNotEqualTo(token);
+    DriftState current = store.load(DOMAIN).state();
+    assertThat(engine.open(store.approve(DOMAIN, "alice", "saw none", clock, null, current.confirmed()), Expectations.NONE)).isEmpty();
+  }
+
+  @Test
   void aCheckRecordedAgainstAStaleVersionIsRefusedAndWritesNothing() {
     open();
     record(again(realCheck()));
