@@ -300,7 +300,7 @@ write_config() { # write_config DOMAIN...: the watched domains (foxtrot checks e
   cat > "$config" << YAML
 dns: {resolvers: ["$resolver:$resolver_port"], timeout: 500ms, retries: 1}
 check: {deadline: 3s}
-smtp: {port: $smtp_port, helo_name: mxwatch.e2e.test, connect_timeout: 1s, read_timeout: 1s, deadline: 3s, ipv6: false}
+smtp: {port: $smtp_port, helo_name: mxwatch.e2e.test, connect_timeout: 1s, read_timeout: 1s, deadline: 3s, ipv6: false, deny: []}
 defaults: {interval: 2s, confirmations: 2}
 store: {data_dir: "$work/data"}
 http: {listen: "$http:$http_port"}

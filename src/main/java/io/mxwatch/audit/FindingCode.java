@@ -18,6 +18,9 @@ public enum FindingCode {
   SMTP_UNREACHABLE(Severity.WARNING, "An exchange address refused the connection, did not answer in time, reset the connection, or could not be reached."),
   SMTP_ALL_UNREACHABLE(Severity.CRITICAL, "No exchange address gave a 220 greeting: mail for the domain cannot be delivered."),
   SMTP_PRIMARY_UNREACHABLE(Severity.WARNING, "None of the lowest-preference (primary) exchanges gave a 220 greeting; mail depends on the backups."),
+  SMTP_ADDRESS_NOT_PUBLIC(
+      Severity.WARNING,
+      "An exchange address is in a range that senders on the internet cannot reach (loopback, private, link-local, ...: smtp.deny); it is not probed."),
   SMTP_REJECTING(Severity.WARNING, "An exchange address greets with a 4xx or 5xx code (554: no SMTP service here)."),
   SMTP_BAD_GREETING(Severity.WARNING, "An exchange address sent something that is not an SMTP greeting, or too much of it."),
   SMTP_NO_STARTTLS(Severity.WARNING, "An exchange address does not offer STARTTLS: mail to it travels in clear text."),

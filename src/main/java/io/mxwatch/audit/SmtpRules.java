@@ -42,6 +42,12 @@ final class SmtpRules {
             out.add(Finding.of(FindingCode.SMTP_UNREACHABLE, subject, subject + ": " + r.detail() + " during " + r.phase().label()));
         case SmtpProbe.Failed f ->
             out.add(Finding.of(FindingCode.SMTP_UNREACHABLE, subject, subject + ": " + f.detail()));
+        case SmtpProbe.Denied d ->
+            out.add(
+                Finding.of(
+                    FindingCode.SMTP_ADDRESS_NOT_PUBLIC,
+                    subject,
+                    subject + ": not probed: " + d.address() + " is in " + d.range() + ", which senders on the internet cannot reach (smtp.deny)"));
       }
     }
     if (s.smtp().stream().noneMatch(SmtpProbe::accepting)) {

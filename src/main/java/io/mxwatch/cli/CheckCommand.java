@@ -82,6 +82,13 @@ public final class CheckCommand implements Callable<Integer> {
   @Option(names = "--no-ipv6", description = "Do not probe the IPv6 addresses of exchanges.")
   private boolean noIpv6;
 
+  @Option(
+      names = "--smtp-deny",
+      split = ",",
+      paramLabel = "CIDR",
+      description = "Address ranges never probed (default: loopback, private, link-local and the other special-purpose ranges); 'none' probes any address.")
+  private List<String> smtpDeny;
+
   @Option(names = "--concurrency", paramLabel = "N", description = "Domains checked at once.")
   private Integer concurrency;
 
@@ -165,7 +172,8 @@ public final class CheckCommand implements Callable<Integer> {
                 p.readTimeout(),
                 p.deadline(),
                 maxSmtp == null ? p.maxConcurrent() : range("--max-smtp", maxSmtp, 1, 10_000),
-                p.ipv6() && !noIpv6));
+                p.ipv6() && !noIpv6,
+                smtpDeny == null ? p.deny() : smtpDeny(smtpDeny)));
     MxwatchConfig.Check check =
         new MxwatchConfig.Check(
             deadline == null ? c.check().deadline() : positive("--deadline", deadline),
@@ -187,6 +195,17 @@ public final class CheckCommand implements Callable<Integer> {
       throw new ConfigException(option + ": must be longer than 0");
     }
     return d;
+  }
+
+  private static io.mxwatch.net.AddressRanges smtpDeny(List<String> values) throws ConfigException {
+    if (values.size() == 1 && values.getFirst().strip().equals("none")) {
+      return io.mxwatch.net.AddressRanges.NONE;
+    }
+    try {
+      return io.mxwatch.net.AddressRanges.of(values);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("--smtp-deny: " + e.getMessage());
+    }
   }
 
   private static int range(String option, int value, int min, int max) throws ConfigException {

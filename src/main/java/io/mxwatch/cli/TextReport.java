@@ -136,6 +136,7 @@ final class TextReport implements ReportWriter {
       case SmtpProbe.TimedOut t -> outcome + " (" + t.phase().label() + ")";
       case SmtpProbe.Reset r -> outcome + " (" + r.phase().label() + ": " + Printable.of(r.detail()) + ")";
       case SmtpProbe.Failed f -> outcome + ": " + Printable.of(f.detail());
+      case SmtpProbe.Denied d -> "not probed: in " + d.range();
     };
   }
 

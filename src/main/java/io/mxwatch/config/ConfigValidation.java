@@ -90,7 +90,32 @@ final class ConfigValidation {
             p.duration("smtp.read_timeout", raw.readTimeout(), d.readTimeout(), min, max),
             p.duration("smtp.deadline", raw.deadline(), d.deadline(), min, max),
             p.number("smtp.max_concurrent", raw.maxConcurrent(), d.maxConcurrent(), 1, 10_000),
-            raw.ipv6() == null ? d.ipv6() : raw.ipv6()));
+            raw.ipv6() == null ? d.ipv6() : raw.ipv6(),
+            deny(raw.deny(), d.deny())));
+  }
+
+  /** {@code smtp.deny}: CIDR ranges; absent keeps the special-purpose ranges, [] denies nothing. */
+  private io.mxwatch.net.AddressRanges deny(List<String> raw, io.mxwatch.net.AddressRanges fallback) {
+    if (raw == null) {
+      return fallback;
+    }
+    List<String> ranges = new ArrayList<>();
+    for (int i = 0; i < raw.size(); i++) {
+      String cidr = raw.get(i);
+      String path = "smtp.deny[" + i + "]";
+      if (cidr == null) {
+        p.error(path, "empty: write a range like 10.0.0.0/8");
+        continue;
+      }
+      if (cidr.strip().equals("special-purpose")) {
+        io.mxwatch.net.AddressRanges.SPECIAL_PURPOSE.ranges().forEach(r -> ranges.add(r.cidr()));
+        continue;
+      }
+      if (p.value(path, cidr, c -> io.mxwatch.net.AddressRanges.range(c, ""), null) != null) {
+        ranges.add(cidr.strip());
+      }
+    }
+    return io.mxwatch.net.AddressRanges.of(ranges);
   }
 
   private MxwatchConfig.Check check(RawConfig.RawCheck raw) {

@@ -30,7 +30,8 @@ record RawConfig(
       String readTimeout,
       String deadline,
       Integer maxConcurrent,
-      Boolean ipv6) {}
+      Boolean ipv6,
+      java.util.List<String> deny) {}
 
   record RawCheck(String deadline, Integer concurrency) {}
 

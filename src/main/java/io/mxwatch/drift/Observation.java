@@ -81,6 +81,7 @@ public record Observation(DomainState state, List<String> failures) {
         case SmtpProbe.Reset r -> List.of();
         case SmtpProbe.Refused r -> List.of();
         case SmtpProbe.Failed f -> List.of();
+        case SmtpProbe.Denied d -> List.of();
       };
       byAddress.put(probe.address(), DomainState.Smtp.of(!probe.unreachable(), probe.unreachable() || greeting.isEmpty() ? null : greeting.getFirst()));
     }

@@ -19,6 +19,7 @@ import java.util.Locale;
   @JsonSubTypes.Type(value = SmtpProbe.TimedOut.class, name = "timeout"),
   @JsonSubTypes.Type(value = SmtpProbe.Reset.class, name = "reset"),
   @JsonSubTypes.Type(value = SmtpProbe.Failed.class, name = "error"),
+  @JsonSubTypes.Type(value = SmtpProbe.Denied.class, name = "denied"),
 })
 public sealed interface SmtpProbe {
 
@@ -31,9 +32,9 @@ public sealed interface SmtpProbe {
   double elapsedMs();
 
   /** Every {@link #outcome()} label, for meters that exist before the first probe of each kind. */
-  List<String> OUTCOMES = List.of("ok", "rejected", "bad_greeting", "refused", "timeout", "reset", "error");
+  List<String> OUTCOMES = List.of("ok", "rejected", "bad_greeting", "refused", "timeout", "reset", "error", "denied");
 
-  /** The label of this outcome in reports: ok, rejected, bad_greeting, refused, timeout, reset, error. */
+  /** The label of this outcome in reports: ok, rejected, bad_greeting, refused, timeout, reset, error, denied. */
   default String outcome() {
     return switch (this) {
       case Ok o -> "ok";
@@ -43,6 +44,7 @@ public sealed interface SmtpProbe {
       case TimedOut t -> "timeout";
       case Reset r -> "reset";
       case Failed f -> "error";
+      case Denied d -> "denied";
     };
   }
 
@@ -61,6 +63,7 @@ public sealed interface SmtpProbe {
       case TimedOut t -> true;
       case Reset r -> true;
       case Failed f -> true;
+      case Denied d -> true; // from the internet, where senders are
     };
   }
 
@@ -139,4 +142,12 @@ public sealed interface SmtpProbe {
 
   /** Any other failure: no route, network unreachable, a local error. */
   record Failed(String address, int port, double elapsedMs, String detail) implements SmtpProbe {}
+
+  /**
+   * Not probed: the address is in a range of {@code smtp.deny} (loopback, private, link-local, ...
+   * by default), which no sender on the internet can reach.
+   *
+   * @param range the range, as {@code 10.0.0.0/8 (private)}
+   */
+  record Denied(String address, int port, double elapsedMs, String range) implements SmtpProbe {}
 }

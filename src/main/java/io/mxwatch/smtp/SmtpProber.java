@@ -35,6 +35,10 @@ public final class SmtpProber {
   }
 
   public SmtpProbe probe(InetAddress address) {
+    var denied = settings.deny().match(address);
+    if (denied.isPresent()) {
+      return new SmtpProbe.Denied(io.mxwatch.net.IpText.of(address), settings.port(), 0, denied.get().toString());
+    }
     try {
       connections.acquire();
     } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package io.mxwatch.smtp;
 
+import io.mxwatch.net.AddressRanges;
 import java.time.Duration;
 
 /**
@@ -12,6 +13,8 @@ import java.time.Duration;
  * @param deadline how long one probe may take in all, whatever the server does
  * @param maxConcurrent probes running at once over the whole process
  * @param ipv6 whether IPv6 addresses of exchanges are probed
+ * @param deny address ranges never probed (by default the special-purpose ranges: loopback,
+ *     private, link-local, ...): an exchange there gets a {@link SmtpProbe.Denied}
  */
 public record SmtpSettings(
     int port,
@@ -20,7 +23,8 @@ public record SmtpSettings(
     Duration readTimeout,
     Duration deadline,
     int maxConcurrent,
-    boolean ipv6) {
+    boolean ipv6,
+    AddressRanges deny) {
 
   public static final int DEFAULT_PORT = 25;
   public static final String DEFAULT_HELO = "mxwatch.invalid";
@@ -37,6 +41,7 @@ public record SmtpSettings(
         throw new IllegalArgumentException("timeouts must be positive: " + d);
       }
     }
+    java.util.Objects.requireNonNull(deny, "deny");
     if (maxConcurrent < 1) {
       throw new IllegalArgumentException("maxConcurrent must be at least 1: " + maxConcurrent);
     }
@@ -50,26 +55,32 @@ public record SmtpSettings(
         Duration.ofSeconds(10),
         Duration.ofSeconds(30),
         64,
-        true);
+        true,
+        AddressRanges.SPECIAL_PURPOSE);
   }
 
   public SmtpSettings withPort(int value) {
-    return new SmtpSettings(value, heloName, connectTimeout, readTimeout, deadline, maxConcurrent, ipv6);
+    return new SmtpSettings(value, heloName, connectTimeout, readTimeout, deadline, maxConcurrent, ipv6, deny);
   }
 
   public SmtpSettings withHeloName(String value) {
-    return new SmtpSettings(port, value, connectTimeout, readTimeout, deadline, maxConcurrent, ipv6);
+    return new SmtpSettings(port, value, connectTimeout, readTimeout, deadline, maxConcurrent, ipv6, deny);
   }
 
   public SmtpSettings withTimeouts(Duration connect, Duration read, Duration total) {
-    return new SmtpSettings(port, heloName, connect, read, total, maxConcurrent, ipv6);
+    return new SmtpSettings(port, heloName, connect, read, total, maxConcurrent, ipv6, deny);
   }
 
   public SmtpSettings withMaxConcurrent(int value) {
-    return new SmtpSettings(port, heloName, connectTimeout, readTimeout, deadline, value, ipv6);
+    return new SmtpSettings(port, heloName, connectTimeout, readTimeout, deadline, value, ipv6, deny);
+  }
+
+  /** The address ranges never probed ({@link AddressRanges#NONE}: probe anywhere, as tests on loopback do). */
+  public SmtpSettings withDeny(AddressRanges value) {
+    return new SmtpSettings(port, heloName, connectTimeout, readTimeout, deadline, maxConcurrent, ipv6, value);
   }
 
   public SmtpSettings withIpv6(boolean value) {
-    return new SmtpSettings(port, heloName, connectTimeout, readTimeout, deadline, maxConcurrent, value);
+    return new SmtpSettings(port, heloName, connectTimeout, readTimeout, deadline, maxConcurrent, value, deny);
   }
 }

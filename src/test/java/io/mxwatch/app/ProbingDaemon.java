@@ -20,7 +20,7 @@ final class ProbingDaemon {
         config,
         """
         dns: {resolvers: ["127.0.0.1:%d"], timeout: 400ms, retries: 0}
-        smtp: {port: %d, ipv6: false}
+        smtp: {port: %d, ipv6: false, deny: []}
         defaults: {interval: 1s, confirmations: 2}
         store: {data_dir: %s}
         http: {listen: "127.0.0.1:0"%s}

@@ -78,12 +78,33 @@ class CheckCommandTest {
 
   private Run run(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
+    boolean deny = all.remove("--default-deny");
     if (all.size() > 0 && all.get(0).equals("check") && !all.contains("--no-resolver-default")) {
       all.addAll(1, List.of("--resolver", "127.0.0.1:" + dns.port(), "--smtp-port", String.valueOf(smtpPort), "--timeout", "400ms", "--retries", "0"));
+      if (!deny) {
+        all.addAll(1, List.of("--smtp-deny", "none")); // the test exchanges are on loopback
+      }
     }
     all.remove("--no-resolver-default");
     Cli cli = Cli.run(Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC), all.toArray(String[]::new));
     return new Run(cli.status(), cli.out(), cli.err());
+  }
+
+  @Test
+  void exchangesAtLoopbackOrPrivateAddressesAreNotProbedByDefaultAndSaySo() {
+    int before = smtp.stream().mapToInt(TestSmtpServer::connections).sum();
+
+    Run run = run("check", "good.test", "--default-deny");
+
+    assertThat(run.status()).isEqualTo(2);
+    assertThat(run.out()).startsWith("good.test CRITICAL - SMTP_ALL_UNREACHABLE");
+    assertThat(run.out()).contains("SMTP_ADDRESS_NOT_PUBLIC").contains("127.0.0.2 is in 127.0.0.0/8 (loopback)");
+    assertThat(run.out()).contains("not probed: in 127.0.0.0/8 (loopback)");
+    assertThat(smtp.stream().mapToInt(TestSmtpServer::connections).sum()).as("no connection to a denied address").isEqualTo(before);
+    assertThat(run("check", "good.test", "--default-deny", "--smtp-deny", "10.0.0.0/8").out()).startsWith("good.test OK");
+    Run bad = run("check", "good.test", "--default-deny", "--smtp-deny", "10.0.0.0/33");
+    assertThat(bad.status()).as("bad usage").isEqualTo(3);
+    assertThat(bad.err()).contains("--smtp-deny: '10.0.0.0/33': the prefix length must be 0-32");
   }
 
   @Test

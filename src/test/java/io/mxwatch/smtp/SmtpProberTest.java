@@ -16,7 +16,8 @@ class SmtpProberTest {
         SmtpSettings.defaults()
             .withPort(port)
             .withHeloName("probe.mxwatch.test")
-            .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(800), Duration.ofSeconds(3)));
+            .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(800), Duration.ofSeconds(3))
+            .withDeny(io.mxwatch.net.AddressRanges.NONE)); // the test servers are on loopback
   }
 
   private static SmtpProbe probe(TestSmtpServer.Behaviour behaviour) {
@@ -147,7 +148,8 @@ class SmtpProberTest {
           new SmtpProber(
               SmtpSettings.defaults()
                   .withPort(server.port())
-                  .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMillis(600)));
+                  .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMillis(600))
+                  .withDeny(io.mxwatch.net.AddressRanges.NONE));
       SmtpProbe probe = prober.probe(LOOPBACK);
       // each byte arrives well within the read timeout: only the overall deadline can end this
       assertThat(probe).isInstanceOf(SmtpProbe.TimedOut.class);

@@ -107,7 +107,8 @@ public final class CheckFixture implements AutoCloseable {
                 .withPort(smtpPort)
                 .withHeloName("check.mxwatch.test")
                 .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(700), Duration.ofSeconds(2))
-                .withIpv6(ipv6));
+                .withIpv6(ipv6)
+                .withDeny(io.mxwatch.net.AddressRanges.NONE)); // the test servers are on loopback
     return new Snapshotter(
         client,
         prober,
