@@ -9,6 +9,12 @@ public final class AlertCounters {
   final AtomicLong retried = new AtomicLong();
   final AtomicLong rejectedRecipients = new AtomicLong();
   final AtomicLong queued = new AtomicLong();
+  final AtomicLong expired = new AtomicLong();
+
+  /** Emails given up because the relay did not take them in time (Backoff#giveUpAfter). */
+  public long expired() {
+    return expired.get();
+  }
 
   /** Emails the relay accepted. */
   public long sent() {

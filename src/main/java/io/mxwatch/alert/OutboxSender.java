@@ -23,8 +23,13 @@ public final class OutboxSender {
   private static final int BATCH = 100;
 
   /** Waits between attempts: {@code initial}, doubled after each failure, at most {@code max}. */
-  public record Backoff(Duration initial, Duration max) {
-    public static final Backoff DEFAULT = new Backoff(Duration.ofSeconds(30), Duration.ofMinutes(15));
+  /**
+   * @param giveUpAfter how long after its decision an email is still sent: a page older than this
+   *     is stale (the relay was down for a day), so it is given up, logged and counted instead of
+   *     going out with everything else the moment the relay is back
+   */
+  public record Backoff(Duration initial, Duration max, Duration giveUpAfter) {
+    public static final Backoff DEFAULT = new Backoff(Duration.ofSeconds(30), Duration.ofMinutes(15), Duration.ofHours(24));
 
     Duration after(int failures) {
       Duration d = initial;
@@ -85,6 +90,14 @@ public final class OutboxSender {
         continue;
       }
       Email email = q.email();
+      if (email.createdAt() != null && email.createdAt().plus(backoff.giveUpAfter()).isBefore(at)) {
+        String why =
+            "not sent within " + io.mxwatch.config.Durations.format(backoff.giveUpAfter()) + " of its decision (" + email.createdAt() + "): given up as stale";
+        repo.failed(q.id(), at, why);
+        counters.expired.incrementAndGet();
+        log.error("{} alert {} {}: {}", email.domain(), email.messageId(), why, email.subject());
+        continue;
+      }
       Delivery d = relay.get().send(email, answer -> record(q, email, answer));
       if (d instanceof Delivery.Accepted) {
         accepted++;

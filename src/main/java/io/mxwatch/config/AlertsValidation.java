@@ -86,6 +86,12 @@ final class AlertsValidation {
     } else if (raw.passwordFile() != null) {
       password = p.value("alerts.relay.password_file", raw.passwordFile(), f -> SecretFile.read(baseDir.resolve(f)), null);
     }
+    if (tls == MxwatchConfig.Tls.NONE && password != null && !Boolean.TRUE.equals(raw.plaintextPassword())) {
+      p.error(
+          "alerts.relay.tls",
+          "none would send the relay password in clear text: use starttls or tls, or, for a relay on this host or a network you trust,"
+              + " set plaintext_password: true");
+    }
     return new MxwatchConfig.Relay(
         raw.host() == null ? "" : raw.host().strip(),
         p.number("alerts.relay.port", raw.port(), defaultPort, 1, 65535),

@@ -51,13 +51,27 @@ public final class ConfigLoader {
     this.env = Map.copyOf(env);
   }
 
+  /** The largest config file: its domains list aside (domains_file), a config is a few kB. */
+  static final int MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
   /** Reads and validates {@code file}; a domains file is found relative to it. */
   public MxwatchConfig load(Path file) throws ConfigException {
     String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      byte[] bytes = in.readNBytes(MAX_CONFIG_BYTES + 1); // bounded: /dev/zero or a 1 GB file is refused, not read
+      if (bytes.length > MAX_CONFIG_BYTES) {
+        throw new ConfigException(
+            "config file " + file + " is larger than " + MAX_CONFIG_BYTES / (1024 * 1024) + " MiB: keep long domain lists in a domains_file");
+      }
+      text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new ConfigException("cannot read config file " + file + ": not UTF-8 text");
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + describe(e));
+    }
+    int nul = text.indexOf('\0');
+    if (nul >= 0) {
+      throw new ConfigException(file.getFileName() + ":" + (text.substring(0, nul).chars().filter(c -> c == '\n').count() + 1) + ": a NUL byte: this is not a text file");
     }
     Path dir = file.toAbsolutePath().getParent();
     return parse(text, file.getFileName().toString(), dir == null ? Path.of("") : dir);

@@ -71,7 +71,14 @@ record RawConfig(
       String publicUrl) {}
 
   record RawRelay(
-      String host, Integer port, String tls, Boolean verifyCertificates, String username, String passwordFile, String timeout) {}
+      String host,
+      Integer port,
+      String tls,
+      Boolean verifyCertificates,
+      String username,
+      String passwordFile,
+      String timeout,
+      Boolean plaintextPassword) {}
 
   record RawRoute(String name, List<String> domains, List<String> to, String minSeverity, @JsonProperty("continue") Boolean continueMatching) {}
 

@@ -57,6 +57,7 @@ public final class MetricNames {
   public static final String ALERTS_QUEUED = "mxwatch.alerts.queued";
   public static final String ALERTS_SENT = "mxwatch.alerts.sent";
   public static final String ALERTS_FAILED = "mxwatch.alerts.failed";
+  public static final String ALERTS_EXPIRED = "mxwatch.alerts.expired";
   public static final String ALERT_RETRIES = "mxwatch.alert.retries";
   public static final String ALERT_RECIPIENTS_REJECTED = "mxwatch.alert.recipients.rejected";
   public static final String OUTBOX_EMAILS = "mxwatch.outbox.emails";

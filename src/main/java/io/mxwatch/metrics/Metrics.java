@@ -175,6 +175,9 @@ public final class Metrics {
     FunctionCounter.builder(MetricNames.ALERTS_FAILED, alerts, AlertCounters::failed)
         .description("Alert emails the relay refused for good (5xx); they stay in the outbox as undeliverable.")
         .register(registry);
+    FunctionCounter.builder(MetricNames.ALERTS_EXPIRED, alerts, AlertCounters::expired)
+        .description("Alert emails given up because the relay did not take them within 24 hours of their decision; they stay in the outbox as undeliverable.")
+        .register(registry);
     FunctionCounter.builder(MetricNames.ALERT_RETRIES, alerts, AlertCounters::retried)
         .description("Attempts to send an alert email that failed and will be retried (relay down, 4xx).")
         .register(registry);

@@ -141,7 +141,7 @@ public final class AlertStore implements AlertRepository {
                   m.messageId(),
                   m.inReplyTo(),
                   String.join(LIST_SEPARATOR, m.to()),
-                  m.subject(),
+                  Jdbc.cut(m.subject(), 1000), // the column; the composer keeps subjects far shorter
                   m.text(),
                   m.html(),
                   m.createdAt(),

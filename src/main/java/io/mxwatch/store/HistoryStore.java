@@ -284,6 +284,9 @@ public final class HistoryStore {
    * @param version the version {@link #load} returned
    * @param openChanges what is open after the step, for the operator views' filters
    */
+  /** The change_event.subject column's size. */
+  static final int MAX_SUBJECT = 1024;
+
   public record Recording(String domain, long version, CheckResult check, Observation observation, DriftEngine.Step step, int openChanges) {}
 
   /**
@@ -366,7 +369,7 @@ public final class HistoryStore {
           ins.setString(1, r.domain());
           ins.setString(2, e.change().code());
           ins.setString(3, e.change().severity().label());
-          ins.setString(4, e.change().subject());
+          ins.setString(4, Jdbc.cut(e.change().subject(), MAX_SUBJECT));
           ins.setString(5, e.change().before());
           ins.setString(6, e.change().after());
           ins.setObject(7, Jdbc.time(e.detectedAt()));

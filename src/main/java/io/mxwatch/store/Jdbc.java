@@ -26,6 +26,21 @@ final class Jdbc {
     this.db = db;
   }
 
+  /**
+   * {@code value} cut to fit a column of {@code max} characters, ending with "…" when cut: a
+   * value from the network (an SMTP banner in a change's subject) must never make a write fail.
+   */
+  static String cut(String value, int max) {
+    if (value == null || value.length() <= max) {
+      return value;
+    }
+    int end = max - 1;
+    if (Character.isHighSurrogate(value.charAt(end - 1))) {
+      end--;
+    }
+    return value.substring(0, end) + "…";
+  }
+
   /** Whether the store is an H2 database: null until first asked. */
   private volatile Boolean h2;
 

@@ -288,6 +288,32 @@ class AlertFlowTest {
   }
 
   @Test
+  void anEmailTheRelayDidNotTakeInADayIsGivenUpNotSentStaleWhenTheRelayReturns() throws Exception {
+    int port = closedPort();
+    configure(port, List.of(), DOMAIN);
+    Database db = db();
+    AlertStore store = new AlertStore(db.dataSource());
+    put(db, DOMAIN, mxRemoved(DOMAIN));
+    AlertEngine engine = engine(store);
+    OutboxSender sender = sender(store, "a");
+    fireAfterGroupWait(engine);
+    for (int hour = 0; hour < 24; hour++) {
+      assertThat(sender.drain()).isZero();
+      clock.advance(Duration.ofHours(1));
+    }
+    assertThat(counters.expired()).as("a day old at most: still tried").isZero();
+
+    startRelay(port);
+    clock.advance(Duration.ofMinutes(20));
+    assertThat(sender.drain()).isZero();
+
+    assertThat(received()).as("a day-old page is not sent").isEmpty();
+    assertThat(counters.expired()).isEqualTo(1);
+    assertThat(store.outbox(10).pending()).isZero();
+    assertThat(store.outbox(10).toString()).contains("given up as stale");
+  }
+
+  @Test
   void newRelaySettingsAreTriedAtOnceNotAfterTheBackoff() throws Exception {
     configure(closedPort(), List.of(), DOMAIN);
     Database db = db();

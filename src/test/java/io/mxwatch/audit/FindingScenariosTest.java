@@ -78,6 +78,8 @@ class FindingScenariosTest {
             zone("mx1 A 127.0.0.8\nmx2 A 127.0.0.9\n")),
         scenario("primary down", FindingCode.SMTP_PRIMARY_UNREACHABLE, Severity.WARNING, DOMAIN,
             zone("mx1 A 127.0.0.9\n")),
+        scenario("backup at a denied address", FindingCode.SMTP_ADDRESS_NOT_PUBLIC, Severity.WARNING, null,
+            f -> f.deny(io.mxwatch.net.AddressRanges.of(java.util.List.of("127.0.0.9/32"))).zone(DOMAIN, "mx2 A 127.0.0.9\n")),
         scenario("554 greeting", FindingCode.SMTP_REJECTING, Severity.WARNING, null,
             f -> f.smtp("127.0.0.4", TestSmtpServer.rejecting()).zone(DOMAIN, "mx2 A 127.0.0.4\n")),
         scenario("garbage greeting", FindingCode.SMTP_BAD_GREETING, Severity.WARNING, null,

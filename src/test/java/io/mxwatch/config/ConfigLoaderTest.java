@@ -144,6 +144,45 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void hostileInputFilesAreRefusedWithTheLineAndNeverReadWhole(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path big = dir.resolve("big.yaml");
+    try (var out = java.nio.file.Files.newOutputStream(big)) {
+      byte[] comment = ("#" + "x".repeat(1022) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      for (int i = 0; i < 5 * 1024; i++) {
+        out.write(comment); // 5 MiB of comments
+      }
+    }
+    assertThatThrownBy(() -> loader.load(big)).hasMessageContaining("is larger than 4 MiB: keep long domain lists in a domains_file");
+    java.nio.file.Files.writeString(dir.resolve("nul.yaml"), "dns:\n  timeout: 2s\n  retries: 1\u0000\n");
+    assertThatThrownBy(() -> loader.load(dir.resolve("nul.yaml"))).hasMessage("nul.yaml:3: a NUL byte: this is not a text file");
+    assertThatThrownBy(() -> loader.load(java.nio.file.Path.of("/dev/zero"))).hasMessageContaining("larger than 4 MiB");
+
+    java.nio.file.Files.writeString(
+        dir.resolve("domains.txt"),
+        "bücher.example\n" + "a".repeat(10 * 1024 * 1024) + ".example\nok.example\nnul\u0000.example\n");
+    java.nio.file.Files.writeString(dir.resolve("m.yaml"), "domains_file: domains.txt\n");
+    assertThatThrownBy(() -> loader.load(dir.resolve("m.yaml")))
+        .hasMessageContaining("domains.txt:2: a line of 10485768 characters: a domain name has at most 253")
+        .hasMessageContaining("domains.txt:4: a NUL byte: this is not a text file")
+        .satisfies(e -> assertThat(e.getMessage().length()).as("the long line is not repeated").isLessThan(2000));
+    java.nio.file.Files.writeString(dir.resolve("domains.txt"), "bücher.example\nok.example\n");
+    assertThat(loader.load(dir.resolve("m.yaml")).watch().domains())
+        .extracting(MxwatchConfig.Domain::name)
+        .as("an IDN is watched as its A-label")
+        .containsExactly("xn--bcher-kva.example", "ok.example");
+  }
+
+  @Test
+  void aRelayPasswordIsNeverSentInClearUnlessTheConfigSaysSo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("relay.secret"), "hunter2\n");
+    String yaml = "alerts:\n  from: mxwatch@example.org\n  to: [oncall@example.org]\n  relay: {host: 127.0.0.1, tls: none, username: mxwatch, password_file: relay.secret}\n";
+    java.nio.file.Files.writeString(dir.resolve("m.yaml"), yaml);
+    assertThatThrownBy(() -> loader.load(dir.resolve("m.yaml"))).hasMessageContaining("alerts.relay.tls: none would send the relay password in clear text");
+    java.nio.file.Files.writeString(dir.resolve("m.yaml"), yaml.replace("password_file: relay.secret}", "password_file: relay.secret, plaintext_password: true}"));
+    assertThat(loader.load(dir.resolve("m.yaml")).alerts().relay().password().value()).isEqualTo("hunter2");
+  }
+
+  @Test
   void theEnvironmentOverridesPathsAndSecretsAndIsNamedInErrors() throws Exception {
     ConfigLoader withEnv =
         new ConfigLoader(

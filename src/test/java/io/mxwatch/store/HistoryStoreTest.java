@@ -14,6 +14,7 @@ import io.mxwatch.testing.CheckFixture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,6 +141,23 @@ class HistoryStoreTest {
     assertThat(io.mxwatch.ops.Operations.ackToken(store.load(DOMAIN).state())).isNotEqualTo(token);
     DriftState current = store.load(DOMAIN).state();
     assertThat(engine.open(store.approve(DOMAIN, "alice", "saw none", clock, null, current.confirmed()), Expectations.NONE)).isEmpty();
+  }
+
+  @Test
+  void aChangeWhoseSubjectIsLongerThanItsColumnIsRecordedCut() {
+    open();
+    CheckResult check = again(realCheck());
+    HistoryStore.Loaded loaded = store.load(DOMAIN);
+    Observation observation = Observation.of(check);
+    DriftEngine.Step step = engine.step(loaded.state(), observation, Expectations.NONE, check.snapshot().checkedAt());
+    String banner = "mx1.example.test 127.0.0.2:25 " + "220 " + "x".repeat(5000);
+    io.mxwatch.drift.Change change = new io.mxwatch.drift.Change("SMTP_BANNER_CHANGED", io.mxwatch.audit.Severity.INFO, banner, "a", "b");
+    DriftEngine.Step withLongSubject = new DriftEngine.Step(step.state(), List.of(new DriftEngine.ChangeEvent(change, clock, clock)));
+
+    assertThat(store.record(DOMAIN, loaded.version(), check, observation, withLongSubject, 0)).as("recorded, not failed").isNotNull();
+
+    String stored = store.events(DOMAIN, Instant.EPOCH).getFirst().subject();
+    assertThat(stored).hasSize(HistoryStore.MAX_SUBJECT).startsWith("mx1.example.test 127.0.0.2:25 220 xxx").endsWith("…");
   }
 
   @Test

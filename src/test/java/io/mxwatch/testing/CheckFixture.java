@@ -51,6 +51,7 @@ public final class CheckFixture implements AutoCloseable {
   private int dnsRetries = 0;
   private boolean probeSmtp = true;
   private boolean ipv6 = true;
+  private io.mxwatch.net.AddressRanges deny = io.mxwatch.net.AddressRanges.NONE; // the test servers are on loopback
 
   /** Starts an SMTP server on {@code ip} at the fixture's SMTP port. */
   public CheckFixture smtp(String ip, TestSmtpServer.Behaviour behaviour) {
@@ -74,6 +75,12 @@ public final class CheckFixture implements AutoCloseable {
 
   public CheckFixture withoutIpv6() {
     ipv6 = false;
+    return this;
+  }
+
+  /** Exchange addresses in {@code ranges} are not probed (smtp.deny); none by default here. */
+  public CheckFixture deny(io.mxwatch.net.AddressRanges ranges) {
+    deny = ranges;
     return this;
   }
 
@@ -108,7 +115,7 @@ public final class CheckFixture implements AutoCloseable {
                 .withHeloName("check.mxwatch.test")
                 .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(700), Duration.ofSeconds(2))
                 .withIpv6(ipv6)
-                .withDeny(io.mxwatch.net.AddressRanges.NONE)); // the test servers are on loopback
+                .withDeny(deny));
     return new Snapshotter(
         client,
         prober,
