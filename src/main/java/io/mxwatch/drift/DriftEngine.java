@@ -106,13 +106,20 @@ public final class DriftEngine {
   }
 
   /**
-   * What is open for a domain now: every difference between the baseline and the confirmed state,
-   * every expectation the confirmed state does not meet, and DNS_LOOKUP_FAILING while it lasts.
+   * What is open for a domain now: every difference between the baseline and the confirmed state
+   * above info level, every expectation the confirmed state does not meet, and DNS_LOOKUP_FAILING
+   * while it lasts.
    */
   public List<Change> open(DriftState s, Expectations expectations) {
     List<Change> open = new ArrayList<>();
     if (s.baseline() != null && s.confirmed() != null) {
-      open.addAll(Differ.diff(s.baseline(), s.confirmed()));
+      for (Change c : Differ.diff(s.baseline(), s.confirmed())) {
+        // info-level changes (a TTL, a banner, a record added, a finding cleared) are history, in
+        // the change events, not work waiting for an approval
+        if (c.severity() != io.mxwatch.audit.Severity.INFO) {
+          open.add(c);
+        }
+      }
       open.addAll(expectations.mismatches(s.confirmed()));
     }
     if (s.failing()) {

@@ -103,6 +103,20 @@ class BannerDriftTest {
   }
 
   @Test
+  void aBannerChangeIsHistoryNotAnOpenChangeWaitingForAnAck() {
+    greet(n -> "mx1.example.test ESMTP Postfix (Debian/GNU)");
+    checks(2);
+    greet(n -> "mx1.example.test ESMTP Exim 4.96");
+    assertThat(checks(2)).extracting(Change::code).as("recorded as a confirmed change").containsOnly("SMTP_BANNER_CHANGED");
+
+    assertThat(engine.open(state, Expectations.NONE)).as("info level: nothing to approve").isEmpty();
+
+    f.dns.replace(CheckFixture.DOMAIN, CheckFixture.TWO_EXCHANGES.replace("@        MX 20 mx2\n", ""));
+    checks(2);
+    assertThat(engine.open(state, Expectations.NONE)).extracting(Change::code).as("a warning or worse still is").containsExactly("MX_REMOVED");
+  }
+
+  @Test
   void stableBannerKeepsNamesAndDropsWhatVaries() {
     assertThat(DomainState.Smtp.stableBanner("mx-b.e2e.test ESMTP")).isEqualTo("mx-b.#.test ESMTP");
     assertThat(DomainState.Smtp.stableBanner("mail.example.com ESMTP Exim 4.96 Mon, 23 Nov 2026 14:00:00 +0000"))
