@@ -388,6 +388,10 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     if (deleted > 0 || emails > 0) {
       log.info("retention: deleted {} snapshots and {} sent alert emails older than {}", deleted, emails, config.store().retention());
     }
+    int events = store.purgeEventsBefore(clock.instant().minus(config.store().eventRetention()));
+    if (events > 0) {
+      log.info("retention: deleted {} change events confirmed more than {} ago", events, config.store().eventRetention());
+    }
   }
 
   /** The longest one check can take: its DNS deadline, then SMTP probes within theirs. */

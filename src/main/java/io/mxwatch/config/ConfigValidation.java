@@ -130,7 +130,7 @@ final class ConfigValidation {
 
   private MxwatchConfig.Store store(RawConfig.RawStore raw) {
     MxwatchConfig.Store d = MxwatchConfig.Store.defaults();
-    RawConfig.RawStore r = raw == null ? new RawConfig.RawStore(null, null, null, null, null) : raw;
+    RawConfig.RawStore r = raw == null ? new RawConfig.RawStore(null, null, null, null, null, null) : raw;
     String dataDir = env.getOrDefault(ENV_DATA_DIR, r.dataDir());
     String url = env.getOrDefault(ENV_STORE_URL, r.url());
     if (url != null && !url.startsWith("jdbc:")) {
@@ -143,7 +143,8 @@ final class ConfigValidation {
         url,
         env.getOrDefault(ENV_STORE_USER, r.user() == null ? d.user() : r.user()),
         password == null ? null : new MxwatchConfig.Secret(password),
-        p.duration("store.retention", r.retention(), d.retention(), Duration.ofHours(1), Duration.ofDays(36_500)));
+        p.duration("store.retention", r.retention(), d.retention(), Duration.ofHours(1), Duration.ofDays(36_500)),
+        p.duration("store.event_retention", r.eventRetention(), d.eventRetention(), Duration.ofDays(1), Duration.ofDays(36_500)));
   }
 
   private MxwatchConfig.Http http(RawConfig.RawHttp raw) {

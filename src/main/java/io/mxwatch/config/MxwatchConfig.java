@@ -158,11 +158,12 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
    * @param dataDir where the default H2 file lives
    * @param url a JDBC URL; null for the H2 file in {@code dataDir}
    * @param password null when none
-   * @param retention how long distinct snapshots are kept (change events and approvals stay)
+   * @param retention how long distinct snapshots are kept (each domain keeps its latest)
+   * @param eventRetention how long confirmed change events are kept (approvals stay)
    */
-  public record Store(Path dataDir, String url, String user, Secret password, Duration retention) {
+  public record Store(Path dataDir, String url, String user, Secret password, Duration retention, Duration eventRetention) {
     public static Store defaults() {
-      return new Store(Path.of("data"), null, "", null, Duration.ofDays(90));
+      return new Store(Path.of("data"), null, "", null, Duration.ofDays(90), Duration.ofDays(730));
     }
   }
 

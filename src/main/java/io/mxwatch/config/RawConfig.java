@@ -50,7 +50,7 @@ record RawConfig(
 
   record RawExpect(List<String> mx, String dmarcPolicy, String spf) {}
 
-  record RawStore(String dataDir, String url, String user, String password, String retention) {}
+  record RawStore(String dataDir, String url, String user, String password, String retention, String eventRetention) {}
 
   record RawHttp(String listen, String tokenFile) {}
 

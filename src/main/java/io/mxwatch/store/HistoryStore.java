@@ -492,7 +492,7 @@ public final class HistoryStore {
 
   /**
    * Deletes snapshots last seen before {@code cutoff}, except each domain's latest. Change events
-   * and approvals stay: they are the audit trail.
+   * have a retention of their own ({@link #purgeEventsBefore}); approvals stay.
    *
    * @return how many snapshots were deleted
    */
@@ -501,6 +501,16 @@ public final class HistoryStore {
         "deleting history before " + cutoff,
         "DELETE FROM snapshot WHERE last_seen < ? AND id NOT IN (SELECT last_snapshot_id FROM drift_state WHERE last_snapshot_id IS NOT NULL)",
         cutoff);
+  }
+
+  /**
+   * Deletes change events confirmed before {@code cutoff} ({@code store.event_retention}): a
+   * domain whose records change on every check must not grow the store for good. Approvals stay.
+   *
+   * @return how many events were deleted
+   */
+  public int purgeEventsBefore(Instant cutoff) {
+    return jdbc.update("deleting change events before " + cutoff, "DELETE FROM change_event WHERE confirmed_at < ?", cutoff);
   }
 
   /** The step named in errors of the history reads. */

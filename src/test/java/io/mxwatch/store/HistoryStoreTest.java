@@ -161,6 +161,29 @@ class HistoryStoreTest {
   }
 
   @Test
+  void changeEventsOlderThanTheirRetentionAreDeletedNewerOnesStay() {
+    open();
+    record(again(realCheck()));
+    record(again(realCheck()));
+    f.dns.replace(DOMAIN, ZONE.replace("p=reject", "p=none"));
+    CheckResult none = realCheck();
+    record(again(none));
+    record(again(none));
+    Instant firstChange = clock;
+    clock = clock.plus(Duration.ofDays(10));
+    f.dns.replace(DOMAIN, ZONE);
+    CheckResult back = realCheck();
+    record(again(back));
+    record(again(back));
+    int before = store.events(DOMAIN, Instant.EPOCH).size();
+
+    int deleted = store.purgeEventsBefore(firstChange.plus(Duration.ofDays(1)));
+
+    assertThat(deleted).isPositive();
+    assertThat(store.events(DOMAIN, Instant.EPOCH)).hasSize(before - deleted).allMatch(e -> e.confirmedAt().isAfter(firstChange.plus(Duration.ofDays(1))));
+  }
+
+  @Test
   void aCheckRecordedAgainstAStaleVersionIsRefusedAndWritesNothing() {
     open();
     record(again(realCheck()));

@@ -20,7 +20,7 @@ class LocalStoreTest {
   @TempDir Path tmp;
 
   private static MxwatchConfig.Store store(Path dataDir) {
-    return new MxwatchConfig.Store(dataDir, null, "", null, Duration.ofDays(90));
+    return new MxwatchConfig.Store(dataDir, null, "", null, Duration.ofDays(90), Duration.ofDays(730));
   }
 
   private static String mode(Path p) throws Exception {
