@@ -159,8 +159,15 @@ final class UdpTransport implements AutoCloseable {
     return new Server(List.copyOf(sockets), List.copyOf(selectors));
   }
 
+  /**
+   * Reads answers until {@link #close}. It never stops on its own: a receiver that died would
+   * leave its sockets' queries to time out for the rest of the process's life. A failure is
+   * logged (the first, then every thousandth in a row) and the loop goes on after a short pause;
+   * the queries it may have cost time out as usual.
+   */
   private void receive(Selector selector) {
     ByteBuffer buffer = ByteBuffer.allocate(65535);
+    int failures = 0;
     while (!closed) {
       try {
         selector.select();
@@ -168,13 +175,24 @@ final class UdpTransport implements AutoCloseable {
           ((Socket) key.attachment()).drain(buffer);
         }
         selector.selectedKeys().clear();
+        failures = 0;
       } catch (java.nio.channels.ClosedSelectorException e) {
         return; // closed by close()
-      } catch (IOException e) {
-        if (!closed) {
-          log.error("waiting for DNS answers failed; this receiver stops", e);
+      } catch (IOException | RuntimeException e) {
+        if (closed || !selector.isOpen()) {
+          return;
         }
-        return;
+        selector.selectedKeys().clear();
+        failures++;
+        if (failures == 1 || failures % 1000 == 0) {
+          log.error("waiting for DNS answers failed ({} in a row); the receiver goes on", failures, e);
+        }
+        try {
+          Thread.sleep(Math.min(1000, 10L * failures)); // no busy loop on a failure that repeats
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
     }
   }
