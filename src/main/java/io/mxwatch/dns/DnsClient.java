@@ -165,7 +165,13 @@ public final class DnsClient implements AutoCloseable {
         return;
       }
       if (response.getHeader().getFlag(Flags.TC)) {
-        overTcp(server, wire, Duration.ofNanos(attemptNanos))
+        // within what is left of the check's deadline, not a whole attempt's time again
+        long left = deadlineNanos == Long.MAX_VALUE ? attemptNanos : Math.min(attemptNanos, deadlineNanos - System.nanoTime());
+        if (left <= 0) {
+          done(DEADLINE_EXPIRED);
+          return;
+        }
+        overTcp(server, wire, Duration.ofNanos(left))
             .whenComplete(
                 (full, error) ->
                     done(error != null ? fromError(error, where + " (tcp)") : fromResponse(full, name, type, where)));
