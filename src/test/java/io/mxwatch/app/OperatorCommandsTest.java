@@ -61,7 +61,7 @@ class OperatorCommandsTest {
     Await.until("MX_REMOVED", WAIT, () -> store.events(DOMAIN, Instant.EPOCH).stream().anyMatch(e -> e.code().equals("MX_REMOVED")));
 
     assertThat(mxwatch("status", "--config", config.toString())).isZero();
-    assertThat(out).contains("DOMAIN").containsPattern(DOMAIN + " +ok +\\S+ +2: MX_REMOVED mx2\\.example\\.test").containsPattern("later\\.test +- +never +-");
+    assertThat(out).contains("DOMAIN").containsPattern(DOMAIN + " +ok +\\S+ +1: MX_REMOVED mx2\\.example\\.test").containsPattern("later\\.test +- +never +-");
 
     assertThat(mxwatch("history", DOMAIN, "--config", config.toString())).isZero();
     assertThat(out).contains("snapshot ").contains("MX_REMOVED mx2.example.test: 20 mx2.example.test → absent");

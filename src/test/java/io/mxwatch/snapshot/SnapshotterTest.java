@@ -192,6 +192,27 @@ class SnapshotterTest {
   }
 
   @Test
+  void anSpfRecordOfHundredsOfLookupTermsIsCountedButQueriedOnlyUpToTheLimit() {
+    try (CheckFixture f = fixture()) {
+      StringBuilder txt = new StringBuilder("@ TXT \"v=spf1");
+      for (int i = 1; i <= 300; i++) {
+        if (i % 10 == 0) {
+          txt.append("\" \""); // a string of the TXT record holds at most 255 characters
+        }
+        txt.append(" a:x").append(i).append(".evil.test");
+      }
+      f.zone(DOMAIN, txt.append(" -all\"\n").toString());
+
+      Snapshot s = f.snapshot(DOMAIN);
+
+      assertThat(s.spf().dnsLookups()).as("every term counted").isEqualTo(300);
+      long queried = f.dns.queries().stream().filter(q -> q.name().toString().endsWith(".evil.test.")).count();
+      assertThat(queried).as("A and AAAA of the first ten terms at most").isLessThanOrEqualTo(2 * 10);
+      assertThat(new Auditor().audit(s).findings()).extracting(Finding::code).contains(FindingCode.SPF_TOO_MANY_LOOKUPS);
+    }
+  }
+
+  @Test
   void cnameExchangeIsRecordedWithItsTarget() {
     try (CheckFixture f = fixture()) {
       f.dns.remove("mx2.example.test", Type.A);
