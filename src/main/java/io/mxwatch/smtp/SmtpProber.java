@@ -26,8 +26,13 @@ public final class SmtpProber {
   private final Semaphore connections;
 
   public SmtpProber(SmtpSettings settings) {
+    this(settings, new Semaphore(settings.maxConcurrent(), true));
+  }
+
+  /** With the connections of {@code connections} (tests: none free). */
+  SmtpProber(SmtpSettings settings, Semaphore connections) {
     this.settings = settings;
-    this.connections = new Semaphore(settings.maxConcurrent(), true);
+    this.connections = connections;
   }
 
   public SmtpSettings settings() {
@@ -39,8 +44,17 @@ public final class SmtpProber {
     if (denied.isPresent()) {
       return new SmtpProbe.Denied(io.mxwatch.net.IpText.of(address), settings.port(), 0, denied.get().toString());
     }
+    long start = System.nanoTime();
     try {
-      connections.acquire();
+      // a probe waits for a free connection no longer than it may take in all: exchanges that
+      // hold every connection (tarpits) cannot keep other domains' probes waiting for ever
+      if (!connections.tryAcquire(settings.deadline().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+        return new SmtpProbe.Failed(
+            io.mxwatch.net.IpText.of(address),
+            settings.port(),
+            (System.nanoTime() - start) / 1e6,
+            "not probed: all " + settings.maxConcurrent() + " SMTP connections stayed busy for " + io.mxwatch.config.Durations.format(settings.deadline()));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new SmtpProbe.Failed(io.mxwatch.net.IpText.of(address), settings.port(), 0, "interrupted");

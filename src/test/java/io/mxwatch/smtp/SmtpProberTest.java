@@ -157,6 +157,25 @@ class SmtpProberTest {
   }
 
   @Test
+  void aProbeWaitsForAFreeConnectionNoLongerThanItsDeadline() {
+    try (TestSmtpServer server = TestSmtpServer.start(TestSmtpServer.wellBehaved())) {
+      SmtpSettings settings =
+          SmtpSettings.defaults()
+              .withPort(server.port())
+              .withMaxConcurrent(3)
+              .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(300))
+              .withDeny(io.mxwatch.net.AddressRanges.NONE);
+      // every connection held elsewhere (tarpits of another domain) for longer than the deadline
+      SmtpProber prober = new SmtpProber(settings, new java.util.concurrent.Semaphore(0));
+
+      SmtpProbe probe = prober.probe(LOOPBACK);
+
+      assertThat(probe).isInstanceOfSatisfying(SmtpProbe.Failed.class, f -> assertThat(f.detail()).isEqualTo("not probed: all 3 SMTP connections stayed busy for 300ms"));
+      assertThat(server.connections()).isZero();
+    }
+  }
+
+  @Test
   void hostileBannerIsEscaped() {
     SmtpProbe probe =
         probe(
