@@ -30,6 +30,9 @@ public final class DmarcAnalyzer {
     }
   }
 
+  /** External report destinations whose authorisation is looked up per check; more are not checked. */
+  static final int MAX_DESTINATIONS = 10;
+
   /** Blocking form of {@link #analyzeAsync}. */
   public DmarcResult analyze(LookupScope scope, Name domain, DnsOutcome txt) {
     return analyzeAsync(scope, domain, txt).join();
@@ -48,17 +51,27 @@ public final class DmarcAnalyzer {
     }
     Map<String, CompletableFuture<DnsOutcome>> checks = new LinkedHashMap<>();
     Map<String, DmarcUri> byUri = new LinkedHashMap<>();
+    Map<String, CompletableFuture<DnsOutcome>> byDestination = new LinkedHashMap<>();
     String self = text(domain);
     for (DmarcUri uri : Stream.concat(record.rua().stream(), record.ruf().stream()).toList()) {
       if (uri.domain() == null || sameOrganisation(self, uri.domain()) || byUri.containsKey(uri.uri())) {
         continue;
       }
-      Name query = authorizationName(domain, uri.domain());
-      if (query == null) {
-        continue;
+      String destination = uri.domain().toLowerCase(Locale.ROOT);
+      CompletableFuture<DnsOutcome> lookup = byDestination.get(destination);
+      if (lookup == null) {
+        if (byDestination.size() >= MAX_DESTINATIONS) {
+          continue; // a record listing hundreds of destinations costs a check ten lookups at most
+        }
+        Name query = authorizationName(domain, uri.domain());
+        if (query == null) {
+          continue;
+        }
+        lookup = scope.lookup(query, Type.TXT);
+        byDestination.put(destination, lookup);
       }
       byUri.put(uri.uri(), uri);
-      checks.put(uri.uri(), scope.lookup(query, Type.TXT));
+      checks.put(uri.uri(), lookup);
     }
     return CompletableFuture.allOf(checks.values().toArray(CompletableFuture[]::new))
         .thenApply(

@@ -213,6 +213,26 @@ class SnapshotterTest {
   }
 
   @Test
+  void aDmarcRecordListingHundredsOfReportDestinationsCostsTenLookupsAtMost() {
+    try (CheckFixture f = fixture()) {
+      StringBuilder txt = new StringBuilder("_dmarc TXT \"v=DMARC1; p=reject; rua=");
+      for (int i = 1; i <= 200; i++) {
+        if (i % 8 == 0) {
+          txt.append("\" \""); // a string of the TXT record holds at most 255 characters
+        }
+        txt.append(i == 1 ? "" : ",").append("mailto:r@d").append(i).append(".evil.test");
+      }
+      f.zone(DOMAIN, txt.append("\"\n").toString());
+
+      Snapshot s = f.snapshot(DOMAIN);
+
+      assertThat(s.dmarc().record().rua()).hasSize(200);
+      long queried = f.dns.queries().stream().filter(q -> q.name().toString().contains("._report._dmarc.")).count();
+      assertThat(queried).isLessThanOrEqualTo(10);
+    }
+  }
+
+  @Test
   void cnameExchangeIsRecordedWithItsTarget() {
     try (CheckFixture f = fixture()) {
       f.dns.remove("mx2.example.test", Type.A);
