@@ -128,8 +128,10 @@ public final class Snapshotter {
     // start the address lookups of every exchange before waiting for any
     List<AddressLookups> lookups = new ArrayList<>();
     List<CompletableFuture<?>> pending = new ArrayList<>();
-    for (MXRecord record : records) {
-      boolean resolvable = MxHost.resolvable(exchangeText(record.getTarget()));
+    for (int i = 0; i < records.size(); i++) {
+      MXRecord record = records.get(i);
+      // the exchanges past the first MAX_EXCHANGES (by preference) are listed, not looked up
+      boolean resolvable = i < MAX_EXCHANGES && MxHost.resolvable(exchangeText(record.getTarget()));
       AddressLookups addresses = resolvable ? AddressLookups.start(scope, record.getTarget()) : null;
       lookups.add(addresses);
       if (addresses != null) {
@@ -195,13 +197,25 @@ public final class Snapshotter {
     }
   }
 
-  /** Probes every distinct address of the deliverable exchanges, each on its own task. */
+  /**
+   * Exchanges whose addresses are looked up, lowest preference first: a hostile MX set of
+   * thousands of records costs a check this many A and AAAA lookups at most.
+   */
+  static final int MAX_EXCHANGES = 32;
+
+  /** Distinct exchange addresses probed per check, in preference order; the rest are not probed. */
+  static final int MAX_PROBES = 32;
+
+  /** Probes every distinct address of the deliverable exchanges (the first {@value #MAX_PROBES}), each on its own task. */
   private CompletableFuture<List<SmtpProbe>> probeAll(MxResult mx) {
     Map<String, CompletableFuture<SmtpProbe>> probes = new LinkedHashMap<>();
     for (MxHost host : mx.deliverable()) {
       for (MxHost.HostAddress address : host.addresses()) {
         if (address.ipv6() && !smtp.settings().ipv6()) {
           continue;
+        }
+        if (probes.size() >= MAX_PROBES && !probes.containsKey(address.address())) {
+          continue; // 1,000 tarpit addresses cost a check 32 probes, not 1,000
         }
         probes.computeIfAbsent(
             address.address(),

@@ -233,6 +233,29 @@ class SnapshotterTest {
   }
 
   @Test
+  void thousandsOfExchangesOrAddressesCostACheckABoundedNumberOfLookupsAndProbes() {
+    try (CheckFixture f = fixture()) {
+      StringBuilder zone = new StringBuilder("@ MX 10 mx1\n");
+      for (int i = 1; i <= 100; i++) {
+        zone.append("@ MX ").append(100 + i).append(" many").append(i).append('\n');
+        zone.append("many").append(i).append(" A 127.0.9.").append(i).append('\n');
+      }
+      for (int i = 1; i <= 200; i++) {
+        zone.append("mx1 A 127.0.").append(10 + i / 200).append('.').append(i % 200 + 1).append('\n');
+      }
+      f.zone(DOMAIN, zone.toString());
+
+      Snapshot s = f.snapshot(DOMAIN);
+
+      assertThat(s.mx().hosts()).as("every MX record is listed").hasSize(101);
+
+      long addressLookups = f.dns.queries().stream().filter(q -> q.name().toString().startsWith("many")).count();
+      assertThat(addressLookups).as("A and AAAA of the first exchanges only").isLessThanOrEqualTo(2L * Snapshotter.MAX_EXCHANGES);
+      assertThat(s.smtp()).as("probes").hasSizeLessThanOrEqualTo(Snapshotter.MAX_PROBES);
+    }
+  }
+
+  @Test
   void cnameExchangeIsRecordedWithItsTarget() {
     try (CheckFixture f = fixture()) {
       f.dns.remove("mx2.example.test", Type.A);
