@@ -125,6 +125,7 @@ final class DomainApi {
     }
     List<Change> open = ops.open(name, o.state());
     boolean approvable = open.stream().anyMatch(c -> ChangeCode.approvable(c.code()));
+    String ackToken = approvable ? Operations.ackToken(o.state()) : null;
     HistoryStore.StoredCheck stored = backend.history().latestCheck(name);
     Check check =
         stored == null
@@ -138,10 +139,8 @@ final class DomainApi {
         o.lastChangeAt(),
         o.state().failing(),
         open.stream().map(OpenChange::of).toList(),
-        approvable
-            ? "POST " + path + "/ack {\"reason\": \"...\", \"by\": \"...\", \"expect\": \"" + Operations.ackToken(o.state()) + "\"} or: mxwatch ack " + name + " --reason TEXT"
-            : null,
-        approvable ? Operations.ackToken(o.state()) : null,
+        approvable ? "POST " + path + "/ack {\"reason\": \"...\", \"by\": \"...\", \"expect\": \"" + ackToken + "\"} or: mxwatch ack " + name + " --reason TEXT" : null,
+        ackToken,
         check,
         path + "/history");
   }

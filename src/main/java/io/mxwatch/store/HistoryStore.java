@@ -278,15 +278,15 @@ public final class HistoryStore {
     return io.mxwatch.drift.Fingerprint.of(observation).hex();
   }
 
+  /** The change_event.subject column's size. */
+  static final int MAX_SUBJECT = 1024;
+
   /**
    * One check to record with the drift step it led to.
    *
    * @param version the version {@link #load} returned
    * @param openChanges what is open after the step, for the operator views' filters
    */
-  /** The change_event.subject column's size. */
-  static final int MAX_SUBJECT = 1024;
-
   public record Recording(String domain, long version, CheckResult check, Observation observation, DriftEngine.Step step, int openChanges) {}
 
   /**

@@ -53,6 +53,9 @@ final class Jdbc {
    * writes and syncs whatever is pending.
    */
   void durable(String step) {
+    if (Boolean.FALSE.equals(h2)) {
+      return; // not H2: no connection taken for nothing
+    }
     try (Connection c = db.getConnection()) {
       if (h2 == null) {
         h2 = c.getMetaData().getDatabaseProductName().equals("H2");

@@ -71,8 +71,7 @@ final class LocalStore {
     if (password == null) {
       password = firstPassword(dataDir, url, user);
     }
-    restrictFiles(dataDir);
-    return password;
+    return password; // Stores.open makes the files private once the store is open
   }
 
   private static void createPrivate(Path dir) throws ConfigException {
