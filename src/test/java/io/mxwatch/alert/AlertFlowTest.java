@@ -258,16 +258,21 @@ class AlertFlowTest {
     assertThat(received()).singleElement().satisfies(m -> assertThat(m.getSubject()).contains("MX mx2.example.org removed"));
   }
 
-  @Test
-  void aRelayDownForAnHourDelaysTheAlertAndDeliversItOnceItIsBack() throws Exception {
-    int port = closedPort();
+  /** An MX_REMOVED alert of {@link #DOMAIN} queued, its relay at {@code port} down. */
+  private AlertStore alertQueuedWhileTheRelayIsDown(int port) throws Exception {
     configure(port, List.of(), DOMAIN);
     Database db = db();
     AlertStore store = new AlertStore(db.dataSource());
     put(db, DOMAIN, mxRemoved(DOMAIN));
-    AlertEngine engine = engine(store);
+    fireAfterGroupWait(engine(store));
+    return store;
+  }
+
+  @Test
+  void aRelayDownForAnHourDelaysTheAlertAndDeliversItOnceItIsBack() throws Exception {
+    int port = closedPort();
+    AlertStore store = alertQueuedWhileTheRelayIsDown(port);
     OutboxSender sender = sender(store, "a");
-    fireAfterGroupWait(engine);
 
     for (int minute = 0; minute <= 60; minute++) {
       assertThat(sender.drain()).isZero();
@@ -290,13 +295,8 @@ class AlertFlowTest {
   @Test
   void anEmailTheRelayDidNotTakeInADayIsGivenUpNotSentStaleWhenTheRelayReturns() throws Exception {
     int port = closedPort();
-    configure(port, List.of(), DOMAIN);
-    Database db = db();
-    AlertStore store = new AlertStore(db.dataSource());
-    put(db, DOMAIN, mxRemoved(DOMAIN));
-    AlertEngine engine = engine(store);
+    AlertStore store = alertQueuedWhileTheRelayIsDown(port);
     OutboxSender sender = sender(store, "a");
-    fireAfterGroupWait(engine);
     for (int hour = 0; hour < 24; hour++) {
       assertThat(sender.drain()).isZero();
       clock.advance(Duration.ofHours(1));
