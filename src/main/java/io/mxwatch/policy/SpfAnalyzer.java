@@ -17,8 +17,9 @@ import org.xbill.DNS.Type;
  * lookups of one level in flight together, and counts what an evaluator would pay: DNS-querying
  * terms (limit 10) and void lookups (limit 2). The count is the worst case over every term, as
  * receivers that evaluate the whole record would meet it. The work is bounded: a, mx and exists
- * terms are queried only up to the limit of 10 (beyond it they are counted, not queried), and at
- * most {@value #MAX_FOLLOWED} include and redirect targets are fetched.
+ * terms are queried only up to the limit of 10, and not in a level below one that already had more
+ * than 2 void lookups (beyond either limit they are counted, not queried), and at most {@value
+ * #MAX_FOLLOWED} include and redirect targets are fetched.
  */
 public final class SpfAnalyzer {
   /** Include and redirect targets followed per check at most; a hostile tree stops here. */
@@ -139,9 +140,10 @@ public final class SpfAnalyzer {
       if (target == null) {
         return; // macros that depend on the sender: nothing to look up statically
       }
-      if (lookups > SpfResult.LOOKUP_LIMIT) {
-        // past the RFC's limit a receiver stops with permerror: the term is counted, not queried,
-        // so a record of thousands of a:/mx:/exists: terms costs the check at most ten of them
+      if (lookups > SpfResult.LOOKUP_LIMIT || voids > SpfResult.VOID_LIMIT) {
+        // past either of the RFC's limits a receiver stops with permerror: the term is counted,
+        // not queried, so a record of thousands of a:/mx:/exists: terms costs the check at most
+        // ten of them, and terms of an include below three void lookups none
         return;
       }
       List<CompletableFuture<DnsOutcome>> answers = new ArrayList<>();

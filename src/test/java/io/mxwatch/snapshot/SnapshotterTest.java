@@ -213,6 +213,24 @@ class SnapshotterTest {
   }
 
   @Test
+  void termsBelowALevelWithMoreThanTwoVoidLookupsAreCountedButNotQueried() {
+    try (CheckFixture f = fixture()) {
+      f.zone(
+          DOMAIN,
+          "@ TXT \"v=spf1 a:v1.example.test a:v2.example.test a:v3.example.test include:deeper.example.test -all\"\n"
+              + "deeper TXT \"v=spf1 a:w1.evil.test a:w2.evil.test -all\"\n");
+
+      Snapshot s = f.snapshot(DOMAIN);
+
+      assertThat(s.spf().voidLookups()).isEqualTo(3);
+      assertThat(s.spf().dnsLookups()).as("every term counted").isEqualTo(6);
+      assertThat(f.dns.queries()).as("a receiver stopped at the third void lookup")
+          .noneMatch(q -> q.name().toString().endsWith(".evil.test."));
+      assertThat(new Auditor().audit(s).findings()).extracting(Finding::code).contains(FindingCode.SPF_VOID_LOOKUPS);
+    }
+  }
+
+  @Test
   void aDmarcRecordListingHundredsOfReportDestinationsCostsTenLookupsAtMost() {
     try (CheckFixture f = fixture()) {
       StringBuilder txt = new StringBuilder("_dmarc TXT \"v=DMARC1; p=reject; rua=");
