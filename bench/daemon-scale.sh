@@ -51,7 +51,7 @@ tick=$(getconf CLK_TCK)
 
 now() { date +%s.%N; }
 elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$2"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_ticks() { awk '{print $14, $15}' "/proc/$1/stat"; } # user, system
 
 # oneshot LABEL: the reference, CPU microseconds per domain of `mxwatch check` over the N domains
 oneshot() {
@@ -62,7 +62,7 @@ oneshot() {
   read -r user sys wall < <(tail -n1 "$work/oneshot.time")
   [[ $(wc -l < "$work/oneshot.jsonl") -eq $n ]] || { echo "the one-shot check reported $(wc -l < "$work/oneshot.jsonl") of $n domains" >&2; exit 1; }
   python3 -c "import sys; u, s, w, n = map(float, sys.argv[1:]); print(f'{1e6 * (u + s) / n:.0f}'); \
-print(f'one-shot check: {w:.1f} s, {n / w:.0f} domains/s, {1e6 * (u + s) / n:.0f} us CPU per domain', file=sys.stderr)" "$user" "$sys" "$wall" "$n"
+print(f'one-shot check: {w:.1f} s, {n / w:.0f} domains/s, {1e6 * (u + s) / n:.0f} us CPU per domain, {100 * s / (u + s):.0f} % of it in the kernel', file=sys.stderr)" "$user" "$sys" "$wall" "$n"
 }
 
 reference=()
@@ -222,7 +222,7 @@ import json, sys
 work, r, n, interval, t0, t1, tick, ref = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7]), float(sys.argv[8])
 live = sys.argv[9:]
 window = t1 - t0
-checks = lag_count = lag_sum = cpu = 0.0
+checks = lag_count = lag_sum = cpu = sys_cpu = 0.0
 buckets = {}
 for i in live:
     a = json.load(open(f"{work}/f0-{i}.json"))
@@ -232,8 +232,9 @@ for i in live:
     lag_sum += b["lag_sum"] - a["lag_sum"]
     for le, v in b["buckets"].items():
         buckets[le] = buckets.get(le, 0) + v - a["buckets"].get(le, 0)
-    c0, c1 = map(float, open(f"{work}/cpu-{i}").read().split())
-    cpu += (c1 - c0) / tick
+    u0, s0, u1, s1 = map(float, open(f"{work}/cpu-{i}").read().split())
+    cpu += (u1 + s1 - u0 - s0) / tick
+    sys_cpu += (s1 - s0) / tick
 series = int(json.load(open(f"{work}/f1-{live[0]}.json"))["series"])
 p99 = "n/a (no histogram)"
 if buckets and lag_count > 0:
@@ -248,7 +249,8 @@ per_check_us = 1e6 * cpu / checks if checks else float("nan")
 print(f"-- round {r}: {window:.0f} s measured, {len(live)} daemon(s)")
 print(f"checks/s:            {checks / window:.1f} achieved / {needed:.1f} needed ({checks / window / needed:.2f})")
 print(f"scheduler lag:       mean {lag_sum / lag_count if lag_count else float('nan'):.3f} s, p99 {p99}")
-print(f"mxwatch CPU:         {cpu / window:.3f} cores, {per_check_us:.0f} us per check ({per_check_us / ref:.2f}x the one-shot check's {ref:.0f} us per domain)")
+print(f"mxwatch CPU:         {cpu / window:.3f} cores, {per_check_us:.0f} us per check ({per_check_us / ref:.2f}x the one-shot check's {ref:.0f} us per domain), "
+      f"{100 * sys_cpu / cpu if cpu else 0:.0f} % of it in the kernel")
 if scrape_s:
     print(f"GET /metrics:        {len(scrapes)} scrapes, median {scrape_s[len(scrape_s) // 2]:.3f} s, max {scrape_s[-1]:.3f} s, "
           f"{int(scrapes[-1][1]) / 1e6:.2f} MB, {scrapes[-1][2]} samples")
