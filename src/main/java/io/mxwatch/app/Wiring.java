@@ -30,7 +30,7 @@ final class Wiring implements CheckerFactory {
   public Checker open(MxwatchConfig config) throws ConfigException {
     MxwatchConfig.Dns d = config.dns();
     DnsClient dns =
-        new DnsClient(new DnsSettings(resolvers(d), d.timeout(), d.retries(), d.maxInFlight()), Runnable::run);
+        new DnsClient(new DnsSettings(resolvers(d), d.timeout(), d.retries(), d.maxInFlight(), d.caseRandomization()), Runnable::run);
     SmtpProber smtp = new SmtpProber(config.smtp().probe());
     ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
     Snapshotter snapshotter =

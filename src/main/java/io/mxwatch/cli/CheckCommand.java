@@ -160,7 +160,8 @@ public final class CheckCommand implements Callable<Integer> {
             servers.isEmpty() ? dns.resolvers() : servers,
             timeout == null ? dns.timeout() : positive("--timeout", timeout),
             retries == null ? dns.retries() : range("--retries", retries, 0, 10),
-            maxDnsInFlight == null ? dns.maxInFlight() : range("--max-dns-in-flight", maxDnsInFlight, 1, 100_000));
+            maxDnsInFlight == null ? dns.maxInFlight() : range("--max-dns-in-flight", maxDnsInFlight, 1, 100_000),
+            dns.caseRandomization());
     SmtpSettings p = c.smtp().probe();
     MxwatchConfig.Smtp s =
         new MxwatchConfig.Smtp(

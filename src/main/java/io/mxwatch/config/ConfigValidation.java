@@ -70,7 +70,8 @@ final class ConfigValidation {
         resolvers,
         p.duration("dns.timeout", raw.timeout(), d.timeout(), Duration.ofMillis(10), Duration.ofSeconds(60)),
         p.number("dns.retries", raw.retries(), d.retries(), 0, 10),
-        p.number("dns.max_in_flight", raw.maxInFlight(), d.maxInFlight(), 1, 100_000));
+        p.number("dns.max_in_flight", raw.maxInFlight(), d.maxInFlight(), 1, 100_000),
+        raw.caseRandomization() == null ? d.caseRandomization() : raw.caseRandomization());
   }
 
   private MxwatchConfig.Smtp smtp(RawConfig.RawSmtp raw) {

@@ -23,13 +23,17 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
   /**
    * @param resolvers the servers to query; empty means the system's resolvers
    */
-  public record Dns(List<InetSocketAddress> resolvers, Duration timeout, int retries, int maxInFlight) {
+  /**
+   * @param caseRandomization whether the letters of each query's name are sent in random case
+   *     and answers must repeat them (0x20); off only for a resolver that changes them
+   */
+  public record Dns(List<InetSocketAddress> resolvers, Duration timeout, int retries, int maxInFlight, boolean caseRandomization) {
     public Dns {
       resolvers = List.copyOf(resolvers);
     }
 
     public static Dns defaults() {
-      return new Dns(List.of(), Duration.ofSeconds(2), 2, 256);
+      return new Dns(List.of(), Duration.ofSeconds(2), 2, 256, true);
     }
   }
 

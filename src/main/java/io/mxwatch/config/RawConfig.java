@@ -20,7 +20,7 @@ record RawConfig(
     RawMetrics metrics,
     RawAlerts alerts) {
 
-  record RawDns(List<String> resolvers, String timeout, Integer retries, Integer maxInFlight) {}
+  record RawDns(List<String> resolvers, String timeout, Integer retries, Integer maxInFlight, Boolean caseRandomization) {}
 
   record RawSmtp(
       Boolean enabled,

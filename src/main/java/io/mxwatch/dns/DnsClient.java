@@ -29,8 +29,8 @@ import org.xbill.DNS.Type;
  * The one long-lived DNS client of the process: sends each query without a cache, retries it on
  * the configured servers in turn, and turns whatever comes back into a {@link DnsOutcome}.
  *
- * <p>Queries are asynchronous end to end (no thread per query: UDP goes over a few long-lived
- * multiplexed sockets, {@link UdpTransport}; TCP over dnsjava's NIO client) and at most
+ * <p>Queries are asynchronous end to end (no thread per query: UDP goes over a few multiplexed
+ * sockets that rotate, {@link UdpTransport}; TCP over dnsjava's NIO client) and at most
  * {@link DnsSettings#maxInFlight()} are outstanding at once. Truncated UDP answers are retried over
  * TCP (dnsjava's NIO client). Nothing is ever thrown for what the network said.
  */
@@ -41,13 +41,13 @@ public final class DnsClient implements AutoCloseable {
   /** CNAME chains longer than this are treated as a loop. */
   private static final int MAX_CNAME_CHAIN = 12;
 
-  /** Long-lived UDP sockets per server; queries are multiplexed over them by ID. */
+  /** UDP sockets per server in rotation; queries are multiplexed over them by ID. */
   private static final int SOCKETS_PER_SERVER = 8;
 
   /** EDNS(0) UDP payload size recommended by DNS Flag Day 2020. */
   private static final int EDNS_PAYLOAD = 1232;
 
-  /** Query IDs; with the sockets' fixed ports, the only defence against off-path spoofing. */
+  /** Query IDs: with the source port and the name's case (0x20), what an off-path forger must guess. */
   private static final SecureRandom IDS = new SecureRandom();
 
   private final DnsSettings settings;
@@ -66,7 +66,7 @@ public final class DnsClient implements AutoCloseable {
     this.settings = settings;
     this.executor = executor;
     this.limiter = new AsyncLimiter(settings.maxInFlight());
-    this.udp = new UdpTransport(SOCKETS_PER_SERVER);
+    this.udp = new UdpTransport(SOCKETS_PER_SERVER, settings.caseRandomization());
     this.timeoutNanos = settings.timeout().toNanos();
     settings.resolvers().forEach(server -> serverNames.put(server, describe(server)));
   }

@@ -11,9 +11,11 @@ import java.util.List;
  * @param timeout how long one attempt waits for an answer
  * @param retries further attempts after the first one fails (timeout, SERVFAIL, REFUSED, error)
  * @param maxInFlight queries outstanding at once over the whole process; more wait in a queue
+ * @param caseRandomization whether each letter of a query's name is sent in a random case, which
+ *     the answer must repeat (0x20: more for a forger to guess than the ID and the port)
  */
 public record DnsSettings(
-    List<InetSocketAddress> resolvers, Duration timeout, int retries, int maxInFlight) {
+    List<InetSocketAddress> resolvers, Duration timeout, int retries, int maxInFlight, boolean caseRandomization) {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
   public static final int DEFAULT_RETRIES = 2;
@@ -33,6 +35,11 @@ public record DnsSettings(
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1: " + maxInFlight);
     }
+  }
+
+  /** With the letters' case randomised (0x20). */
+  public DnsSettings(List<InetSocketAddress> resolvers, Duration timeout, int retries, int maxInFlight) {
+    this(resolvers, timeout, retries, maxInFlight, true);
   }
 
   public static DnsSettings of(List<InetSocketAddress> resolvers) {

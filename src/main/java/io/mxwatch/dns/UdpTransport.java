@@ -1,45 +1,63 @@
 package io.mxwatch.dns;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.net.StandardSocketOptions;
-import java.util.ArrayList;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A UDP transport for many queries at once: a few long-lived sockets per server (connected, so the
- * kernel drops datagrams from anyone else and reports an unreachable port), queries multiplexed by
- * their random ID, a selector thread per processor reading them, and timeouts kept in deadline order and swept
- * every 10 ms. Costs O(log n) per query, where dnsjava's own UDP client opens a socket per query and
- * scans every pending query on each event.
+ * A UDP transport for many queries at once, careful as a stub resolver should be: queries are
+ * multiplexed by their random ID over a few connected sockets per server (the kernel drops
+ * datagrams from anyone else), a selector thread per processor reads them, and timeouts are kept in
+ * deadline order and swept every 10 ms. Costs O(log n) per query, where dnsjava's own UDP client
+ * opens a socket per query and scans every pending query on each event.
  *
- * <p>An answer is accepted only from the server the query went to, with the query's ID and the
- * query's question section byte for byte; anything else is dropped.
+ * <p>What a forger has to guess, and what a forged datagram can do:
+ *
+ * <ul>
+ *   <li>An answer is accepted only from the server the query went to, on the socket it went out
+ *       on, with the query's ID, QR set, opcode QUERY, and the query's question byte for byte.
+ *   <li>The source port: a socket carries {@value #QUERIES_PER_SOCKET} queries, then a new socket
+ *       (a new port chosen by the kernel) takes its place, so no port lives long enough to be
+ *       learnt and aimed at.
+ *   <li>The letters' case of the name (0x20, draft-vixie-dnsext-dns0x20): each letter of the name
+ *       is sent in a random case, and the answer must repeat it exactly; what is handed on has the
+ *       name as asked.
+ *   <li>An ICMP port-unreachable on a socket does not fail the queries on it (one forged ICMP would
+ *       fail them all): the socket is retired and each of its queries is sent again on a socket of
+ *       its own, where an ICMP can only mean that query's server is not listening.
+ * </ul>
  */
 final class UdpTransport implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UdpTransport.class);
   private static final int HEADER = 12;
   private static final long SWEEP_NANOS = 10_000_000L;
   private static final int RECEIVE_BUFFER = 1 << 20;
+  /** Queries a socket carries before a new one (a new source port) takes its place. */
+  static final int QUERIES_PER_SOCKET = 1000;
+  private static final SecureRandom CASES = new SecureRandom();
 
   private final int socketsPerServer;
+  private final int queriesPerSocket;
+  private final boolean randomizeCase;
   private final Map<InetSocketAddress, Server> servers = new ConcurrentHashMap<>();
   /** Pending queries in deadline order. */
   private final ConcurrentSkipListSet<Pending> deadlines = new ConcurrentSkipListSet<>();
@@ -47,8 +65,17 @@ final class UdpTransport implements AutoCloseable {
   private final Thread sweeper;
   private volatile boolean closed;
 
-  UdpTransport(int socketsPerServer) {
+  UdpTransport(int socketsPerServer, boolean randomizeCase) {
+    this(socketsPerServer, QUERIES_PER_SOCKET, randomizeCase);
+  }
+
+  UdpTransport(int socketsPerServer, int queriesPerSocket, boolean randomizeCase) {
+    if (socketsPerServer < 1 || queriesPerSocket < 1) {
+      throw new IllegalArgumentException("at least one socket of at least one query: " + socketsPerServer + ", " + queriesPerSocket);
+    }
     this.socketsPerServer = socketsPerServer;
+    this.queriesPerSocket = queriesPerSocket;
+    this.randomizeCase = randomizeCase;
     this.sweeper = Thread.ofPlatform().daemon().name("mxwatch-dns-timeouts").start(this::sweep);
   }
 
@@ -67,39 +94,38 @@ final class UdpTransport implements AutoCloseable {
       failed(receiver, new ClosedChannelException());
       return;
     }
-    Server server;
+    Server server = servers.computeIfAbsent(remote, Server::new);
+    int id = ((data[0] & 0xff) << 8) | (data[1] & 0xff);
+    int questionEnd = questionEnd(data);
+    byte[] wire = randomizeCase ? withRandomCase(data, questionEnd) : data;
+    Pending pending =
+        new Pending(
+            id,
+            wire,
+            Arrays.copyOfRange(data, HEADER, questionEnd),
+            System.nanoTime() + timeoutNanos,
+            sequence.incrementAndGet(),
+            receiver);
+    Socket socket;
     try {
-      server = servers.computeIfAbsent(remote, this::open);
-    } catch (UncheckedIOException e) {
-      failed(receiver, e.getCause());
+      socket = server.claim(pending);
+    } catch (IOException e) {
+      failed(receiver, e);
       return;
     }
-    int id = ((data[0] & 0xff) << 8) | (data[1] & 0xff);
-    Pending pending =
-        new Pending(id, question(data), System.nanoTime() + timeoutNanos, sequence.incrementAndGet(), receiver);
-    Socket socket = server.claim(pending);
     if (socket == null) {
       failed(receiver, new IOException("query ID " + id + " already in flight on every socket"));
       return;
     }
-    pending.socket = socket;
     deadlines.add(pending);
-    try {
-      if (socket.channel.write(ByteBuffer.wrap(data)) == 0) {
-        throw new IOException("UDP send buffer full");
-      }
-    } catch (IOException e) {
-      if (socket.pending.remove(id, pending)) {
-        deadlines.remove(pending);
-        failed(receiver, e);
-      }
-    }
+    socket.write(pending);
   }
 
   private static void answered(Receiver receiver, byte[] wire) {
     try {
       receiver.answered(wire);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      // a bug in one query's handling must not stop the thread that reads everyone's answers
       log.error("handling a DNS answer failed", e);
     }
   }
@@ -107,7 +133,7 @@ final class UdpTransport implements AutoCloseable {
   private static void failed(Receiver receiver, IOException error) {
     try {
       receiver.failed(error);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
       log.error("handling a failed DNS query failed", e);
     }
   }
@@ -117,46 +143,19 @@ final class UdpTransport implements AutoCloseable {
     closed = true;
     sweeper.interrupt();
     for (Server server : servers.values()) {
-      for (Socket socket : server.sockets) {
-        closeQuietly(socket.channel);
-        socket.failAll(new ClosedChannelException());
-      }
-      server.selectors.forEach(UdpTransport::closeQuietly);
+      server.close();
     }
   }
 
   /**
-   * Opens the sockets to a server, non-blocking and connected, shared among one selector thread per
-   * processor; each reads every socket of its own that is ready, each until it is empty, so one
-   * wakeup serves many answers and the work on them spreads over the processors.
+   * Makes every socket to {@code remote} in use now behave as if it had received an ICMP
+   * port-unreachable. For tests: a real one cannot be forged from an unprivileged process.
    */
-  private Server open(InetSocketAddress remote) {
-    int threads = Math.max(1, Math.min(socketsPerServer, Runtime.getRuntime().availableProcessors()));
-    List<Socket> sockets = new ArrayList<>();
-    List<Selector> selectors = new ArrayList<>();
-    try {
-      for (int t = 0; t < threads; t++) {
-        selectors.add(Selector.open());
-      }
-      for (int i = 0; i < socketsPerServer; i++) {
-        DatagramChannel channel = DatagramChannel.open();
-        sockets.add(new Socket(channel, remote));
-        // answers wait here while the receiver is busy; the kernel caps it at rmem_max
-        channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
-        channel.connect(remote);
-        channel.configureBlocking(false);
-        channel.register(selectors.get(i % threads), SelectionKey.OP_READ, sockets.get(i));
-      }
-    } catch (IOException e) {
-      sockets.forEach(socket -> closeQuietly(socket.channel));
-      selectors.forEach(UdpTransport::closeQuietly);
-      throw new UncheckedIOException(e);
+  void portUnreachable(InetSocketAddress remote) {
+    Server server = servers.get(remote);
+    if (server != null) {
+      server.inUse().forEach(Socket::unreachable);
     }
-    for (int t = 0; t < threads; t++) {
-      Selector selector = selectors.get(t);
-      Thread.ofPlatform().daemon().name("mxwatch-dns-udp-" + t + "-" + DnsClient.describe(remote)).start(() -> receive(selector));
-    }
-    return new Server(List.copyOf(sockets), List.copyOf(selectors));
   }
 
   /**
@@ -178,7 +177,7 @@ final class UdpTransport implements AutoCloseable {
         failures = 0;
       } catch (java.nio.channels.ClosedSelectorException e) {
         return; // closed by close()
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
         if (closed || !selector.isOpen()) {
           return;
         }
@@ -207,14 +206,33 @@ final class UdpTransport implements AutoCloseable {
     }
   }
 
-  /** The question section of a wire query: everything after the header (no EDNS in it). */
-  private static byte[] question(byte[] data) {
+  /** Where the question section of a wire query ends (no compression in a query). */
+  private static int questionEnd(byte[] data) {
     int end = HEADER;
     while (end < data.length && data[end] != 0) {
-      end += (data[end] & 0xff) + 1; // uncompressed labels in a query
+      end += (data[end] & 0xff) + 1;
     }
-    end = Math.min(data.length, end + 1 + 4); // root label, type, class
-    return Arrays.copyOfRange(data, HEADER, end);
+    return Math.min(data.length, end + 1 + 4); // root label, type, class
+  }
+
+  /** A copy of the query with each letter of its name in a random case (0x20). */
+  private static byte[] withRandomCase(byte[] data, int questionEnd) {
+    byte[] out = data.clone();
+    long bits = CASES.nextLong();
+    int used = 0;
+    for (int i = HEADER; i < questionEnd - 4 && out[i] != 0; i += (out[i] & 0xff) + 1) {
+      for (int j = i + 1; j <= i + (out[i] & 0xff) && j < out.length; j++) {
+        byte b = out[j];
+        if (Socket.isLetter(b)) {
+          if (used == 64) {
+            bits = CASES.nextLong();
+            used = 0;
+          }
+          out[j] = ((bits >>> used++) & 1) == 0 ? (byte) (b | 0x20) : (byte) (b & ~0x20);
+        }
+      }
+    }
+    return out;
   }
 
   /** Every 10 ms, expires the queries whose time is up. */
@@ -222,8 +240,11 @@ final class UdpTransport implements AutoCloseable {
     while (!closed) {
       long now = System.nanoTime();
       for (Pending first = first(); first != null && first.deadline - now <= 0; first = first()) {
-        if (deadlines.remove(first) && first.socket.pending.remove(first.id, first)) {
-          failed(first.receiver, new SocketTimeoutException("query timed out"));
+        if (deadlines.remove(first)) {
+          Socket socket = first.socket;
+          if (socket != null && socket.release(first)) {
+            failed(first.receiver, new SocketTimeoutException("query timed out"));
+          }
         }
       }
       try {
@@ -235,25 +256,34 @@ final class UdpTransport implements AutoCloseable {
   }
 
   private Pending first() {
+    return deadlines.isEmpty() ? null : firstOrNull();
+  }
+
+  private Pending firstOrNull() {
     try {
       return deadlines.first();
     } catch (java.util.NoSuchElementException e) {
-      return null;
+      return null; // emptied since isEmpty()
     }
   }
 
   /** One query waiting for its answer; ordered by deadline, then by when it was sent. */
   private static final class Pending implements Comparable<Pending> {
     final int id;
-    final byte[] question;
+    /** The query as sent (letters in random case). */
+    final byte[] wire;
+    /** The question as asked, given back in the answer handed on. */
+    final byte[] asked;
     final long deadline;
     final long sequence;
     final Receiver receiver;
-    Socket socket;
+    /** The socket it waits on; changes when it is sent again after an ICMP error. */
+    volatile Socket socket;
 
-    Pending(int id, byte[] question, long deadline, long sequence, Receiver receiver) {
+    Pending(int id, byte[] wire, byte[] asked, long deadline, long sequence, Receiver receiver) {
       this.id = id;
-      this.question = question;
+      this.wire = wire;
+      this.asked = asked;
       this.deadline = deadline;
       this.sequence = sequence;
       this.receiver = receiver;
@@ -266,39 +296,182 @@ final class UdpTransport implements AutoCloseable {
     }
   }
 
-  /** The sockets to one server; queries spread over them round-robin. */
-  private static final class Server {
-    final List<Socket> sockets;
-    final List<Selector> selectors;
-    final AtomicInteger next = new AtomicInteger();
+  /**
+   * The sockets to one server: {@code socketsPerServer} in rotation, each replaced by a new one
+   * after {@code queriesPerSocket} queries, plus single-query sockets for queries sent again after
+   * an ICMP error. A socket taken out of rotation stays open until its last query is over.
+   */
+  private final class Server {
+    final InetSocketAddress remote;
+    final String name;
+    private final Socket[] rotation = new Socket[socketsPerServer];
+    private final List<Selector> selectors = new ArrayList<>();
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private int next;
+    private boolean caseWarned;
 
-    Server(List<Socket> sockets, List<Selector> selectors) {
-      this.sockets = sockets;
-      this.selectors = selectors;
+    Server(InetSocketAddress remote) {
+      this.remote = remote;
+      this.name = DnsClient.describe(remote);
     }
 
     /** A socket on which the query's ID is free, with the query registered; null if none. */
-    Socket claim(Pending pending) {
-      int start = Math.floorMod(next.getAndIncrement(), sockets.size());
-      for (int i = 0; i < sockets.size(); i++) {
-        Socket socket = sockets.get((start + i) % sockets.size());
+    synchronized Socket claim(Pending pending) throws IOException {
+      if (closed) {
+        throw new ClosedChannelException();
+      }
+      for (int i = 0; i < rotation.length; i++) {
+        int slot = Math.floorMod(next++, rotation.length);
+        Socket socket = rotation[slot];
+        if (socket == null || socket.sent >= queriesPerSocket || socket.retired) {
+          if (socket != null) {
+            socket.retire();
+          }
+          socket = open(slot, false);
+          rotation[slot] = socket;
+        }
         if (socket.pending.putIfAbsent(pending.id, pending) == null) {
+          socket.sent++;
+          pending.socket = socket;
           return socket;
         }
       }
       return null;
     }
+
+    /** A socket of its own for {@code pending}, sent again after an ICMP error on its socket. */
+    synchronized Socket alone(Pending pending) throws IOException {
+      if (closed) {
+        throw new ClosedChannelException();
+      }
+      Socket socket = open(-1, true);
+      socket.pending.put(pending.id, pending);
+      pending.socket = socket;
+      return socket;
+    }
+
+    /** Opens a connected, non-blocking socket read by one of the server's selector threads. */
+    private Socket open(int slot, boolean single) throws IOException {
+      if (selectors.isEmpty()) {
+        startReceivers();
+      }
+      DatagramChannel channel = DatagramChannel.open();
+      try {
+        // answers wait here while the receiver is busy; the kernel caps it at rmem_max
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
+        channel.connect(remote); // binds a new ephemeral port
+        channel.configureBlocking(false);
+        Socket socket = new Socket(this, channel, single);
+        Selector selector = selectors.get(Math.floorMod(slot < 0 ? next : slot, selectors.size()));
+        channel.register(selector, SelectionKey.OP_READ, socket);
+        selector.wakeup(); // a selector blocked in select() sees a new key only on its next round
+        open.add(socket);
+        return socket;
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(channel);
+        throw e;
+      }
+    }
+
+    private void startReceivers() throws IOException {
+      int threads = Math.max(1, Math.min(socketsPerServer, Runtime.getRuntime().availableProcessors()));
+      for (int t = 0; t < threads; t++) {
+        selectors.add(Selector.open());
+      }
+      for (int t = 0; t < threads; t++) {
+        Selector selector = selectors.get(t);
+        Thread.ofPlatform().daemon().name("mxwatch-dns-udp-" + t + "-" + name).start(() -> receive(selector));
+      }
+    }
+
+    /** The sockets with queries on them or in rotation. */
+    List<Socket> inUse() {
+      return List.copyOf(open);
+    }
+
+    /** Closes a socket taken out of rotation once its last query is over. */
+    synchronized void closeIfDone(Socket socket) {
+      if (socket.retired && socket.pending.isEmpty() && open.remove(socket)) {
+        closeQuietly(socket.channel);
+      }
+    }
+
+    /** An answer whose question differs from the query's only in its letters' case. */
+    void caseChanged() {
+      synchronized (this) {
+        if (caseWarned) {
+          return;
+        }
+        caseWarned = true;
+      }
+      log.warn(
+          "an answer from {} did not repeat the letters' case of the query's name (0x20) and was dropped as possibly"
+              + " forged; if this resolver changes the case of every answer, set dns.case_randomization: false",
+          name);
+    }
+
+    void close() {
+      List<Socket> all;
+      synchronized (this) {
+        all = List.copyOf(open);
+        open.clear();
+      }
+      for (Socket socket : all) {
+        closeQuietly(socket.channel);
+        socket.failAll(new ClosedChannelException());
+      }
+      List<Selector> toClose;
+      synchronized (this) {
+        toClose = List.copyOf(selectors);
+      }
+      toClose.forEach(UdpTransport::closeQuietly);
+    }
   }
 
   /** One connected socket and the queries in flight on it, by ID. */
   private final class Socket {
+    final Server server;
     final DatagramChannel channel;
-    final InetSocketAddress remote;
+    /** Carries one query, sent again after an ICMP error on a shared socket. */
+    final boolean single;
     final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
+    /** Queries sent on it (under the server's lock). */
+    int sent;
+    /** Out of rotation: takes no new query, closes after its last. */
+    volatile boolean retired;
 
-    Socket(DatagramChannel channel, InetSocketAddress remote) {
+    Socket(Server server, DatagramChannel channel, boolean single) {
+      this.server = server;
       this.channel = channel;
-      this.remote = remote;
+      this.single = single;
+      this.retired = single;
+    }
+
+    void write(Pending p) {
+      try {
+        if (channel.write(ByteBuffer.wrap(p.wire)) == 0) {
+          throw new IOException("UDP send buffer full");
+        }
+      } catch (IOException e) {
+        if (release(p)) {
+          deadlines.remove(p);
+          failed(p.receiver, e);
+        }
+      }
+    }
+
+    /** Takes {@code p} off this socket; whether it was still waiting here. */
+    boolean release(Pending p) {
+      boolean removed = pending.remove(p.id, p);
+      if (removed && retired) {
+        server.closeIfDone(this);
+      }
+      return removed;
+    }
+
+    void retire() {
+      retired = true;
+      server.closeIfDone(this);
     }
 
     /** Reads every datagram waiting on this socket. */
@@ -309,31 +482,75 @@ final class UdpTransport implements AutoCloseable {
         try {
           length = channel.read(buffer);
         } catch (PortUnreachableException e) {
-          failAll(new PortUnreachableException("nothing listening at " + DnsClient.describe(remote)));
+          unreachable();
           continue;
         } catch (IOException e) {
           if (channel.isOpen()) {
-            log.warn("receiving from {} failed", DnsClient.describe(remote), e);
+            log.warn("receiving from {} failed", server.name, e);
           }
           return;
         }
         if (length == 0) {
           return;
         }
-        if (length < HEADER) {
+        accept(buffer.array(), length);
+      }
+    }
+
+    private void accept(byte[] bytes, int length) {
+      if (length < HEADER || (bytes[2] & 0x80) == 0 || (bytes[2] & 0x78) != 0) {
+        return; // not a response (QR clear), or not to a standard query (opcode other than QUERY)
+      }
+      int id = ((bytes[0] & 0xff) << 8) | (bytes[1] & 0xff);
+      Pending p = pending.get(id);
+      if (p == null) {
+        return; // late, spoofed or foreign: not an answer to anything waiting
+      }
+      int question = p.asked.length;
+      if (length < HEADER + question || !Arrays.equals(p.wire, HEADER, HEADER + question, bytes, HEADER, HEADER + question)) {
+        if (length >= HEADER + question && sameIgnoringCase(p.wire, bytes, HEADER, HEADER + question)) {
+          server.caseChanged();
+        }
+        return;
+      }
+      if (release(p)) {
+        deadlines.remove(p);
+        byte[] answer = Arrays.copyOf(bytes, length);
+        System.arraycopy(p.asked, 0, answer, HEADER, question); // the name as asked: its case is a transport detail
+        answered(p.receiver, answer);
+      }
+    }
+
+    /**
+     * An ICMP port-unreachable arrived on this socket. On a socket of one query it is that query's
+     * answer: nothing listens at the server. On a shared socket it cannot be told which query it
+     * belongs to, or whether it is real: the socket leaves the rotation, and each query on it is
+     * sent again on a socket of its own.
+     */
+    void unreachable() {
+      retired = true;
+      for (Pending p : List.copyOf(pending.values())) {
+        if (!pending.remove(p.id, p)) {
           continue;
         }
-        byte[] bytes = buffer.array();
-        int id = ((bytes[0] & 0xff) << 8) | (bytes[1] & 0xff);
-        Pending p = pending.get(id);
-        if (p == null || !sameQuestion(p.question, bytes, length)) {
-          continue; // late, spoofed or foreign: not an answer to anything waiting
-        }
-        if (pending.remove(id, p)) {
+        if (single || closed) {
           deadlines.remove(p);
-          answered(p.receiver, Arrays.copyOf(bytes, length));
+          failed(p.receiver, new PortUnreachableException("nothing listening at " + server.name));
+          continue;
+        }
+        try {
+          Socket alone = server.alone(p);
+          if (deadlines.contains(p)) {
+            alone.write(p);
+          } else if (alone.release(p)) {
+            failed(p.receiver, new SocketTimeoutException("query timed out")); // its time ran out while it moved
+          }
+        } catch (IOException e) {
+          deadlines.remove(p);
+          failed(p.receiver, e);
         }
       }
+      server.closeIfDone(this);
     }
 
     void failAll(IOException error) {
@@ -345,11 +562,17 @@ final class UdpTransport implements AutoCloseable {
       }
     }
 
-    private static boolean sameQuestion(byte[] question, byte[] answer, int length) {
-      if (length < HEADER + question.length) {
-        return false;
+    private static boolean sameIgnoringCase(byte[] a, byte[] b, int from, int to) {
+      for (int i = from; i < to; i++) {
+        if (a[i] != b[i] && !(isLetter(a[i]) && (a[i] | 0x20) == (b[i] | 0x20))) {
+          return false;
+        }
       }
-      return Arrays.equals(question, 0, question.length, answer, HEADER, HEADER + question.length);
+      return true;
+    }
+
+    private static boolean isLetter(byte c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
   }
 }

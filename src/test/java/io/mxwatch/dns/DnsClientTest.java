@@ -3,6 +3,7 @@ package io.mxwatch.dns;
 import static io.mxwatch.testing.TestDnsServer.name;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mxwatch.testing.ScriptedDnsServer;
 import io.mxwatch.testing.TestDnsServer;
 import io.mxwatch.testing.TestDnsServer.Fault;
 import java.net.DatagramSocket;
@@ -12,10 +13,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 
@@ -217,46 +227,79 @@ class DnsClientTest {
   }
 
   @Test
-  void answersThatDoNotMatchTheQueryAreIgnored() throws Exception {
-    // a hostile server: for each query it first sends an answer with another ID, then one with
-    // the right ID but another question, and only then the real answer
-    try (DatagramSocket hostile = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      Thread.ofVirtual().start(() -> {
-        try {
-          byte[] buffer = new byte[1500];
-          while (!hostile.isClosed()) {
-            java.net.DatagramPacket packet = new java.net.DatagramPacket(buffer, buffer.length);
-            hostile.receive(packet);
-            org.xbill.DNS.Message query = new org.xbill.DNS.Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
-            org.xbill.DNS.Message wrongId = org.xbill.DNS.Message.newQuery(query.getQuestion());
-            wrongId.getHeader().setID((query.getHeader().getID() + 1) & 0xffff);
-            wrongId.getHeader().setFlag(org.xbill.DNS.Flags.QR);
-            wrongId.getHeader().setRcode(org.xbill.DNS.Rcode.NXDOMAIN);
-            org.xbill.DNS.Message wrongQuestion =
-                org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(name("evil.example.test"), Type.MX, org.xbill.DNS.DClass.IN));
-            wrongQuestion.getHeader().setID(query.getHeader().getID());
-            wrongQuestion.getHeader().setFlag(org.xbill.DNS.Flags.QR);
-            wrongQuestion.getHeader().setRcode(org.xbill.DNS.Rcode.NXDOMAIN);
-            org.xbill.DNS.Message real = new org.xbill.DNS.Message(query.getHeader().getID());
-            real.getHeader().setFlag(org.xbill.DNS.Flags.QR);
-            real.addRecord(query.getQuestion(), org.xbill.DNS.Section.QUESTION);
-            real.addRecord(new MXRecord(query.getQuestion().getName(), org.xbill.DNS.DClass.IN, 60, 10, name("mx.example.test")), org.xbill.DNS.Section.ANSWER);
-            for (org.xbill.DNS.Message m : List.of(wrongId, wrongQuestion, real)) {
-              byte[] wire = m.toWire();
-              hostile.send(new java.net.DatagramPacket(wire, wire.length, packet.getSocketAddress()));
-            }
-          }
-        } catch (Exception e) {
-          // socket closed at the end of the test
-        }
-      });
-      var settings = new DnsSettings(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), hostile.getLocalPort())), Duration.ofSeconds(2), 0, 4);
-      try (DnsClient client = new DnsClient(settings, Runnable::run)) {
-        DnsOutcome outcome = client.query(name("example.test"), Type.MX).join();
-        assertThat(outcome).isInstanceOf(DnsOutcome.Answer.class);
-        assertThat(((MXRecord) ((DnsOutcome.Answer) outcome).records().get(0)).getTarget()).isEqualTo(name("mx.example.test"));
-      }
+  void answersThatDoNotMatchTheQueryAreIgnored() {
+    // a hostile server: for each query it first sends answers with another ID, another question,
+    // QR clear (a query, not a response) and another opcode, and only then the real answer
+    try (ScriptedDnsServer hostile =
+        ScriptedDnsServer.start(
+            query -> {
+              Message wrongId = ScriptedDnsServer.answer(query);
+              wrongId.getHeader().setID((query.getHeader().getID() + 1) & 0xffff);
+              wrongId.getHeader().setRcode(Rcode.NXDOMAIN);
+              Message wrongQuestion = Message.newQuery(Record.newRecord(name("evil.example.test"), Type.MX, DClass.IN));
+              wrongQuestion.getHeader().setID(query.getHeader().getID());
+              wrongQuestion.getHeader().setFlag(Flags.QR);
+              wrongQuestion.getHeader().setRcode(Rcode.NXDOMAIN);
+              Message notAResponse = ScriptedDnsServer.answer(query);
+              notAResponse.getHeader().unsetFlag(Flags.QR);
+              notAResponse.getHeader().setRcode(Rcode.NXDOMAIN);
+              Message notify = ScriptedDnsServer.answer(query);
+              notify.getHeader().setOpcode(Opcode.NOTIFY);
+              notify.getHeader().setRcode(Rcode.NXDOMAIN);
+              Message real =
+                  ScriptedDnsServer.answer(
+                      query, new MXRecord(query.getQuestion().getName(), DClass.IN, 60, 10, name("mx.example.test")));
+              return Stream.of(wrongId, wrongQuestion, notAResponse, notify, real).map(Message::toWire).toList();
+            })) {
+      DnsClient client = open(new DnsSettings(List.of(hostile.address()), Duration.ofSeconds(2), 0, 4));
+      DnsOutcome outcome = client.query(name("example.test"), Type.MX).join();
+      assertThat(outcome).isInstanceOf(DnsOutcome.Answer.class);
+      assertThat(((MXRecord) ((DnsOutcome.Answer) outcome).records().get(0)).getTarget()).isEqualTo(name("mx.example.test"));
     }
+  }
+
+  @Test
+  void eachQueryCarriesItsNameInRandomCaseAndTheAnswerComesBackWithTheNameAsAsked() {
+    DnsClient client = client();
+    for (int i = 0; i < 20; i++) {
+      var answer = (DnsOutcome.Answer) client.query(name("example.test"), Type.MX).join();
+      assertThat(answer.records()).extracting(r -> r.getName().toString()).containsOnly("example.test.");
+    }
+    List<String> sent = server.queries().stream().map(TestDnsServer.Query::sent).toList();
+    assertThat(sent).hasSize(20).allMatch(n -> n.equalsIgnoreCase("example.test."));
+    assertThat(sent.stream().distinct().count()).as("cases differ from query to query").isGreaterThan(1);
+  }
+
+  @Test
+  void anAnswerThatChangesTheNamesCaseIsDroppedUnlessCaseRandomizationIsOff() {
+    // a resolver that answers with the question in lower case, whatever was asked
+    try (ScriptedDnsServer lowering =
+        ScriptedDnsServer.start(
+            query -> {
+              Name asked = query.getQuestion().getName();
+              Message m = new Message(query.getHeader().getID());
+              m.getHeader().setFlag(Flags.QR);
+              m.addRecord(Record.newRecord(asked.canonicalize(), Type.MX, DClass.IN), Section.QUESTION);
+              m.addRecord(new MXRecord(asked.canonicalize(), DClass.IN, 60, 10, name("mx.example.test")), Section.ANSWER);
+              return List.of(m.toWire());
+            })) {
+      DnsSettings careful = new DnsSettings(List.of(lowering.address()), Duration.ofMillis(300), 0, 4);
+      assertThat(open(careful).query(name("example.test"), Type.MX).join()).isInstanceOf(DnsOutcome.Timeout.class);
+
+      DnsSettings trusting = new DnsSettings(List.of(lowering.address()), Duration.ofMillis(300), 0, 4, false);
+      assertThat(open(trusting).query(name("example.test"), Type.MX).join()).isInstanceOf(DnsOutcome.Answer.class);
+    }
+  }
+
+  @Test
+  void theTcpRetryOfATruncatedAnswerWaitsNoLongerThanTheChecksDeadline() {
+    server.fault(q -> q.is("example.test", Type.MX) && !q.tcp(), Fault.truncate());
+    server.fault(q -> q.is("example.test", Type.MX) && q.tcp(), Fault.delay(Duration.ofSeconds(3)));
+    DnsClient client = client(Duration.ofSeconds(10), 0);
+    long deadline = System.nanoTime() + Duration.ofMillis(500).toNanos();
+    // the TCP answer comes after 3 s: within the attempt's 10 s, but after the check's deadline
+    assertThat(client.query(name("example.test"), Type.MX, deadline).join()).isInstanceOf(DnsOutcome.Timeout.class);
+    assertThat(server.queries()).anyMatch(TestDnsServer.Query::tcp);
   }
 
   @Test

@@ -49,8 +49,13 @@ import org.xbill.DNS.Type;
  */
 public final class TestDnsServer implements AutoCloseable {
 
-  /** A question as the server saw it. */
-  public record Query(Name name, int type, boolean tcp) {
+  /**
+   * A question as the server saw it.
+   *
+   * @param name the name asked for, in lower case
+   * @param sent the name as it arrived, letters in the case the client sent them
+   */
+  public record Query(Name name, int type, boolean tcp, String sent) {
     public boolean is(String owner, int queryType) {
       return name.equals(TestDnsServer.name(owner)) && type == queryType;
     }
@@ -359,7 +364,7 @@ public final class TestDnsServer implements AutoCloseable {
     if (question == null) {
       return null;
     }
-    Query seen = new Query(question.getName(), question.getType(), overTcp);
+    Query seen = new Query(question.getName().canonicalize(), question.getType(), overTcp, question.getName().toString());
     log.add(seen);
     Fault fault = faultFor(seen);
     if (fault instanceof Fault.Drop) {
