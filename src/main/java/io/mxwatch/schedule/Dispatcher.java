@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -22,20 +24,29 @@ import org.slf4j.LoggerFactory;
  * {@code limit} checks running at once (the rest wait their turn in order), and never two checks
  * of one domain at a time in this process. A check is a {@link DomainTask}, which must not block:
  * it starts work and returns a stage that completes when the check is over.
+ *
+ * <p>Checks start in batches: a check due at some instant starts at the next multiple of {@link
+ * #TICK} (never before it is due, at most one tick after). At 333 checks a second that is about 80
+ * checks per batch instead of one timer wake-up per check, and their DNS queries go out and their
+ * answers come back together, so each wake-up of a DNS receiver or recording thread serves many
+ * checks instead of one (the one-shot check's bursts, for the daemon).
  */
 final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+  /** Checks due within one tick start together, at its end. */
+  static final Duration TICK = Duration.ofMillis(100);
 
   private final DomainTask task;
   private final JobCounters counters;
   private final Clock clock;
   private final int limit;
+  private final long tickMs;
   private final ScheduledThreadPoolExecutor timer;
   /** Domains with a check waiting for its time, waiting for a turn, or running. */
   private final Set<String> reserved = ConcurrentHashMap.newKeySet();
-  /** Checks waiting for their time on the timer. */
-  private final Set<Check> timed = ConcurrentHashMap.newKeySet();
   private final Object lock = new Object();
+  /** Checks waiting for their time, by the epoch millisecond they start at (under lock). */
+  private final Map<Long, Batch> batches = new HashMap<>();
   private final ArrayDeque<Check> waiting = new ArrayDeque<>();
   private int running;
   private boolean closed;
@@ -54,7 +65,6 @@ final class Dispatcher {
     final String domain;
     final Instant due;
     final CompletableFuture<Outcome> done = new CompletableFuture<>();
-    volatile ScheduledFuture<?> timerTask;
 
     Check(String domain, Instant due) {
       this.domain = domain;
@@ -62,12 +72,26 @@ final class Dispatcher {
     }
   }
 
+  /** The checks that start at one tick, and the timer task that starts them. */
+  private static final class Batch {
+    final List<Check> checks = new ArrayList<>();
+    ScheduledFuture<?> timerTask;
+  }
+
   Dispatcher(DomainTask task, int limit, JobCounters counters, Clock clock) {
+    this(task, limit, TICK, counters, clock);
+  }
+
+  Dispatcher(DomainTask task, int limit, Duration tick, JobCounters counters, Clock clock) {
     if (limit < 1) {
       throw new IllegalArgumentException("at least one check at a time: " + limit);
     }
+    if (tick.toMillis() < 1) {
+      throw new IllegalArgumentException("a tick of at least a millisecond: " + tick);
+    }
     this.task = task;
     this.limit = limit;
+    this.tickMs = tick.toMillis();
     this.counters = counters;
     this.clock = clock;
     this.timer =
@@ -82,7 +106,8 @@ final class Dispatcher {
   }
 
   /**
-   * Starts the check of {@code domain} at {@code due} (at once when that has passed).
+   * Starts the check of {@code domain} with the first tick at or after {@code due} (at once when
+   * that has passed).
    *
    * @return completes when the check is over, or at once when it is skipped
    */
@@ -93,12 +118,26 @@ final class Dispatcher {
       return CompletableFuture.completedFuture(Outcome.OVERLAPPED);
     }
     Check c = new Check(domain, due);
-    timed.add(c);
-    try {
-      c.timerTask = timer.schedule(() -> ready(c), Math.max(0, Duration.between(clock.instant(), due).toMillis()), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      abandon(c);
+    long at = Math.ceilDiv(due.toEpochMilli(), tickMs) * tickMs;
+    synchronized (lock) {
+      if (!closed) {
+        Batch batch = batches.get(at);
+        if (batch == null) {
+          batch = new Batch();
+          try {
+            batch.timerTask = timer.schedule(() -> fire(at), Math.max(0, at - clock.millis()), TimeUnit.MILLISECONDS);
+            batches.put(at, batch);
+          } catch (RejectedExecutionException e) {
+            batch = null;
+          }
+        }
+        if (batch != null) {
+          batch.checks.add(c);
+          return c.done;
+        }
+      }
     }
+    abandon(c);
     return c.done;
   }
 
@@ -122,12 +161,11 @@ final class Dispatcher {
       closed = true;
       dropped = new ArrayList<>(waiting);
       waiting.clear();
-    }
-    for (Check c : List.copyOf(timed)) {
-      ScheduledFuture<?> f = c.timerTask;
-      if (f != null && f.cancel(false)) {
-        dropped.add(c);
+      for (Batch batch : batches.values()) {
+        batch.timerTask.cancel(false);
+        dropped.addAll(batch.checks);
       }
+      batches.clear();
     }
     timer.shutdown();
     dropped.forEach(this::abandon);
@@ -144,24 +182,24 @@ final class Dispatcher {
     return true;
   }
 
-  private void ready(Check c) {
-    timed.remove(c);
-    boolean closedNow;
+  /** Starts the checks of the tick at {@code at}, as many as the limit allows; the rest wait their turn. */
+  private void fire(long at) {
+    List<Check> starting = new ArrayList<>();
     synchronized (lock) {
-      closedNow = closed;
-      if (!closedNow && running >= limit) {
-        waiting.add(c);
-        return;
+      Batch batch = batches.remove(at);
+      if (batch == null || closed) {
+        return; // dropped by close()
       }
-      if (!closedNow) {
-        running++;
+      for (Check c : batch.checks) {
+        if (running < limit) {
+          running++;
+          starting.add(c);
+        } else {
+          waiting.add(c);
+        }
       }
     }
-    if (closedNow) {
-      abandon(c);
-    } else {
-      start(c);
-    }
+    starting.forEach(this::start);
   }
 
   private void start(Check c) {
@@ -208,7 +246,6 @@ final class Dispatcher {
   }
 
   private void abandon(Check c) {
-    timed.remove(c);
     reserved.remove(c.domain);
     c.done.complete(Outcome.DROPPED);
   }

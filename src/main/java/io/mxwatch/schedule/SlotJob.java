@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Quartz job of one slot (or one cron expression): when it fires, it hands the domains due in
- * its window to the {@link Dispatcher}, which starts each at its exact time, and returns once
+ * its window to the {@link Dispatcher}, which starts each at its time (within a tick), and returns once
  * their checks are over. Quartz never runs one job twice at a time anywhere in a cluster, and a
  * domain always belongs to the same job, so a domain never has two checks at a time on any node.
  *
@@ -111,7 +111,7 @@ final class SlotJob implements Job {
       started.add(scheduler.dispatcher().submit(d.domain(), d.at()));
     }
     long coveredNow = Math.max(covered, windowEnd);
-    Instant waitUntil = Instant.ofEpochMilli(windowEnd).plus(scheduler.longestCheck());
+    Instant waitUntil = Instant.ofEpochMilli(windowEnd).plus(Dispatcher.TICK).plus(scheduler.longestCheck());
     for (int i = 0; i < started.size(); i++) {
       Dispatcher.Outcome outcome = await(name, started.get(i), waitUntil);
       if (outcome == Dispatcher.Outcome.DROPPED) {
