@@ -13,12 +13,23 @@ import org.xbill.DNS.Type;
  * it (the MX section and the SPF {@code mx} mechanism, say), every lookup is remembered with its
  * outcome, and none outlives the check or its deadline. There is no cache beyond this scope: the
  * next check asks the servers again.
+ *
+ * <p>A check has at most {@value #MAX_IN_FLIGHT} lookups with the client at once; the rest wait
+ * here, in order. So a hostile domain whose records ask for a hundred lookups holds that many of
+ * the process's {@code dns.max_in_flight} slots at most, and other checks' lookups are not queued
+ * behind all of its own.
  */
 public final class LookupScope {
   private final DnsClient client;
   private final long deadlineNanos;
+  /** Lookups of one check with the client at once. */
+  static final int MAX_IN_FLIGHT = 16;
+
   private final Map<Key, CompletableFuture<DnsOutcome>> lookups = new ConcurrentHashMap<>();
   private final List<Key> order = new ArrayList<>();
+  /** Lookups waiting for one of this check's slots (under {@code order}'s lock). */
+  private final java.util.ArrayDeque<Key> waiting = new java.util.ArrayDeque<>();
+  private int inFlight;
 
   private record Key(Name name, int type) {}
 
@@ -38,16 +49,42 @@ public final class LookupScope {
     if (existing != null) {
       return existing;
     }
+    CompletableFuture<DnsOutcome> future = new CompletableFuture<>();
     synchronized (order) {
       existing = lookups.get(key);
       if (existing != null) {
         return existing;
       }
-      CompletableFuture<DnsOutcome> future = client.query(name, type, deadlineNanos);
       lookups.put(key, future);
       order.add(key);
-      return future;
+      if (inFlight >= MAX_IN_FLIGHT) {
+        waiting.add(key);
+        return future;
+      }
+      inFlight++;
     }
+    send(key);
+    return future;
+  }
+
+  /** Hands a lookup to the client; when it is answered, the next waiting one goes. */
+  private void send(Key key) {
+    client
+        .query(key.name(), key.type(), deadlineNanos)
+        .whenComplete(
+            (outcome, error) -> {
+              Key next;
+              synchronized (order) {
+                next = waiting.poll();
+                if (next == null) {
+                  inFlight--;
+                }
+              }
+              lookups.get(key).complete(outcome != null ? outcome : new DnsOutcome.Error("lookup failed: " + error));
+              if (next != null) {
+                send(next);
+              }
+            });
   }
 
   /** Blocking convenience for callers on virtual threads. */

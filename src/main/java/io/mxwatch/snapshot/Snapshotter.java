@@ -206,9 +206,20 @@ public final class Snapshotter {
   /** Distinct exchange addresses probed per check, in preference order; the rest are not probed. */
   static final int MAX_PROBES = 32;
 
-  /** Probes every distinct address of the deliverable exchanges (the first {@value #MAX_PROBES}), each on its own task. */
+  /**
+   * Probes of one check holding an SMTP connection at once: 32 tarpit addresses of one domain hold
+   * this many of the process's {@code smtp.max_concurrent} connections, not 32.
+   */
+  static final int PROBES_AT_ONCE = 8;
+
+  /**
+   * Probes every distinct address of the deliverable exchanges (the first {@value #MAX_PROBES}),
+   * each on its own task, {@value #PROBES_AT_ONCE} at a time; a probe that finds no free turn
+   * within its deadline is reported as not probed.
+   */
   private CompletableFuture<List<SmtpProbe>> probeAll(MxResult mx) {
     Map<String, CompletableFuture<SmtpProbe>> probes = new LinkedHashMap<>();
+    java.util.concurrent.Semaphore turns = new java.util.concurrent.Semaphore(PROBES_AT_ONCE, true);
     for (MxHost host : mx.deliverable()) {
       for (MxHost.HostAddress address : host.addresses()) {
         if (address.ipv6() && !smtp.settings().ipv6()) {
@@ -219,11 +230,32 @@ public final class Snapshotter {
         }
         probes.computeIfAbsent(
             address.address(),
-            ip -> CompletableFuture.supplyAsync(() -> smtp.probe(literal(ip)), tasks));
+            ip -> CompletableFuture.supplyAsync(() -> probeInTurn(turns, literal(ip)), tasks));
       }
     }
     return CompletableFuture.allOf(probes.values().toArray(CompletableFuture[]::new))
         .thenApply(done -> probes.values().stream().map(CompletableFuture::join).toList());
+  }
+
+  private SmtpProbe probeInTurn(java.util.concurrent.Semaphore turns, InetAddress address) {
+    Duration wait = smtp.settings().deadline();
+    try {
+      if (!turns.tryAcquire(wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+        return new SmtpProbe.Failed(
+            io.mxwatch.net.IpText.of(address),
+            smtp.settings().port(),
+            wait.toMillis(),
+            "not probed: this domain's other probes (" + PROBES_AT_ONCE + " at a time) took " + io.mxwatch.config.Durations.format(wait));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new SmtpProbe.Failed(io.mxwatch.net.IpText.of(address), smtp.settings().port(), 0, "interrupted");
+    }
+    try {
+      return smtp.probe(address);
+    } finally {
+      turns.release();
+    }
   }
 
   private static InetAddress literal(String ip) {

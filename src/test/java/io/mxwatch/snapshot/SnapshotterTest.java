@@ -13,6 +13,7 @@ import io.mxwatch.smtp.SmtpProbe;
 import io.mxwatch.testing.CheckFixture;
 import io.mxwatch.testing.TestDnsServer.Fault;
 import io.mxwatch.testing.TestSmtpServer;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -270,6 +271,34 @@ class SnapshotterTest {
       long addressLookups = f.dns.queries().stream().filter(q -> q.name().toString().startsWith("many")).count();
       assertThat(addressLookups).as("A and AAAA of the first exchanges only").isLessThanOrEqualTo(2L * Snapshotter.MAX_EXCHANGES);
       assertThat(s.smtp()).as("probes").hasSizeLessThanOrEqualTo(Snapshotter.MAX_PROBES);
+    }
+  }
+
+  @Test
+  void oneDomainsTarpitsHoldAFewSmtpConnectionsAtOnceNotOnePerAddress() {
+    AtomicInteger open = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    TestSmtpServer.Behaviour tarpit =
+        (socket, commands) -> {
+          most.accumulateAndGet(open.incrementAndGet(), Math::max);
+          try {
+            socket.getInputStream().read(); // says nothing; holds the connection until the prober gives up
+          } finally {
+            open.decrementAndGet();
+          }
+        };
+    try (CheckFixture f = fixture()) {
+      StringBuilder zone = new StringBuilder("@ MX 10 mx1\n");
+      for (int i = 1; i <= 12; i++) {
+        zone.append("mx1 A 127.0.12.").append(i).append('\n');
+        f.smtp("127.0.12." + i, tarpit);
+      }
+      f.zone(DOMAIN, zone.toString());
+
+      Snapshot s = f.snapshot(DOMAIN);
+
+      assertThat(s.smtp()).filteredOn(p -> p.address().startsWith("127.0.12.")).as("every tarpit probed in turn").hasSize(12);
+      assertThat(most.get()).as("connections of one check at once").isLessThanOrEqualTo(Snapshotter.PROBES_AT_ONCE).isPositive();
     }
   }
 
