@@ -76,23 +76,44 @@ public interface AlertRepository {
    */
   boolean commit(Evaluation evaluation);
 
-  /** Emails whose time has come, oldest first, each only when no earlier email of its group still waits. */
+  /**
+   * Emails whose time has come, oldest first, each only when no earlier email of its group still
+   * waits and nobody holds a claim on it (by the store's clock).
+   */
   List<Queued> sendable(Instant now, int limit);
 
-  /** Claims an email for sending until {@code until}; false when another sender holds it. */
-  boolean claim(long id, String owner, Instant until, Instant now);
+  /**
+   * Claims an email for sending for {@code lease}; false when another sender holds it. Claims are
+   * measured by the store's clock, not the sender's: daemons sharing a store whose own clocks
+   * disagree still agree on when a claim ran out.
+   */
+  boolean claim(long id, String owner, java.time.Duration lease);
 
   /** Makes every waiting email due at {@code now} (the relay settings changed). */
   void retryAllNow(Instant now);
 
-  /** The relay accepted the email (for all recipients but {@code rejected}, each with the relay's answer). */
-  void sent(long id, Instant at, List<String> rejected);
+  /**
+   * The relay accepted the email (for all recipients but {@code rejected}, each with the relay's
+   * answer). Marked sent whoever holds the claim, since it was.
+   *
+   * @return whether {@code owner} still held the claim; if not, its claim ran out while it sent
+   *     and another sender may send the email too
+   */
+  boolean sent(long id, String owner, Instant at, List<String> rejected);
 
-  /** The attempt failed and may succeed later. */
-  void retry(long id, int attempts, Instant next, String error);
+  /**
+   * The attempt failed and may succeed later.
+   *
+   * @return false, with nothing written, when {@code owner} no longer holds the claim
+   */
+  boolean retry(long id, String owner, int attempts, Instant next, String error);
 
-  /** The relay refused the email for good. */
-  void failed(long id, Instant at, String error);
+  /**
+   * The relay refused the email for good, or it was given up.
+   *
+   * @return false, with nothing written, when {@code owner} no longer holds the claim
+   */
+  boolean failed(long id, String owner, Instant at, String error);
 
   OutboxSummary outbox(int undeliverableLimit);
 

@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Drains the outbox through the relay. An email is claimed before it is sent (so two daemons on
- * one store never both send it) and marked sent only after the relay accepted it; a failed attempt
+ * one store never both send it; a claim's lease runs by the store's clock, so daemons whose clocks
+ * disagree still agree on it) and marked sent only after the relay accepted it; a failed attempt
  * is retried with exponential backoff, for as long as it takes. When the relay cannot be reached
  * at all, the whole outbox waits: the relay gets the same backoff, not one connection per email.
  *
@@ -86,14 +87,14 @@ public final class OutboxSender {
     List<AlertRepository.Queued> due = repo.sendable(now, BATCH);
     for (AlertRepository.Queued q : due) {
       Instant at = clock.instant();
-      if (!repo.claim(q.id(), owner, at.plus(lease), at)) {
+      if (!repo.claim(q.id(), owner, lease)) {
         continue;
       }
       Email email = q.email();
       if (email.createdAt() != null && email.createdAt().plus(backoff.giveUpAfter()).isBefore(at)) {
         String why =
             "not sent within " + io.mxwatch.config.Durations.format(backoff.giveUpAfter()) + " of its decision (" + email.createdAt() + "): given up as stale";
-        repo.failed(q.id(), at, why);
+        repo.failed(q.id(), owner, at, why);
         counters.expired.incrementAndGet();
         log.error("{} alert {} {}: {}", email.domain(), email.messageId(), why, email.subject());
         continue;
@@ -115,7 +116,13 @@ public final class OutboxSender {
     Instant done = clock.instant();
     switch (d) {
       case Delivery.Accepted a -> {
-        repo.sent(q.id(), done, a.rejected());
+        if (!repo.sent(q.id(), owner, done, a.rejected())) {
+          log.warn(
+              "{} alert {}: this daemon's claim ran out while the relay took it ({} lease): another daemon sharing the store may send it too",
+              email.domain(),
+              email.messageId(),
+              io.mxwatch.config.Durations.format(lease));
+        }
         counters.sent.incrementAndGet();
         relayFailures = 0;
         if (a.rejected().isEmpty()) {
@@ -126,14 +133,19 @@ public final class OutboxSender {
         }
       }
       case Delivery.Rejected r -> {
-        repo.failed(q.id(), done, r.error());
+        if (!repo.failed(q.id(), owner, done, r.error())) {
+          log.warn("{} alert {}: refused by the relay, but another daemon has claimed it since", email.domain(), email.messageId());
+        }
         counters.failed.incrementAndGet();
         log.error("{} alert {} undeliverable: {}", email.domain(), email.messageId(), r.error());
       }
       case Delivery.Retry r -> {
         int attempts = q.attempts() + 1;
         Instant next = done.plus(backoff.after(attempts));
-        repo.retry(q.id(), attempts, next, r.error());
+        if (!repo.retry(q.id(), owner, attempts, next, r.error())) {
+          log.warn("{} alert {}: not sent, and another daemon has claimed it since; it is that daemon's to retry", email.domain(), email.messageId());
+          return;
+        }
         counters.retried.incrementAndGet();
         log.warn("{} alert {} not sent (attempt {}), next try at {}: {}", email.domain(), email.messageId(), attempts, next, r.error());
       }

@@ -182,7 +182,7 @@ public final class AlertStore implements AlertRepository {
         "reading the outbox",
         "SELECT o.id, o.domain, o.route, o.kind, o.severity, o.message_id, o.in_reply_to, o.recipients, o.subject, o.text_body, o.html_body,"
             + " o.created_at, o.attempts FROM outbox o WHERE o.status = ? AND o.next_attempt_at <= ?"
-            + " AND (o.claimed_until IS NULL OR o.claimed_until <= ?)"
+            + " AND (o.claimed_until IS NULL OR o.claimed_until <= CURRENT_TIMESTAMP)"
             + " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.domain = o.domain AND p.route = o.route AND p.status = ? AND p.id < o.id)"
             + " ORDER BY o.id FETCH FIRST ? ROWS ONLY",
         rs ->
@@ -204,22 +204,25 @@ public final class AlertStore implements AlertRepository {
                     rs.getInt(13))),
         PENDING,
         now,
-        now,
         PENDING,
         limit);
     return out;
   }
 
   @Override
-  public boolean claim(long id, String owner, Instant until, Instant now) {
+  public boolean claim(long id, String owner, java.time.Duration lease) {
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("a claim needs a positive lease: " + lease);
+    }
+    // a literal interval: both H2 and PostgreSQL read INTERVAL 'n.nnn' SECOND; the value is a number
+    String interval = "INTERVAL '" + java.math.BigDecimal.valueOf(lease.toMillis(), 3).toPlainString() + "' SECOND";
     return jdbc.update(
             "claiming outbox email " + id,
-            "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ? AND status = ? AND (claimed_until IS NULL OR claimed_until <= ?)",
+            "UPDATE outbox SET claimed_by = ?, claimed_until = CURRENT_TIMESTAMP + " + interval
+                + " WHERE id = ? AND status = ? AND (claimed_until IS NULL OR claimed_until <= CURRENT_TIMESTAMP)",
             owner,
-            until,
             id,
-            PENDING,
-            now)
+            PENDING)
         == 1;
   }
 
@@ -229,38 +232,43 @@ public final class AlertStore implements AlertRepository {
   }
 
   @Override
-  public void sent(long id, Instant at, List<String> rejected) {
-    jdbc.update(
-        "marking outbox email " + id + " sent",
-        "UPDATE outbox SET status = ?, sent_at = ?, rejected = ?, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
-        SENT,
-        at,
-        rejected.isEmpty() ? null : String.join(LIST_SEPARATOR, rejected),
-        id);
+  public boolean sent(long id, String owner, Instant at, List<String> rejected) {
+    String sql = "UPDATE outbox SET status = ?, sent_at = ?, rejected = ?, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL WHERE id = ?";
+    String refused = rejected.isEmpty() ? null : String.join(LIST_SEPARATOR, rejected);
+    boolean held = jdbc.update("marking outbox email " + id + " sent", sql + " AND claimed_by = ?", SENT, at, refused, id, owner) == 1;
+    if (!held) {
+      jdbc.update("marking outbox email " + id + " sent", sql + " AND status = ?", SENT, at, refused, id, PENDING);
+    }
     // on disk before the next email goes to the relay: a mark lost to a crash sends it again
     jdbc.durable("writing outbox email " + id + "'s sent mark to disk");
+    return held;
   }
 
   @Override
-  public void retry(long id, int attempts, Instant next, String error) {
-    jdbc.update(
-        "rescheduling outbox email " + id,
-        "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
-        attempts,
-        next,
-        error,
-        id);
+  public boolean retry(long id, String owner, int attempts, Instant next, String error) {
+    return jdbc.update(
+            "rescheduling outbox email " + id,
+            "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?",
+            attempts,
+            next,
+            error,
+            id,
+            owner)
+        == 1;
   }
 
   @Override
-  public void failed(long id, Instant at, String error) {
-    jdbc.update(
-        "marking outbox email " + id + " undeliverable",
-        "UPDATE outbox SET status = ?, last_error = ?, sent_at = ?, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
-        FAILED,
-        error,
-        at,
-        id);
+  public boolean failed(long id, String owner, Instant at, String error) {
+    return jdbc.update(
+            "marking outbox email " + id + " undeliverable",
+            "UPDATE outbox SET status = ?, last_error = ?, sent_at = ?, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL"
+                + " WHERE id = ? AND claimed_by = ?",
+            FAILED,
+            error,
+            at,
+            id,
+            owner)
+        == 1;
   }
 
   @Override

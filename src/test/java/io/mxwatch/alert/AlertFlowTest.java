@@ -14,6 +14,7 @@ import io.mxwatch.snapshot.SnapshotJson;
 import io.mxwatch.store.AlertStore;
 import io.mxwatch.store.Database;
 import io.mxwatch.store.HistoryStore;
+import io.mxwatch.testing.Await;
 import io.mxwatch.testing.TestClock;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
@@ -355,7 +356,7 @@ class AlertFlowTest {
     // the daemon died while sending c.example's email: its claim outlives the process
     List<AlertRepository.Queued> queued = store.sendable(clock.instant(), 10);
     assertThat(queued).extracting(q -> q.email().domain()).containsExactly("a.example", "b.example", "c.example");
-    assertThat(store.claim(queued.get(2).id(), "dead-daemon", clock.instant().plus(Duration.ofMinutes(1)), clock.instant())).isTrue();
+    assertThat(store.claim(queued.get(2).id(), "dead-daemon", Duration.ofSeconds(1))).isTrue();
     db.close();
     open.remove(db);
 
@@ -368,13 +369,47 @@ class AlertFlowTest {
     assertThat(engine(store2).evaluate()).as("nothing decided twice").isZero();
     assertThat(sender.drain()).isEqualTo(2);
     clock.advance(Duration.ofMinutes(2));
-    assertThat(sender.drain()).as("the dead daemon's claim expired").isEqualTo(1);
+    // claims run by the store's clock: the dead daemon's lease of one second runs out in real time
+    Await.until("the dead daemon's claim ran out and its email went out", Duration.ofSeconds(20), () -> sender.drain() == 1);
     clock.advance(Duration.ofHours(5));
     engine(store2).evaluate();
     sender.drain();
     assertThat(Arrays.stream(received()).map(m -> header(m, "X-Mxwatch-Domain")).toList())
         .containsExactlyInAnyOrder("a.example", "b.example", "c.example", "a.example", "b.example", "c.example");
     assertThat(Arrays.stream(received()).map(m -> header(m, "Message-ID")).distinct()).as("the 4 h repeats are new emails").hasSize(6);
+  }
+
+  @Test
+  void aDaemonWhoseClockIsAheadDoesNotTakeAnEmailAnotherDaemonIsSending() throws Exception {
+    AlertStore store = alertQueuedWhileTheRelayIsDown(startRelay(0));
+    long id = store.sendable(clock.instant(), 10).get(0).id();
+    assertThat(store.claim(id, "a", Duration.ofMinutes(1))).as("daemon a is sending it").isTrue();
+
+    // daemon b's clock is ten minutes ahead: by its own clock a's claim ran out long ago
+    TestClock ahead = new TestClock(clock.instant().plus(Duration.ofMinutes(10)));
+    RelaySender relay = new RelaySender(alerts.relay(), alerts.from());
+    OutboxSender b = new OutboxSender(store, () -> relay, ahead, "b", Duration.ofMinutes(1), OutboxSender.Backoff.DEFAULT, counters);
+
+    assertThat(b.drain()).isZero();
+    assertThat(received()).isEmpty();
+    assertThat(store.sendable(ahead.instant(), 10)).as("held, by the store's clock").isEmpty();
+  }
+
+  @Test
+  void aSenderWhoseClaimRanOutLeavesTheNewClaimantsStateAlone() throws Exception {
+    AlertStore store = alertQueuedWhileTheRelayIsDown(closedPort());
+    long id = store.sendable(clock.instant(), 10).get(0).id();
+    assertThat(store.claim(id, "a", Duration.ofMillis(200))).isTrue();
+    Await.until("a's claim ran out and b claimed the email", Duration.ofSeconds(20), () -> store.claim(id, "b", Duration.ofMinutes(1)));
+
+    assertThat(store.retry(id, "a", 1, clock.instant().plus(Duration.ofMinutes(1)), "late failure of a")).isFalse();
+    assertThat(store.failed(id, "a", clock.instant(), "late refusal seen by a")).isFalse();
+    assertThat(store.outbox(10).pending()).as("still b's to send").isEqualTo(1);
+    assertThat(store.outbox(10).lastError()).isNull();
+
+    assertThat(store.sent(id, "a", clock.instant(), List.of())).as("a's claim was gone when the relay took it").isFalse();
+    assertThat(store.outbox(10).pending()).as("but it went out: marked sent").isZero();
+    assertThat(store.retry(id, "b", 1, clock.instant(), "b's failure after a sent it")).isFalse();
   }
 
   private static String header(MimeMessage m, String name) {
