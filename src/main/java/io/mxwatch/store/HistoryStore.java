@@ -528,6 +528,15 @@ public final class HistoryStore {
     }
   }
 
+  /**
+   * Distinct snapshots a domain keeps per {@link #CHURN_WINDOW}: a domain whose records change on
+   * every check (a rotating MX set, a TXT record with a nonce) would otherwise add a snapshot per
+   * check, 288 a day at 5 minutes, each kept for {@code store.retention}.
+   */
+  public static final int CHURN_LIMIT = 48;
+
+  static final java.time.Duration CHURN_WINDOW = java.time.Duration.ofHours(24);
+
   private static long storeSnapshot(
       Connection c, String domain, Long lastSnapshot, String hash, Observation observation, CheckResult check, OffsetDateTime at)
       throws SQLException {
@@ -535,6 +544,18 @@ public final class HistoryStore {
       try (PreparedStatement up = c.prepareStatement("UPDATE snapshot SET last_seen = ?, seen_count = seen_count + 1, status = ? WHERE id = ?")) {
         Jdbc.bind(up, at, check.status().label(), lastSnapshot);
         up.executeUpdate();
+      }
+      return lastSnapshot;
+    }
+    if (lastSnapshot != null && churning(c, domain, lastSnapshot, at)) {
+      // past the day's limit the newest state replaces the latest one, which no change event needs
+      try (PreparedStatement up =
+              c.prepareStatement("UPDATE snapshot SET content_hash = ?, status = ?, first_seen = ?, last_seen = ?, seen_count = 1 WHERE id = ?");
+          PreparedStatement content = c.prepareStatement("UPDATE snapshot_content SET observation = ?, snapshot = ? WHERE snapshot_id = ?")) {
+        Jdbc.bind(up, hash, check.status().label(), at, at, lastSnapshot);
+        up.executeUpdate();
+        Jdbc.bind(content, Jdbc.json(observation), Jdbc.json(check), lastSnapshot);
+        content.executeUpdate();
       }
       return lastSnapshot;
     }
@@ -555,6 +576,27 @@ public final class HistoryStore {
       ins.executeUpdate();
     }
     return id;
+  }
+
+  /**
+   * Whether the domain already has {@link #CHURN_LIMIT} snapshots first seen within the last
+   * {@link #CHURN_WINDOW}, and its latest is not where a change event was confirmed.
+   */
+  private static boolean churning(Connection c, String domain, long latest, OffsetDateTime at) throws SQLException {
+    try (PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM snapshot WHERE domain = ? AND first_seen > ?")) {
+      Jdbc.bind(q, domain, at.minus(CHURN_WINDOW));
+      try (ResultSet rs = q.executeQuery()) {
+        if (!rs.next() || rs.getInt(1) < CHURN_LIMIT) {
+          return false;
+        }
+      }
+    }
+    try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM change_event WHERE snapshot_id = ?")) {
+      Jdbc.bind(q, latest);
+      try (ResultSet rs = q.executeQuery()) {
+        return !rs.next();
+      }
+    }
   }
 
   private static boolean sameSnapshot(Connection c, long id, String hash) throws SQLException {

@@ -8,6 +8,7 @@ import io.mxwatch.audit.CheckResult;
 import io.mxwatch.drift.DriftEngine;
 import io.mxwatch.drift.DriftState;
 import io.mxwatch.drift.Expectations;
+import io.mxwatch.drift.Fingerprint;
 import io.mxwatch.drift.Observation;
 import io.mxwatch.snapshot.Snapshot;
 import io.mxwatch.testing.CheckFixture;
@@ -81,6 +82,34 @@ class HistoryStoreTest {
         });
     assertThat(store.events(DOMAIN, Instant.EPOCH)).isEmpty();
     assertThat(store.load(DOMAIN).state().baseline()).isNotNull();
+  }
+
+  @Test
+  void aDomainWhoseRecordsChangeOnEveryCheckKeepsABoundedNumberOfSnapshotsADay() {
+    open();
+    record(again(realCheck()));
+    record(again(realCheck())); // the baseline
+    for (int i = 0; i < 100; i++) { // 100 checks 5 minutes apart, each seeing another DMARC record
+      f.dns.replace(DOMAIN, ZONE.replace("p=reject", "p=reject; rua=mailto:r" + i + "@example.test"));
+      record(again(realCheck()));
+    }
+    List<HistoryStore.StoredSnapshot> kept = store.snapshots(DOMAIN, Instant.EPOCH);
+    assertThat(kept).hasSize(HistoryStore.CHURN_LIMIT);
+    assertThat(kept.getLast().firstSeen()).as("the latest holds the newest state").isEqualTo(clock);
+    assertThat(kept.getLast().contentHash().strip()).isEqualTo(Fingerprint.of(Observation.of(realCheck())).hex());
+
+    // a change confirmed now keeps its snapshot: the next new state does not replace it
+    f.dns.replace(DOMAIN, ZONE.replace("p=reject", "p=none"));
+    CheckResult weakened = realCheck();
+    record(again(weakened));
+    record(again(weakened));
+    assertThat(store.events(DOMAIN, Instant.EPOCH)).extracting(HistoryStore.StoredEvent::code).contains("DMARC_POLICY_WEAKENED");
+    String confirmedIn = store.snapshots(DOMAIN, Instant.EPOCH).getLast().contentHash();
+    f.dns.replace(DOMAIN, ZONE.replace("p=reject", "p=quarantine"));
+    record(again(realCheck()));
+    List<HistoryStore.StoredSnapshot> after = store.snapshots(DOMAIN, Instant.EPOCH);
+    assertThat(after).hasSize(HistoryStore.CHURN_LIMIT + 1);
+    assertThat(after.get(after.size() - 2).contentHash()).isEqualTo(confirmedIn);
   }
 
   @Test
