@@ -72,14 +72,23 @@ public final class Database implements AutoCloseable {
    * scanning and checksumming every migration, which an operator command would pay at each run.
    */
   private static boolean current(DataSource db) {
-    try (java.sql.Connection c = db.getConnection();
-        java.sql.PreparedStatement q = c.prepareStatement("SELECT 1 FROM \"flyway_schema_history\" WHERE \"version\" = ? AND \"success\" = TRUE")) {
-      q.setString(1, SCHEMA_VERSION);
-      try (java.sql.ResultSet rs = q.executeQuery()) {
-        return rs.next();
+    try (java.sql.Connection c = db.getConnection()) {
+      // asked of the catalogue first: a query of a missing table is an error H2 writes to its
+      // trace file, which a new store would otherwise get at its first start
+      try (java.sql.ResultSet t = c.getMetaData().getTables(null, null, "flyway_schema_history", null)) {
+        if (!t.next()) {
+          return false; // a new store: no history table yet
+        }
+      }
+      try (java.sql.PreparedStatement q =
+          c.prepareStatement("SELECT 1 FROM \"flyway_schema_history\" WHERE \"version\" = ? AND \"success\" = TRUE")) {
+        q.setString(1, SCHEMA_VERSION);
+        try (java.sql.ResultSet rs = q.executeQuery()) {
+          return rs.next();
+        }
       }
     } catch (java.sql.SQLException e) {
-      return false; // a new store: no history table yet
+      return false; // Flyway looks for itself
     }
   }
 

@@ -59,6 +59,18 @@ class LocalStoreTest {
   }
 
   @Test
+  void aNewStoreStartsWithNothingInH2sTraceFile() throws Exception {
+    Path data = tmp.resolve("data");
+    try (Database db = Stores.open(store(data))) {
+      assertThat(db.dataSource().getConnection().isValid(5)).isTrue();
+    }
+    try (Database again = Stores.open(store(data))) {
+      assertThat(again.dataSource().getConnection().isValid(5)).isTrue();
+    }
+    assertThat(data.resolve("mxwatch.trace.db")).as("H2 writes errors there, and a first start had none").doesNotExist();
+  }
+
+  @Test
   void aStoreMadeBeforeItHadAPasswordGetsOneAndKeepsItsData() throws Exception {
     Path data = tmp.resolve("data");
     Files.createDirectories(data);
