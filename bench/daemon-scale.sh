@@ -106,7 +106,7 @@ YAML
   "$java" "${daemon_opts[@]}" -jar "$jar" run --config "$work/train.yaml" > "$work/train.log" 2>&1 &
   train=$!
   track "$train"
-  trained() { grep -q 'mxwatch watching' "$work/train.log"; }
+  trained() { grep -qs 'mxwatch watching' "$work/train.log"; }
   wait_for 120 trained || { echo "the first start did not get ready:" >&2; tail -n 20 "$work/train.log" >&2; exit 1; }
   stop_pid "$train"
   untrack "$train"
