@@ -64,6 +64,8 @@ final class CheckPipeline implements DomainTask {
   private final Map<String, Known> known = new ConcurrentHashMap<>();
   /** Versions read for the window about to start ({@link #prepare}); each is used once. */
   private final Map<String, Long> fresh = new ConcurrentHashMap<>();
+  /** When each churning domain was last logged as such: once a day each. */
+  private final Map<String, java.time.Instant> churnLogged = new ConcurrentHashMap<>();
 
   CheckPipeline(
       Supplier<Watching> watching, HistoryStore store, GroupCommit commits, RepeatedChecks repeats, Metrics metrics, Executor recorders) {
@@ -167,6 +169,9 @@ final class CheckPipeline implements DomainTask {
                 }
                 return record(domain, result, attempt + 1);
               }
+              if (recorded.churning()) {
+                churning(name, result.snapshot().checkedAt());
+              }
               DriftEngine.Step again = engine.step(step.state(), observation, domain.expect(), result.snapshot().checkedAt());
               boolean settled = again.events().isEmpty() && again.state().equals(step.state());
               known.put(name, new Known(fingerprint, status, recorded.version(), recorded.snapshotId(), settled, result.snapshot().checkedAt()));
@@ -174,6 +179,24 @@ final class CheckPipeline implements DomainTask {
               return CompletableFuture.completedFuture(new Outcome(result, step));
             },
             recorders);
+  }
+
+  /**
+   * Counts a check whose new state replaced the domain's latest snapshot, and says so in the log
+   * once a day per domain: its records change on nearly every check, and its history keeps only
+   * the latest of the states past the day's limit.
+   */
+  private void churning(String name, java.time.Instant at) {
+    metrics.snapshotReplaced();
+    java.time.Instant last = churnLogged.get(name);
+    if (last == null || !at.isBefore(last.plus(java.time.Duration.ofDays(1)))) {
+      churnLogged.put(name, at);
+      log.warn(
+          "{}: {} distinct states within 24 hours; its records change on nearly every check, and each new state now replaces"
+              + " the latest snapshot instead of adding one",
+          name,
+          HistoryStore.CHURN_LIMIT);
+    }
   }
 
   /** Metrics and the log line of a check that is recorded (or counted). */

@@ -49,6 +49,7 @@ public final class MetricNames {
   public static final String BUILD_INFO = "mxwatch.build.info";
   public static final String DOMAINS_WATCHED = "mxwatch.domains.watched";
   public static final String CHECKS = "mxwatch.checks";
+  public static final String SNAPSHOTS_REPLACED = "mxwatch.snapshots.replaced";
   public static final String CHECK_DURATION = "mxwatch.check.duration";
   public static final String DNS_QUERIES = "mxwatch.dns.queries";
   public static final String SMTP_PROBES = "mxwatch.smtp.probes";

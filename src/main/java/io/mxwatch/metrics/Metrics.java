@@ -57,6 +57,7 @@ public final class Metrics {
   private final Timer schedulerLag;
   private final Map<Status, Counter> checks = new EnumMap<>(Status.class);
   private final Counter checkErrors;
+  private final Counter snapshotsReplaced;
   private final Map<DnsStatus, Counter> dnsQueries = new EnumMap<>(DnsStatus.class);
   private final Map<String, Counter> smtpProbes = new HashMap<>();
   private final Timer checkDuration;
@@ -90,6 +91,10 @@ public final class Metrics {
       checks.put(s, Counter.builder(MetricNames.CHECKS).tag("result", s.label()).description(CHECKS_HELP).register(registry));
     }
     checkErrors = Counter.builder(MetricNames.CHECKS).tag("result", "error").description(CHECKS_HELP).register(registry);
+    snapshotsReplaced =
+        Counter.builder(MetricNames.SNAPSHOTS_REPLACED)
+            .description("Checks whose new state replaced their domain's latest snapshot: the domain had 48 distinct snapshots within 24 hours.")
+            .register(registry);
     for (DnsStatus s : DnsStatus.values()) {
       dnsQueries.put(
           s,
@@ -153,6 +158,11 @@ public final class Metrics {
   /** Counts a check that failed before it could be recorded (an error, not a status). */
   public void checkFailed() {
     checkErrors.increment();
+  }
+
+  /** A check's new state replaced its domain's latest snapshot (the domain's records churn). */
+  public void snapshotReplaced() {
+    snapshotsReplaced.increment();
   }
 
   /** Exports how late the scheduler started checks (a histogram) and the checks it skipped. */

@@ -48,8 +48,16 @@ public final class HistoryStore {
     public static final Loaded NONE = new Loaded(DriftState.INITIAL, 0, null, null, null);
   }
 
-  /** What {@link #record} wrote: the state's new version and the snapshot the check belongs to. */
-  public record Recorded(long version, long snapshotId) {}
+  /**
+   * What {@link #record} wrote: the state's new version and the snapshot the check belongs to.
+   *
+   * @param churning whether the check's new state replaced the domain's latest snapshot, because
+   *     the domain already has {@link #CHURN_LIMIT} distinct snapshots of the last 24 hours
+   */
+  public record Recorded(long version, long snapshotId, boolean churning) {}
+
+  /** A snapshot written by {@link #storeSnapshot}: its id, and whether it replaced the latest. */
+  private record Stored(long id, boolean replaced) {}
 
   /**
    * One domain in a listing, from the columns alone (no JSON read).
@@ -354,7 +362,8 @@ public final class HistoryStore {
     if (current != r.version()) {
       return null;
     }
-    long snapshot = storeSnapshot(c, r.domain(), lastSnapshot, hash, r.observation(), check, at);
+    Stored stored = storeSnapshot(c, r.domain(), lastSnapshot, hash, r.observation(), check, at);
+    long snapshot = stored.id();
     DriftEngine.Step step = r.step();
     Instant lastChange = step.events().stream().map(DriftEngine.ChangeEvent::confirmedAt).max(Instant::compareTo).orElse(null);
     if (!storeState(c, r.domain(), r.version(), step.state(), snapshot, at, check.status().label(), lastChange, r.openChanges())) {
@@ -380,7 +389,7 @@ public final class HistoryStore {
         ins.executeBatch();
       }
     }
-    return new Recorded(r.version() + 1, snapshot);
+    return new Recorded(r.version() + 1, snapshot, stored.replaced());
   }
 
   /**
@@ -537,7 +546,7 @@ public final class HistoryStore {
 
   static final java.time.Duration CHURN_WINDOW = java.time.Duration.ofHours(24);
 
-  private static long storeSnapshot(
+  private static Stored storeSnapshot(
       Connection c, String domain, Long lastSnapshot, String hash, Observation observation, CheckResult check, OffsetDateTime at)
       throws SQLException {
     if (lastSnapshot != null && (sameSnapshot(c, lastSnapshot, hash) || sameObservation(c, lastSnapshot, hash, observation))) {
@@ -545,7 +554,7 @@ public final class HistoryStore {
         Jdbc.bind(up, at, check.status().label(), lastSnapshot);
         up.executeUpdate();
       }
-      return lastSnapshot;
+      return new Stored(lastSnapshot, false);
     }
     if (lastSnapshot != null && churning(c, domain, lastSnapshot, at)) {
       // past the day's limit the newest state replaces the latest one, which no change event needs
@@ -557,7 +566,7 @@ public final class HistoryStore {
         Jdbc.bind(content, Jdbc.json(observation), Jdbc.json(check), lastSnapshot);
         content.executeUpdate();
       }
-      return lastSnapshot;
+      return new Stored(lastSnapshot, true);
     }
     long id;
     try (PreparedStatement ins =
@@ -575,7 +584,7 @@ public final class HistoryStore {
       Jdbc.bind(ins, id, Jdbc.json(observation), Jdbc.json(check));
       ins.executeUpdate();
     }
-    return id;
+    return new Stored(id, false);
   }
 
   /**

@@ -95,6 +95,14 @@ class HistoryStoreTest {
     }
     List<HistoryStore.StoredSnapshot> kept = store.snapshots(DOMAIN, Instant.EPOCH);
     assertThat(kept).hasSize(HistoryStore.CHURN_LIMIT);
+    f.dns.replace(DOMAIN, ZONE.replace("p=reject", "p=reject; rua=mailto:one-more@example.test"));
+    CheckResult oneMore = again(realCheck());
+    HistoryStore.Loaded loaded = store.load(DOMAIN);
+    Observation seen = Observation.of(oneMore);
+    DriftEngine.Step step = engine.step(loaded.state(), seen, Expectations.NONE, oneMore.snapshot().checkedAt());
+    assertThat(store.record(DOMAIN, loaded.version(), oneMore, seen, step, 0).churning()).as("told to the caller").isTrue();
+    kept = store.snapshots(DOMAIN, Instant.EPOCH);
+    assertThat(kept).hasSize(HistoryStore.CHURN_LIMIT);
     assertThat(kept.getLast().firstSeen()).as("the latest holds the newest state").isEqualTo(clock);
     assertThat(kept.getLast().contentHash().strip()).isEqualTo(Fingerprint.of(Observation.of(realCheck())).hex());
 
