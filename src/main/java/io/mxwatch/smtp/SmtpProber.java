@@ -39,30 +39,70 @@ public final class SmtpProber {
     return settings;
   }
 
+  /**
+   * One check's share of the connections: at most {@code size} of its probes hold one at once, so
+   * a domain of tarpits holds that many of the process's {@code smtp.max_concurrent}, not one per
+   * address.
+   */
+  public static final class Share {
+    private final Semaphore turns;
+    private final int size;
+
+    public Share(int size) {
+      this.turns = new Semaphore(size, true);
+      this.size = size;
+    }
+  }
+
   public SmtpProbe probe(InetAddress address) {
     var denied = settings.deny().match(address);
     if (denied.isPresent()) {
       return new SmtpProbe.Denied(io.mxwatch.net.IpText.of(address), settings.port(), 0, denied.get().toString());
     }
-    long start = System.nanoTime();
-    try {
-      // a probe waits for a free connection no longer than it may take in all: exchanges that
-      // hold every connection (tarpits) cannot keep other domains' probes waiting for ever
-      if (!connections.tryAcquire(settings.deadline().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
-        return new SmtpProbe.Failed(
-            io.mxwatch.net.IpText.of(address),
-            settings.port(),
-            (System.nanoTime() - start) / 1e6,
-            "not probed: all " + settings.maxConcurrent() + " SMTP connections stayed busy for " + io.mxwatch.config.Durations.format(settings.deadline()));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new SmtpProbe.Failed(io.mxwatch.net.IpText.of(address), settings.port(), 0, "interrupted");
+    // a probe waits for a free connection no longer than it may take in all: exchanges that hold
+    // every connection (tarpits) cannot keep other domains' probes waiting for ever
+    SmtpProbe busy = waitFor(connections, address, "all " + settings.maxConcurrent() + " SMTP connections stayed busy");
+    if (busy != null) {
+      return busy;
     }
     try {
       return new Conversation(address).run();
     } finally {
       connections.release();
+    }
+  }
+
+  /** {@link #probe(InetAddress)} in one of {@code share}'s turns, waited for no longer than the probe's deadline. */
+  public SmtpProbe probe(InetAddress address, Share share) {
+    SmtpProbe busy = waitFor(share.turns, address, "this domain's other probes (" + share.size + " at a time) stayed busy");
+    if (busy != null) {
+      return busy;
+    }
+    try {
+      return probe(address);
+    } finally {
+      share.turns.release();
+    }
+  }
+
+  /**
+   * Takes one of {@code permits} within the probe's deadline: null when it got one, else the probe
+   * that was not made ("not probed: WHY for DEADLINE").
+   */
+  private SmtpProbe waitFor(Semaphore permits, InetAddress address, String why) {
+    long start = System.nanoTime();
+    try {
+      if (permits.tryAcquire(settings.deadline().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+        return null;
+      }
+      return new SmtpProbe.Failed(
+          io.mxwatch.net.IpText.of(address),
+          settings.port(),
+          (System.nanoTime() - start) / 1e6,
+          "not probed: " + why + " for " + io.mxwatch.config.Durations.format(settings.deadline()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new SmtpProbe.Failed(io.mxwatch.net.IpText.of(address), settings.port(), 0, "interrupted");
     }
   }
 

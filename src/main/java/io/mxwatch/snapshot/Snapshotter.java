@@ -219,7 +219,7 @@ public final class Snapshotter {
    */
   private CompletableFuture<List<SmtpProbe>> probeAll(MxResult mx) {
     Map<String, CompletableFuture<SmtpProbe>> probes = new LinkedHashMap<>();
-    java.util.concurrent.Semaphore turns = new java.util.concurrent.Semaphore(PROBES_AT_ONCE, true);
+    SmtpProber.Share share = new SmtpProber.Share(PROBES_AT_ONCE);
     for (MxHost host : mx.deliverable()) {
       for (MxHost.HostAddress address : host.addresses()) {
         if (address.ipv6() && !smtp.settings().ipv6()) {
@@ -230,32 +230,11 @@ public final class Snapshotter {
         }
         probes.computeIfAbsent(
             address.address(),
-            ip -> CompletableFuture.supplyAsync(() -> probeInTurn(turns, literal(ip)), tasks));
+            ip -> CompletableFuture.supplyAsync(() -> smtp.probe(literal(ip), share), tasks));
       }
     }
     return CompletableFuture.allOf(probes.values().toArray(CompletableFuture[]::new))
         .thenApply(done -> probes.values().stream().map(CompletableFuture::join).toList());
-  }
-
-  private SmtpProbe probeInTurn(java.util.concurrent.Semaphore turns, InetAddress address) {
-    Duration wait = smtp.settings().deadline();
-    try {
-      if (!turns.tryAcquire(wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
-        return new SmtpProbe.Failed(
-            io.mxwatch.net.IpText.of(address),
-            smtp.settings().port(),
-            wait.toMillis(),
-            "not probed: this domain's other probes (" + PROBES_AT_ONCE + " at a time) took " + io.mxwatch.config.Durations.format(wait));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new SmtpProbe.Failed(io.mxwatch.net.IpText.of(address), smtp.settings().port(), 0, "interrupted");
-    }
-    try {
-      return smtp.probe(address);
-    } finally {
-      turns.release();
-    }
   }
 
   private static InetAddress literal(String ip) {
