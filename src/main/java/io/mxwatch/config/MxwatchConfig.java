@@ -22,8 +22,6 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
 
   /**
    * @param resolvers the servers to query; empty means the system's resolvers
-   */
-  /**
    * @param caseRandomization whether the letters of each query's name are sent in random case
    *     and answers must repeat them (0x20); off only for a resolver that changes them
    */

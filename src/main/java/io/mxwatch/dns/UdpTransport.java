@@ -255,13 +255,10 @@ final class UdpTransport implements AutoCloseable {
     }
   }
 
+  /** The query due first; null when none waits (checked first: an exception every 10 ms is not free). */
   private Pending first() {
-    return deadlines.isEmpty() ? null : firstOrNull();
-  }
-
-  private Pending firstOrNull() {
     try {
-      return deadlines.first();
+      return deadlines.isEmpty() ? null : deadlines.first();
     } catch (java.util.NoSuchElementException e) {
       return null; // emptied since isEmpty()
     }

@@ -93,7 +93,10 @@ public final class Metrics {
     checkErrors = Counter.builder(MetricNames.CHECKS).tag("result", "error").description(CHECKS_HELP).register(registry);
     snapshotsReplaced =
         Counter.builder(MetricNames.SNAPSHOTS_REPLACED)
-            .description("Checks whose new state replaced their domain's latest snapshot: the domain had 48 distinct snapshots within 24 hours.")
+            .description(
+                "Checks whose new state replaced their domain's latest snapshot: the domain had "
+                    + io.mxwatch.store.HistoryStore.CHURN_LIMIT
+                    + " distinct snapshots within 24 hours.")
             .register(registry);
     for (DnsStatus s : DnsStatus.values()) {
       dnsQueries.put(

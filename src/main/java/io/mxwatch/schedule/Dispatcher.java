@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * it starts work and returns a stage that completes when the check is over.
  *
  * <p>Checks start in batches: a check due at some instant starts at the next multiple of {@link
- * #TICK} (never before it is due, at most one tick after). At 333 checks a second that is about 80
+ * #TICK} (never before it is due, at most one tick after). At 333 checks a second that is about 33
  * checks per batch instead of one timer wake-up per check, and their DNS queries go out and their
  * answers come back together, so each wake-up of a DNS receiver or recording thread serves many
  * checks instead of one (the one-shot check's bursts, for the daemon).
