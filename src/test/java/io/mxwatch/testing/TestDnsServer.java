@@ -260,6 +260,18 @@ public final class TestDnsServer implements AutoCloseable {
     workers.shutdownNow();
   }
 
+  /**
+   * A zone-file TXT line at {@code owner} holding {@code text} (no quotes in it), cut into strings
+   * of at most 255 characters, which a reader of SPF or DMARC joins again.
+   */
+  public static String txt(String owner, String text) {
+    StringBuilder line = new StringBuilder(owner).append(" TXT");
+    for (int from = 0; from < text.length(); from += 255) {
+      line.append(" \"").append(text, from, Math.min(text.length(), from + 255)).append('"');
+    }
+    return line.append('\n').toString();
+  }
+
   public static Name name(String text) {
     try {
       return Name.fromString(text.endsWith(".") ? text : text + ".");
