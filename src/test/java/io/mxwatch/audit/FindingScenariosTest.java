@@ -20,8 +20,8 @@ import org.xbill.DNS.Type;
  * One end-to-end scenario per finding code: a healthy domain served by the in-JVM DNS and SMTP
  * servers, changed in one way, must raise exactly that finding with its severity and subject.
  */
-class FindingScenariosTest {
-  static final String DOMAIN = "example.test";
+public class FindingScenariosTest {
+  public static final String DOMAIN = "example.test";
 
   /** A domain with nothing to report: two exchanges that greet with STARTTLS, strict SPF and DMARC. */
   static final String HEALTHY =
@@ -34,7 +34,7 @@ class FindingScenariosTest {
       _dmarc   TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.test"
       """;
 
-  record Scenario(String name, FindingCode code, Severity severity, String subject, Consumer<CheckFixture> change) {
+  public record Scenario(String name, FindingCode code, Severity severity, String subject, Consumer<CheckFixture> change) {
     @Override
     public String toString() {
       return code + ": " + name;
@@ -49,7 +49,7 @@ class FindingScenariosTest {
     return f -> f.zone(DOMAIN, text);
   }
 
-  static Stream<Scenario> scenarios() {
+  public static Stream<Scenario> scenarios() {
     return Stream.of(
         scenario("no MX, no address", FindingCode.MX_NONE, Severity.CRITICAL, DOMAIN,
             f -> f.dns.remove(DOMAIN, Type.MX)),
@@ -129,7 +129,8 @@ class FindingScenariosTest {
             f -> f.dns.fault(DOMAIN, Type.MX, Fault.drop())));
   }
 
-  private static CheckFixture healthy() {
+  /** The healthy domain with its two exchanges; the scenarios change it. */
+  public static CheckFixture healthy() {
     CheckFixture f = new CheckFixture().zone(DOMAIN, HEALTHY);
     f.smtp("127.0.0.2", TestSmtpServer.wellBehaved()).smtp("127.0.0.3", TestSmtpServer.wellBehaved());
     return f;

@@ -1,0 +1,281 @@
+package io.mxwatch.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.mxwatch.audit.CheckResult;
+import io.mxwatch.audit.Finding;
+import io.mxwatch.dns.DnsLookup;
+import io.mxwatch.dns.DnsStatus;
+import io.mxwatch.policy.DmarcRecord;
+import io.mxwatch.policy.DmarcResult;
+import io.mxwatch.policy.SpfInclude;
+import io.mxwatch.policy.SpfRecord;
+import io.mxwatch.policy.SpfResult;
+import io.mxwatch.policy.SpfTerm;
+import io.mxwatch.smtp.SmtpProbe;
+import io.mxwatch.snapshot.MxHost;
+import io.mxwatch.snapshot.MxResult;
+import io.mxwatch.snapshot.Snapshot;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Writes the documented domain object (docs/json-output.md) of one check straight into a {@link
+ * JsonGenerator}: no intermediate tree, no reflection. The output is the same, key for key and
+ * byte for byte, as {@link io.mxwatch.snapshot.SnapshotJson}'s mapping of the same values (snake_case
+ * keys, absent values left out, lowercase enums but finding codes); {@code DomainJsonWriterTest}
+ * holds the two together for every snapshot shape.
+ */
+final class DomainJsonWriter {
+  private DomainJsonWriter() {}
+
+  static void write(JsonGenerator g, CheckResult result) throws IOException {
+    Snapshot s = result.snapshot();
+    g.writeStartObject();
+    g.writeStringField("domain", s.domain());
+    g.writeStringField("checked_at", s.checkedAt().toString());
+    g.writeStringField("status", result.status().label());
+    g.writeNumberField("duration_ms", s.durationMs());
+    if (s.mx() != null) {
+      g.writeFieldName("mx");
+      mx(g, s.mx());
+    }
+    if (s.spf() != null) {
+      g.writeFieldName("spf");
+      spf(g, s.spf());
+    }
+    if (s.dmarc() != null) {
+      g.writeFieldName("dmarc");
+      dmarc(g, s.dmarc());
+    }
+    g.writeBooleanField("smtp_probed", s.smtpProbed());
+    g.writeArrayFieldStart("smtp");
+    for (SmtpProbe probe : s.smtp()) {
+      probe(g, probe, s.exchangesOf(probe.address()));
+    }
+    g.writeEndArray();
+    g.writeArrayFieldStart("findings");
+    for (Finding f : result.audit().findings()) {
+      g.writeStartObject();
+      g.writeStringField("code", f.code().name());
+      enumField(g, "severity", f.severity());
+      stringField(g, "subject", f.subject());
+      stringField(g, "message", f.message());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeArrayFieldStart("lookups");
+    for (DnsLookup l : s.lookups()) {
+      g.writeStartObject();
+      stringField(g, "name", l.name());
+      stringField(g, "type", l.type());
+      outcomeField(g, "outcome", l.outcome());
+      stringField(g, "detail", l.detail());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeEndObject();
+  }
+
+  private static void mx(JsonGenerator g, MxResult mx) throws IOException {
+    g.writeStartObject();
+    outcomeField(g, "outcome", mx.outcome());
+    enumField(g, "mode", mx.mode());
+    g.writeBooleanField("authoritative", mx.authoritative());
+    g.writeArrayFieldStart("hosts");
+    for (MxHost h : mx.hosts()) {
+      g.writeStartObject();
+      g.writeNumberField("preference", h.preference());
+      stringField(g, "exchange", h.exchange());
+      g.writeNumberField("ttl", h.ttl());
+      stringField(g, "cname", h.cname());
+      outcomeField(g, "a_outcome", h.aOutcome());
+      outcomeField(g, "aaaa_outcome", h.aaaaOutcome());
+      g.writeArrayFieldStart("addresses");
+      for (MxHost.HostAddress a : h.addresses()) {
+        g.writeStartObject();
+        stringField(g, "address", a.address());
+        g.writeNumberField("ttl", a.ttl());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeEndObject();
+  }
+
+  private static void spf(JsonGenerator g, SpfResult spf) throws IOException {
+    g.writeStartObject();
+    outcomeField(g, "outcome", spf.outcome());
+    strings(g, "records", spf.records());
+    if (spf.record() != null) {
+      g.writeFieldName("record");
+      spfRecord(g, spf.record());
+    }
+    g.writeNumberField("dns_lookups", spf.dnsLookups());
+    g.writeNumberField("void_lookups", spf.voidLookups());
+    g.writeBooleanField("complete", spf.complete());
+    stringField(g, "all", spf.all());
+    g.writeArrayFieldStart("includes");
+    for (SpfInclude i : spf.includes()) {
+      g.writeStartObject();
+      stringField(g, "domain", i.domain());
+      stringField(g, "via", i.via());
+      stringField(g, "from", i.from());
+      g.writeNumberField("depth", i.depth());
+      outcomeField(g, "outcome", i.outcome());
+      if (i.record() != null) {
+        g.writeFieldName("record");
+        spfRecord(g, i.record());
+      }
+      enumField(g, "problem", i.problem());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    strings(g, "void_terms", spf.voidTerms());
+    strings(g, "mx_over_limit", spf.mxOverLimit());
+    g.writeEndObject();
+  }
+
+  private static void spfRecord(JsonGenerator g, SpfRecord r) throws IOException {
+    g.writeStartObject();
+    stringField(g, "text", r.text());
+    g.writeArrayFieldStart("terms");
+    for (SpfTerm t : r.terms()) {
+      g.writeStartObject();
+      stringField(g, "text", t.text());
+      g.writeBooleanField("modifier", t.modifier());
+      stringField(g, "qualifier", t.qualifier());
+      stringField(g, "name", t.name());
+      stringField(g, "domain_spec", t.domainSpec());
+      stringField(g, "network", t.network());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    strings(g, "errors", r.errors());
+    g.writeEndObject();
+  }
+
+  private static void dmarc(JsonGenerator g, DmarcResult dmarc) throws IOException {
+    g.writeStartObject();
+    outcomeField(g, "outcome", dmarc.outcome());
+    stringField(g, "name", dmarc.name());
+    strings(g, "records", dmarc.records());
+    DmarcRecord r = dmarc.record();
+    if (r != null) {
+      g.writeObjectFieldStart("record");
+      stringField(g, "text", r.text());
+      g.writeArrayFieldStart("tags");
+      for (DmarcRecord.DmarcTag t : r.tags()) {
+        g.writeStartObject();
+        stringField(g, "name", t.name());
+        stringField(g, "value", t.value());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      stringField(g, "policy", r.policy());
+      stringField(g, "subdomain_policy", r.subdomainPolicy());
+      stringField(g, "nonexistent_policy", r.nonexistentPolicy());
+      if (r.pct() != null) {
+        g.writeNumberField("pct", r.pct());
+      }
+      g.writeBooleanField("testing", r.testing());
+      uris(g, "rua", r.rua());
+      uris(g, "ruf", r.ruf());
+      strings(g, "errors", r.errors());
+      strings(g, "warnings", r.warnings());
+      g.writeEndObject();
+    }
+    g.writeArrayFieldStart("report_authorizations");
+    for (DmarcResult.ReportAuthorization a : dmarc.reportAuthorizations()) {
+      g.writeStartObject();
+      stringField(g, "uri", a.uri());
+      stringField(g, "destination", a.destination());
+      stringField(g, "query_name", a.queryName());
+      outcomeField(g, "outcome", a.outcome());
+      g.writeBooleanField("authorized", a.authorized());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeEndObject();
+  }
+
+  private static void uris(JsonGenerator g, String field, List<DmarcRecord.DmarcUri> uris) throws IOException {
+    g.writeArrayFieldStart(field);
+    for (DmarcRecord.DmarcUri u : uris) {
+      g.writeStartObject();
+      stringField(g, "uri", u.uri());
+      stringField(g, "domain", u.domain());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  /** One {@code smtp[]} entry: address, port, exchanges, then the outcome and its own keys. */
+  private static void probe(JsonGenerator g, SmtpProbe probe, List<String> exchanges) throws IOException {
+    g.writeStartObject();
+    stringField(g, "address", probe.address());
+    g.writeNumberField("port", probe.port());
+    strings(g, "exchanges", exchanges);
+    g.writeStringField("outcome", probe.outcome());
+    g.writeNumberField("elapsed_ms", probe.elapsedMs());
+    switch (probe) {
+      case SmtpProbe.Ok o -> {
+        g.writeNumberField("connect_ms", o.connectMs());
+        g.writeNumberField("greeting_ms", o.greetingMs());
+        strings(g, "greeting", o.greeting());
+        g.writeNumberField("ehlo_code", o.ehloCode());
+        strings(g, "extensions", o.extensions());
+      }
+      case SmtpProbe.Rejected r -> {
+        g.writeNumberField("code", r.code());
+        strings(g, "greeting", r.greeting());
+      }
+      case SmtpProbe.BadGreeting b -> {
+        stringField(g, "reason", b.reason());
+        strings(g, "greeting", b.greeting());
+      }
+      case SmtpProbe.Refused r -> stringField(g, "detail", r.detail());
+      case SmtpProbe.TimedOut t -> {
+        enumField(g, "phase", t.phase());
+        strings(g, "greeting", t.greeting());
+      }
+      case SmtpProbe.Reset r -> {
+        enumField(g, "phase", r.phase());
+        stringField(g, "detail", r.detail());
+        strings(g, "greeting", r.greeting());
+      }
+      case SmtpProbe.Failed f -> stringField(g, "detail", f.detail());
+      case SmtpProbe.Denied d -> stringField(g, "range", d.range());
+    }
+    g.writeEndObject();
+  }
+
+  private static void strings(JsonGenerator g, String field, List<String> values) throws IOException {
+    g.writeArrayFieldStart(field);
+    for (String v : values) {
+      g.writeString(v);
+    }
+    g.writeEndArray();
+  }
+
+  /** A string field, left out when null (the mapping's NON_NULL inclusion). */
+  private static void stringField(JsonGenerator g, String field, String value) throws IOException {
+    if (value != null) {
+      g.writeStringField(field, value);
+    }
+  }
+
+  private static void outcomeField(JsonGenerator g, String field, DnsStatus outcome) throws IOException {
+    if (outcome != null) {
+      g.writeStringField(field, outcome.label());
+    }
+  }
+
+  private static void enumField(JsonGenerator g, String field, Enum<?> value) throws IOException {
+    if (value != null) {
+      g.writeStringField(field, value.name().toLowerCase(Locale.ROOT));
+    }
+  }
+}
