@@ -119,9 +119,17 @@ final class BatchCheck {
     return check.handle(
         (result, error) -> {
           if (error == null) {
+            Runnable write;
+            try {
+              write = writer.prepare(result); // outside the lock that the output's turn takes
+            } catch (RuntimeException e) {
+              log.error("rendering the result of {} failed", domain, e);
+              write = () -> writer.failure(domain, "rendering the result failed: " + e);
+            }
+            Runnable prepared = write;
             return () -> {
               tally.add(result.status());
-              writer.result(result);
+              prepared.run();
             };
           }
           Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -149,9 +157,10 @@ final class BatchCheck {
   private void write(Runnable write, long position) {
     try {
       write.run();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | StackOverflowError | LinkageError e) {
       log.error("writing the result of domain #{} failed", position, e);
+    } finally {
+      releaseSlots(1); // whatever happened, the run goes on and ends: a lost slot would hang it
     }
-    releaseSlots(1);
   }
 }

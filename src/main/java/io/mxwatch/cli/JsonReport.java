@@ -1,7 +1,7 @@
 package io.mxwatch.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mxwatch.audit.CheckResult;
 import io.mxwatch.snapshot.SnapshotJson;
@@ -24,14 +24,14 @@ final class JsonReport implements ReportWriter {
   JsonReport(PrintStream out, boolean lines) {
     this.out = out;
     this.lines = lines;
+    if (lines) {
+      this.gen = null; // each line is rendered on its own (render) and written as bytes
+      return;
+    }
     try {
       JsonGenerator g = MAPPER.getFactory().createGenerator(out);
       g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      if (lines) {
-        g.setRootValueSeparator(new SerializedString("\n"));
-      } else {
-        g.useDefaultPrettyPrinter();
-      }
+      g.useDefaultPrettyPrinter();
       this.gen = g;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -45,33 +45,54 @@ final class JsonReport implements ReportWriter {
     }
   }
 
+  /**
+   * For {@code jsonl}, renders the line on the calling thread (the one that finished the check),
+   * so that only copying its bytes waits for the output's turn.
+   */
+  @Override
+  public Runnable prepare(CheckResult result) {
+    if (!lines) {
+      return ReportWriter.super.prepare(result);
+    }
+    byte[] line = render(g -> DomainJsonWriter.write(g, result));
+    return () -> out.write(line, 0, line.length);
+  }
+
   @Override
   public void result(CheckResult result) {
-    io(() -> DomainJsonWriter.write(gen, result));
+    if (lines) {
+      prepare(result).run();
+    } else {
+      io(() -> DomainJsonWriter.write(gen, result));
+    }
   }
 
   @Override
   public void failure(String domain, String message) {
-    io(
-        () -> {
-          gen.writeStartObject();
-          gen.writeStringField("domain", domain);
-          gen.writeStringField("status", "unknown");
-          gen.writeStringField("error", message);
-          gen.writeEndObject();
-        });
+    Json failure =
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("domain", domain);
+          g.writeStringField("status", "unknown");
+          g.writeStringField("error", message);
+          g.writeEndObject();
+        };
+    if (lines) {
+      byte[] line = render(failure);
+      out.write(line, 0, line.length);
+    } else {
+      io(() -> failure.write(gen));
+    }
   }
 
   @Override
   public void end(Tally tally) {
-    io(
-        () -> {
-          if (!lines) {
+    if (!lines) {
+      io(
+          () -> {
             gen.writeEndArray();
-          }
-          gen.flush();
-        });
-    if (!lines || tally.domains() > 0) {
+            gen.flush();
+          });
       out.println();
     }
     out.flush();
@@ -79,7 +100,28 @@ final class JsonReport implements ReportWriter {
 
   @Override
   public void flush() {
-    io(gen::flush);
+    if (lines) {
+      out.flush();
+    } else {
+      io(gen::flush);
+    }
+  }
+
+  private interface Json {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  /** One JSON value and a newline, as UTF-8 bytes. */
+  private static byte[] render(Json value) {
+    try (ByteArrayBuilder bytes = new ByteArrayBuilder(2048)) {
+      try (JsonGenerator g = MAPPER.getFactory().createGenerator(bytes)) {
+        value.write(g);
+      }
+      bytes.append('\n');
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private interface Io {

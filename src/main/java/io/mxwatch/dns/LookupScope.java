@@ -102,14 +102,15 @@ public final class LookupScope {
       keys = List.copyOf(order);
     }
     List<DnsLookup> result = new ArrayList<>(keys.size());
+    Name previous = null;
+    String text = null;
     for (Key key : keys) {
       DnsOutcome outcome = lookups.get(key).getNow(DnsClient.DEADLINE_EXPIRED);
-      result.add(
-          new DnsLookup(
-              key.name().toString(true).toLowerCase(java.util.Locale.ROOT),
-              Type.string(key.type()),
-              outcome.status(),
-              outcome.detail()));
+      if (key.name() != previous) { // an exchange's A and AAAA lookups come one after the other
+        previous = key.name();
+        text = previous.toString(true).toLowerCase(java.util.Locale.ROOT);
+      }
+      result.add(new DnsLookup(text, Type.string(key.type()), outcome.status(), outcome.detail()));
     }
     return result;
   }

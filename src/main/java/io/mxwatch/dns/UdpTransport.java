@@ -18,17 +18,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A UDP transport for many queries at once, careful as a stub resolver should be: queries are
  * multiplexed by their random ID over a few connected sockets per server (the kernel drops
- * datagrams from anyone else), a selector thread per processor reads them, and timeouts are kept in
- * deadline order and swept every 10 ms. Costs O(log n) per query, where dnsjava's own UDP client
- * opens a socket per query and scans every pending query on each event.
+ * datagrams from anyone else), a selector thread per processor reads them, and a sweeper looks over
+ * the queries in flight every 10 ms for those whose time is up. A query costs a map insertion and
+ * removal and nothing per answer beyond it, where dnsjava's own UDP client opens a socket per query
+ * and scans every pending query on each event.
  *
  * <p>What a forger has to guess, and what a forged datagram can do:
  *
@@ -59,9 +58,6 @@ final class UdpTransport implements AutoCloseable {
   private final int queriesPerSocket;
   private final boolean randomizeCase;
   private final Map<InetSocketAddress, Server> servers = new ConcurrentHashMap<>();
-  /** Pending queries in deadline order. */
-  private final ConcurrentSkipListSet<Pending> deadlines = new ConcurrentSkipListSet<>();
-  private final AtomicLong sequence = new AtomicLong();
   private final Thread sweeper;
   private volatile boolean closed;
 
@@ -104,7 +100,6 @@ final class UdpTransport implements AutoCloseable {
             wire,
             Arrays.copyOfRange(data, HEADER, questionEnd),
             System.nanoTime() + timeoutNanos,
-            sequence.incrementAndGet(),
             receiver);
     Socket socket;
     try {
@@ -117,8 +112,32 @@ final class UdpTransport implements AutoCloseable {
       failed(receiver, new IOException("query ID " + id + " already in flight on every socket"));
       return;
     }
-    deadlines.add(pending);
-    socket.write(pending);
+    List<Queued> outbox = OUTBOX.get();
+    if (outbox != null) {
+      outbox.add(new Queued(socket, pending)); // sent when this receiver's round of answers is done
+    } else {
+      socket.write(pending);
+    }
+  }
+
+  /**
+   * On a receiver thread, the queries sent while it handles a round of answers (the next lookups
+   * of the checks those answers belong to). They go out together when the round is done: the server
+   * then finds them waiting together and answers them together, which costs it and this process far
+   * fewer wake-ups than a query at a time (a server such as Knot reads and answers many datagrams
+   * per system call when they are there to be read).
+   */
+  private static final ThreadLocal<List<Queued>> OUTBOX = new ThreadLocal<>();
+
+  private record Queued(Socket socket, Pending pending) {}
+
+  /** Sends what the round queued, and what sending it queued in turn (failures call back). */
+  private static void flush(List<Queued> outbox) {
+    for (int i = 0; i < outbox.size(); i++) {
+      Queued q = outbox.get(i);
+      q.socket().write(q.pending());
+    }
+    outbox.clear();
   }
 
   private static void answered(Receiver receiver, byte[] wire) {
@@ -166,12 +185,18 @@ final class UdpTransport implements AutoCloseable {
    */
   private void receive(Selector selector) {
     ByteBuffer buffer = ByteBuffer.allocate(65535);
+    List<Queued> outbox = new ArrayList<>();
+    OUTBOX.set(outbox);
     int failures = 0;
     while (!closed) {
       try {
         selector.select();
-        for (SelectionKey key : selector.selectedKeys()) {
-          ((Socket) key.attachment()).drain(buffer);
+        try {
+          for (SelectionKey key : selector.selectedKeys()) {
+            ((Socket) key.attachment()).drain(buffer);
+          }
+        } finally {
+          flush(outbox); // also after a failure: a queued query is never left unsent
         }
         selector.selectedKeys().clear();
         failures = 0;
@@ -235,61 +260,52 @@ final class UdpTransport implements AutoCloseable {
     return out;
   }
 
-  /** Every 10 ms, expires the queries whose time is up. */
+  /**
+   * Every 10 ms, expires the queries whose time is up. It looks at every query in flight, which is
+   * bounded by {@code dns.max_in_flight}: cheaper than keeping them in deadline order, which costs
+   * every query an ordered insertion and removal. With very many in flight it looks less often
+   * (every 1 µs per query it looked at, 100 ms at most): a timeout is never early, at most that late.
+   */
   private void sweep() {
     while (!closed) {
       long now = System.nanoTime();
-      for (Pending first = first(); first != null && first.deadline - now <= 0; first = first()) {
-        if (deadlines.remove(first)) {
-          Socket socket = first.socket;
-          if (socket != null && socket.release(first)) {
-            failed(first.receiver, new SocketTimeoutException("query timed out"));
+      int looked = 0;
+      for (Server server : servers.values()) {
+        for (Socket socket : server.open) {
+          for (Pending p : socket.pending.values()) {
+            looked++;
+            if (p.deadline - now <= 0 && socket.release(p)) {
+              failed(p.receiver, new SocketTimeoutException("query timed out"));
+            }
           }
         }
       }
       try {
-        Thread.sleep(Duration.ofNanos(SWEEP_NANOS));
+        Thread.sleep(Duration.ofNanos(Math.min(100_000_000L, Math.max(SWEEP_NANOS, looked * 1_000L))));
       } catch (InterruptedException e) {
         return;
       }
     }
   }
 
-  /** The query due first; null when none waits (checked first: an exception every 10 ms is not free). */
-  private Pending first() {
-    try {
-      return deadlines.isEmpty() ? null : deadlines.first();
-    } catch (java.util.NoSuchElementException e) {
-      return null; // emptied since isEmpty()
-    }
-  }
-
-  /** One query waiting for its answer; ordered by deadline, then by when it was sent. */
-  private static final class Pending implements Comparable<Pending> {
+  /** One query waiting for its answer. */
+  private static final class Pending {
     final int id;
     /** The query as sent (letters in random case). */
     final byte[] wire;
     /** The question as asked, given back in the answer handed on. */
     final byte[] asked;
     final long deadline;
-    final long sequence;
     final Receiver receiver;
     /** The socket it waits on; changes when it is sent again after an ICMP error. */
     volatile Socket socket;
 
-    Pending(int id, byte[] wire, byte[] asked, long deadline, long sequence, Receiver receiver) {
+    Pending(int id, byte[] wire, byte[] asked, long deadline, Receiver receiver) {
       this.id = id;
       this.wire = wire;
       this.asked = asked;
       this.deadline = deadline;
-      this.sequence = sequence;
       this.receiver = receiver;
-    }
-
-    @Override
-    public int compareTo(Pending other) {
-      int byDeadline = Long.compare(deadline - other.deadline, 0);
-      return byDeadline != 0 ? byDeadline : Long.compare(sequence, other.sequence);
     }
   }
 
@@ -451,7 +467,6 @@ final class UdpTransport implements AutoCloseable {
         }
       } catch (IOException e) {
         if (release(p)) {
-          deadlines.remove(p);
           failed(p.receiver, e);
         }
       }
@@ -511,7 +526,6 @@ final class UdpTransport implements AutoCloseable {
         return;
       }
       if (release(p)) {
-        deadlines.remove(p);
         byte[] answer = Arrays.copyOf(bytes, length);
         System.arraycopy(p.asked, 0, answer, HEADER, question); // the name as asked: its case is a transport detail
         answered(p.receiver, answer);
@@ -531,19 +545,17 @@ final class UdpTransport implements AutoCloseable {
           continue;
         }
         if (single || closed) {
-          deadlines.remove(p);
           failed(p.receiver, new PortUnreachableException("nothing listening at " + server.name));
           continue;
         }
         try {
           Socket alone = server.alone(p);
-          if (deadlines.contains(p)) {
+          if (p.deadline - System.nanoTime() > 0) {
             alone.write(p);
           } else if (alone.release(p)) {
             failed(p.receiver, new SocketTimeoutException("query timed out")); // its time ran out while it moved
           }
         } catch (IOException e) {
-          deadlines.remove(p);
           failed(p.receiver, e);
         }
       }
@@ -553,7 +565,6 @@ final class UdpTransport implements AutoCloseable {
     void failAll(IOException error) {
       for (Pending p : pending.values()) {
         if (pending.remove(p.id, p)) {
-          deadlines.remove(p);
           failed(p.receiver, error);
         }
       }

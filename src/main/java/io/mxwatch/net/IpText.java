@@ -19,7 +19,17 @@ public final class IpText {
     if (!(address instanceof Inet6Address)) {
       return address.getHostAddress();
     }
-    byte[] b = address.getAddress();
+    return of(address.getAddress());
+  }
+
+  /** The text of a raw address: 4 bytes (dotted quad) or 16 (RFC 5952). */
+  public static String of(byte[] b) {
+    if (b.length == 4) {
+      return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
+    }
+    if (b.length != 16) {
+      throw new IllegalArgumentException("not an IPv4 or IPv6 address: " + b.length + " bytes");
+    }
     int[] groups = new int[8];
     for (int i = 0; i < 8; i++) {
       groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);

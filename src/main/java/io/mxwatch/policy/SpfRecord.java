@@ -22,7 +22,12 @@ public record SpfRecord(String text, List<SpfTerm> terms, List<String> errors) {
 
   /** The {@code all} mechanism, if present. */
   public Optional<SpfTerm> all() {
-    return terms.stream().filter(t -> t.isMechanism("all")).findFirst();
+    for (SpfTerm t : terms) {
+      if (t.isMechanism("all")) {
+        return Optional.of(t);
+      }
+    }
+    return Optional.empty();
   }
 
   /**
@@ -33,12 +38,26 @@ public record SpfRecord(String text, List<SpfTerm> terms, List<String> errors) {
     if (all().isPresent()) {
       return Optional.empty();
     }
-    return terms.stream().filter(t -> t.isModifier("redirect")).findFirst();
+    for (SpfTerm t : terms) {
+      if (t.isModifier("redirect")) {
+        return Optional.of(t);
+      }
+    }
+    return Optional.empty();
   }
 
   /** The terms an evaluator may reach: all of them, less a redirect that {@code all} overrides. */
   public List<SpfTerm> effectiveTerms() {
     boolean hasAll = all().isPresent();
-    return terms.stream().filter(t -> !(hasAll && t.isModifier("redirect"))).toList();
+    if (!hasAll) {
+      return terms;
+    }
+    List<SpfTerm> effective = new java.util.ArrayList<>(terms.size());
+    for (SpfTerm t : terms) {
+      if (!t.isModifier("redirect")) {
+        effective.add(t);
+      }
+    }
+    return java.util.Collections.unmodifiableList(effective);
   }
 }

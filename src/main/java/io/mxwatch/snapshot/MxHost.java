@@ -53,7 +53,10 @@ public record MxHost(
   }
 
   static boolean isIpLiteral(String exchange) {
-    return IPV4.matcher(exchange).matches() || exchange.indexOf(':') >= 0 || exchange.startsWith("[");
+    if (exchange.indexOf(':') >= 0 || exchange.startsWith("[")) {
+      return true;
+    }
+    return !exchange.isEmpty() && Character.isDigit(exchange.charAt(exchange.length() - 1)) && IPV4.matcher(exchange).matches();
   }
 
   /** Whether an exchange name is looked up: not the "." of a null MX, not an IP literal. */

@@ -32,6 +32,12 @@ public record MxResult(DnsStatus outcome, Mode mode, boolean authoritative, List
 
   /** Exchanges that mail can be sent to: not the "." of a null MX, not IP literals. */
   public List<MxHost> deliverable() {
-    return hosts.stream().filter(MxHost::resolvable).toList();
+    List<MxHost> out = new java.util.ArrayList<>(hosts.size());
+    for (MxHost h : hosts) {
+      if (h.resolvable()) {
+        out.add(h);
+      }
+    }
+    return java.util.Collections.unmodifiableList(out);
   }
 }

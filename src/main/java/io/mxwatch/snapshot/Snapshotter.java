@@ -23,8 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import org.xbill.DNS.AAAARecord;
-import org.xbill.DNS.ARecord;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
@@ -114,11 +112,11 @@ public final class Snapshotter {
   }
 
   private CompletableFuture<MxResult> explicitMx(LookupScope scope, DnsOutcome.Answer answer) {
-    List<MXRecord> records =
-        answer.records().stream()
-            .map(MXRecord.class::cast)
-            .sorted(Comparator.comparingInt(MXRecord::getPriority).thenComparing(r -> text(r.getTarget())))
-            .toList();
+    List<MXRecord> records = new ArrayList<>(answer.records().size());
+    for (Record r : answer.records()) {
+      records.add((MXRecord) r);
+    }
+    records.sort(Comparator.comparingInt(MXRecord::getPriority).thenComparing(r -> text(r.getTarget())));
     if (records.size() == 1 && records.get(0).getTarget().equals(Name.root)) {
       MXRecord nullMx = records.get(0);
       MxHost host = new MxHost(nullMx.getPriority(), ".", nullMx.getTTL(), null, null, null, List.of());
@@ -128,10 +126,12 @@ public final class Snapshotter {
     // start the address lookups of every exchange before waiting for any
     List<AddressLookups> lookups = new ArrayList<>();
     List<CompletableFuture<?>> pending = new ArrayList<>();
+    String[] exchanges = new String[records.size()];
     for (int i = 0; i < records.size(); i++) {
       MXRecord record = records.get(i);
+      exchanges[i] = exchangeText(record.getTarget());
       // the exchanges past the first MAX_EXCHANGES (by preference) are listed, not looked up
-      boolean resolvable = i < MAX_EXCHANGES && MxHost.resolvable(exchangeText(record.getTarget()));
+      boolean resolvable = i < MAX_EXCHANGES && MxHost.resolvable(exchanges[i]);
       AddressLookups addresses = resolvable ? AddressLookups.start(scope, record.getTarget()) : null;
       lookups.add(addresses);
       if (addresses != null) {
@@ -145,7 +145,7 @@ public final class Snapshotter {
               List<MxHost> hosts = new ArrayList<>();
               for (int i = 0; i < records.size(); i++) {
                 MXRecord record = records.get(i);
-                String exchange = exchangeText(record.getTarget());
+                String exchange = exchanges[i];
                 hosts.add(
                     lookups.get(i) == null
                         ? new MxHost(record.getPriority(), exchange, record.getTTL(), null, null, null, List.of())
@@ -186,8 +186,8 @@ public final class Snapshotter {
       for (DnsOutcome outcome : List.of(v4, v6)) {
         if (outcome instanceof DnsOutcome.Answer answer) {
           for (Record r : answer.records()) {
-            InetAddress ip = r instanceof ARecord ar ? ar.getAddress() : ((AAAARecord) r).getAddress();
-            addresses.add(new MxHost.HostAddress(IpText.of(ip), r.getTTL()));
+            // the rdata of A and AAAA is the address (getAddress() would also render the owner name)
+            addresses.add(new MxHost.HostAddress(IpText.of(r.rdataToWireCanonical()), r.getTTL()));
           }
         }
       }
