@@ -41,10 +41,13 @@ abstract class StoreCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() throws ConfigException {
-    config = configFile == null ? loader.defaults() : loader.load(configFile);
+    // the domains file is read if the command needs it: a filtered status of 100,000 domains does not
+    config = configFile == null ? loader.defaults() : loader.loadDeferringDomainsFile(configFile);
     try (Database open = Stores.open(config.store())) {
       db = open;
       return run(new HistoryStore(db.dataSource()));
+    } catch (MxwatchConfig.Watch.DomainsFileException e) {
+      throw new ConfigException(e.getMessage());
     }
   }
 

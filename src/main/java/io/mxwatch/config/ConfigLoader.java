@@ -56,6 +56,20 @@ public final class ConfigLoader {
 
   /** Reads and validates {@code file}; a domains file is found relative to it. */
   public MxwatchConfig load(Path file) throws ConfigException {
+    return load(file, false);
+  }
+
+  /**
+   * Like {@link #load}, but the domains file is read only when a domain it may hold is asked for,
+   * or the whole list ({@link MxwatchConfig.Watch.DeferredDomains}; its errors then come as a
+   * {@link MxwatchConfig.Watch.DomainsFileException}): an operator command that lists the few
+   * domains in trouble does not read and validate 100,000 names first.
+   */
+  public MxwatchConfig loadDeferringDomainsFile(Path file) throws ConfigException {
+    return load(file, true);
+  }
+
+  private MxwatchConfig load(Path file, boolean deferDomainsFile) throws ConfigException {
     String text;
     try (java.io.InputStream in = Files.newInputStream(file)) {
       byte[] bytes = in.readNBytes(MAX_CONFIG_BYTES + 1); // bounded: /dev/zero or a 1 GB file is refused, not read
@@ -74,12 +88,12 @@ public final class ConfigLoader {
       throw new ConfigException(file.getFileName() + ":" + (text.substring(0, nul).chars().filter(c -> c == '\n').count() + 1) + ": a NUL byte: this is not a text file");
     }
     Path dir = file.toAbsolutePath().getParent();
-    return parse(text, file.getFileName().toString(), dir == null ? Path.of("") : dir);
+    return parse(text, file.getFileName().toString(), dir == null ? Path.of("") : dir, deferDomainsFile);
   }
 
   /** Parses YAML text; {@code source} names it in messages. */
   public MxwatchConfig parse(String text, String source) throws ConfigException {
-    return parse(text, source, Path.of(""));
+    return parse(text, source, Path.of(""), false);
   }
 
   /** The configuration with nothing from a file, only the environment's overrides. */
@@ -87,7 +101,7 @@ public final class ConfigLoader {
     return parse("", "(defaults)");
   }
 
-  private MxwatchConfig parse(String text, String source, Path baseDir) throws ConfigException {
+  private MxwatchConfig parse(String text, String source, Path baseDir, boolean deferDomainsFile) throws ConfigException {
     Map<String, Integer> lines = text.isBlank() ? Map.of() : lines(text, source);
     if (text.isBlank() || (lines.isEmpty() && isEmptyDocument(text))) {
       text = "{}"; // no keys: every default, with the environment's overrides
@@ -109,7 +123,7 @@ public final class ConfigLoader {
     if (raw == null) {
       raw = new RawConfig(null, null, null, null, null, null, null, null, null, null);
     }
-    return new ConfigValidation(source, baseDir, lines, env).config(raw);
+    return new ConfigValidation(source, baseDir, lines, env, deferDomainsFile).config(raw);
   }
 
   private boolean isEmptyDocument(String text) {

@@ -31,10 +31,13 @@ final class ConfigValidation {
   private final Path baseDir;
   private final Map<String, String> env;
 
-  ConfigValidation(String source, Path baseDir, Map<String, Integer> lines, Map<String, String> env) {
+  private final boolean deferDomainsFile;
+
+  ConfigValidation(String source, Path baseDir, Map<String, Integer> lines, Map<String, String> env, boolean deferDomainsFile) {
     this.p = new Problems(source, lines);
     this.baseDir = baseDir;
     this.env = env;
+    this.deferDomainsFile = deferDomainsFile;
   }
 
   MxwatchConfig config(RawConfig raw) throws ConfigException {
@@ -43,7 +46,7 @@ final class ConfigValidation {
             dns(raw.dns()),
             smtp(raw.smtp()),
             check(raw.check()),
-            new WatchValidation(p, baseDir, env).watch(raw.defaults(), raw.domains(), raw.domainsFile()),
+            new WatchValidation(p, baseDir, env, deferDomainsFile).watch(raw.defaults(), raw.domains(), raw.domainsFile()),
             store(raw.store()),
             http(raw.http()),
             metrics(raw.metrics()),

@@ -80,19 +80,82 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
   public static final class Watch {
     private final Schedule schedule;
     private final int confirmations;
-    private final List<Domain> domains;
-    private final java.util.Map<String, Domain> byName;
+    /** The inline domains, and the domains file's when it was read at once. */
+    private final List<Domain> listed;
+    private final java.util.Map<String, Domain> listedByName;
+    /** Reads the domains file's domains on first use; null when there is nothing left to read. */
+    private final DeferredDomains deferred;
+    private volatile All all;
     private volatile List<String> sortedNames;
 
+    /** Every domain and the index by name. */
+    private record All(List<Domain> domains, java.util.Map<String, Domain> byName) {}
+
+    /**
+     * The domains file of a configuration loaded with it deferred ({@link
+     * io.mxwatch.config.ConfigLoader#loadDeferringDomainsFile}): read when a domain is asked for
+     * that the inline list does not have, or the whole list.
+     */
+    public interface DeferredDomains {
+      /**
+       * @throws DomainsFileException when the file cannot be read or has bad lines
+       */
+      List<Domain> read();
+    }
+
+    /** The deferred domains file could not be used; the message is the configuration error. */
+    public static final class DomainsFileException extends RuntimeException {
+      private static final long serialVersionUID = 1L;
+
+      public DomainsFileException(String message) {
+        super(message);
+      }
+    }
+
     public Watch(Schedule schedule, int confirmations, List<Domain> domains) {
+      this(schedule, confirmations, domains, null);
+    }
+
+    /**
+     * @param domains the domains known now, in order
+     * @param deferred the rest, read on first use and placed after them; null for none
+     */
+    public Watch(Schedule schedule, int confirmations, List<Domain> domains, DeferredDomains deferred) {
       this.schedule = schedule;
       this.confirmations = confirmations;
-      this.domains = List.copyOf(domains);
+      this.listed = List.copyOf(domains);
+      this.listedByName = index(listed);
+      this.deferred = deferred;
+      if (deferred == null) {
+        all = new All(listed, listedByName);
+      }
+    }
+
+    private static java.util.Map<String, Domain> index(List<Domain> domains) {
       java.util.Map<String, Domain> index = new java.util.HashMap<>(domains.size() * 2);
-      for (Domain d : this.domains) {
+      for (Domain d : domains) {
         index.putIfAbsent(d.name(), d);
       }
-      this.byName = java.util.Collections.unmodifiableMap(index);
+      return java.util.Collections.unmodifiableMap(index);
+    }
+
+    /** Every domain, the deferred file's read now if it was not yet. */
+    private All all() {
+      All a = all;
+      if (a == null) {
+        synchronized (this) {
+          a = all;
+          if (a == null) {
+            java.util.LinkedHashMap<String, Domain> merged = new java.util.LinkedHashMap<>(listedByName.size() * 2);
+            listed.forEach(d -> merged.putIfAbsent(d.name(), d));
+            deferred.read().forEach(d -> merged.putIfAbsent(d.name(), d));
+            List<Domain> domains = List.copyOf(merged.values());
+            a = new All(domains, index(domains));
+            all = a;
+          }
+        }
+      }
+      return a;
     }
 
     public static Watch defaults() {
@@ -110,19 +173,23 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
 
     /** Every watched domain, in configuration order. */
     public List<Domain> domains() {
-      return domains;
+      return all().domains();
     }
 
-    /** The watched domain named {@code name}; empty when it is not configured. */
+    /**
+     * The watched domain named {@code name}; empty when it is not configured. An inline domain is
+     * found without reading a deferred domains file.
+     */
     public java.util.Optional<Domain> domain(String name) {
-      return java.util.Optional.ofNullable(byName.get(name));
+      Domain d = listedByName.get(name);
+      return d != null ? java.util.Optional.of(d) : java.util.Optional.ofNullable(all().byName().get(name));
     }
 
     /** The watched domains' names in order (sorted once, on first use). */
     public List<String> sortedNames() {
       List<String> names = sortedNames;
       if (names == null) {
-        String[] sorted = byName.keySet().toArray(String[]::new);
+        String[] sorted = all().byName().keySet().toArray(String[]::new);
         java.util.Arrays.sort(sorted);
         names = java.util.Collections.unmodifiableList(java.util.Arrays.asList(sorted));
         sortedNames = names;
@@ -132,17 +199,19 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Watch w && confirmations == w.confirmations && schedule.equals(w.schedule) && domains.equals(w.domains);
+      return o instanceof Watch w && confirmations == w.confirmations && schedule.equals(w.schedule) && domains().equals(w.domains());
     }
 
     @Override
     public int hashCode() {
-      return java.util.Objects.hash(schedule, confirmations, domains);
+      return java.util.Objects.hash(schedule, confirmations, domains());
     }
 
     @Override
     public String toString() {
-      return "Watch[schedule=" + schedule + ", confirmations=" + confirmations + ", " + domains.size() + " domains]";
+      All a = all;
+      return "Watch[schedule=" + schedule + ", confirmations=" + confirmations + ", "
+          + (a == null ? listed.size() + " domains and a domains file not read yet" : a.domains().size() + " domains") + "]";
     }
   }
 

@@ -21,10 +21,17 @@ final class WatchValidation {
   private final Path baseDir;
   private final Map<String, String> env;
 
-  WatchValidation(Problems p, Path baseDir, Map<String, String> env) {
+  private final boolean deferDomainsFile;
+
+  /**
+   * @param deferDomainsFile read the domains file only when it is needed ({@link
+   *     MxwatchConfig.Watch.DeferredDomains}), for commands that may not need it
+   */
+  WatchValidation(Problems p, Path baseDir, Map<String, String> env, boolean deferDomainsFile) {
     this.p = p;
     this.baseDir = baseDir;
     this.env = env;
+    this.deferDomainsFile = deferDomainsFile;
   }
 
   MxwatchConfig.Watch watch(RawConfig.RawDefaults rawDefaults, List<RawConfig.RawDomain> inline, String domainsFile) {
@@ -45,13 +52,36 @@ final class WatchValidation {
       }
     }
     String file = env.getOrDefault(ConfigValidation.ENV_DOMAINS_FILE, domainsFile);
-    if (file != null) {
-      Path path = baseDir.resolve(file);
-      for (String name : DomainsFile.read(path, file, p.sink())) {
-        domains.putIfAbsent(name, new MxwatchConfig.Domain(name, schedule, confirmations, Expectations.NONE));
-      }
+    if (file == null) {
+      return new MxwatchConfig.Watch(schedule, confirmations, List.copyOf(domains.values()));
     }
+    Path path = baseDir.resolve(file);
+    Schedule fileSchedule = schedule;
+    int fileConfirmations = confirmations;
+    if (deferDomainsFile) {
+      return new MxwatchConfig.Watch(
+          schedule,
+          confirmations,
+          List.copyOf(domains.values()),
+          () -> {
+            List<String> errors = new ArrayList<>();
+            List<MxwatchConfig.Domain> read = fromFile(path, file, fileSchedule, fileConfirmations, errors);
+            if (!errors.isEmpty()) {
+              throw new MxwatchConfig.Watch.DomainsFileException(String.join("\n", errors));
+            }
+            return read;
+          });
+    }
+    fromFile(path, file, schedule, confirmations, p.sink()).forEach(fromFile -> domains.putIfAbsent(fromFile.name(), fromFile));
     return new MxwatchConfig.Watch(schedule, confirmations, List.copyOf(domains.values()));
+  }
+
+  private static List<MxwatchConfig.Domain> fromFile(Path path, String file, Schedule schedule, int confirmations, List<String> errors) {
+    List<MxwatchConfig.Domain> out = new ArrayList<>();
+    for (String name : DomainsFile.read(path, file, errors)) {
+      out.add(new MxwatchConfig.Domain(name, schedule, confirmations, Expectations.NONE));
+    }
+    return out;
   }
 
   private MxwatchConfig.Domain domain(String path, RawConfig.RawDomain raw, Schedule defaultSchedule, int defaultConfirmations) {

@@ -95,4 +95,20 @@ class OperatorCommandsTest {
     assertThat(mxwatch("ack", DOMAIN, "--config", config.toString())).isEqualTo(3);
     assertThat(err).contains("Missing required option: '--reason=TEXT'");
   }
+
+  @Test
+  void statusReadsTheDomainsFileWhenItNeedsItAndNamesItsBadLines() throws Exception {
+    Path config = dir.resolve("mxwatch.yaml");
+    Files.writeString(dir.resolve("domains.txt"), "listed.test\nbad..test\n");
+    Files.writeString(config, "store: {data_dir: %s}\ndomains_file: domains.txt\n".formatted(dir.resolve("data")));
+    // nothing stored is in trouble: the filtered view needs no domain list
+    assertThat(mxwatch("status", "--status", "critical", "--config", config.toString())).isZero();
+    assertThat(out).contains("(no domain matches)");
+    // the full list has the never-checked domains of the file: its bad line is a usage error
+    assertThat(mxwatch("status", "--config", config.toString())).isEqualTo(3);
+    assertThat(err).contains("domains.txt:2: 'bad..test' is not a domain name");
+    Files.writeString(dir.resolve("domains.txt"), "listed.test\n");
+    assertThat(mxwatch("status", "--config", config.toString())).isZero();
+    assertThat(out).containsPattern("listed\\.test +- +never");
+  }
 }

@@ -173,6 +173,31 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aDeferredDomainsFileIsReadOnlyWhenNeededAndGivesTheSameWatch(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path domains = dir.resolve("domains.txt");
+    java.nio.file.Files.writeString(domains, "example.net\nexample.org\nbad..example\n");
+    java.nio.file.Files.writeString(
+        dir.resolve("m.yaml"), "defaults: {confirmations: 3}\ndomains:\n  - name: example.org\n    confirmations: 1\ndomains_file: domains.txt\n");
+    MxwatchConfig deferred = loader.loadDeferringDomainsFile(dir.resolve("m.yaml"));
+    // an inline domain is found without the file, whose bad line is not seen yet
+    assertThat(deferred.watch().domain("example.org")).map(MxwatchConfig.Domain::confirmations).contains(1);
+    assertThat(deferred.watch().toString()).contains("not read yet");
+    assertThatThrownBy(() -> deferred.watch().domain("example.net"))
+        .isInstanceOf(MxwatchConfig.Watch.DomainsFileException.class)
+        .hasMessage("domains.txt:3: 'bad..example' is not a domain name: empty label");
+    assertThatThrownBy(() -> loader.load(dir.resolve("m.yaml"))).hasMessageContaining("domains.txt:3: 'bad..example'");
+
+    java.nio.file.Files.writeString(domains, "example.net\nexample.org\n");
+    MxwatchConfig lazy = loader.loadDeferringDomainsFile(dir.resolve("m.yaml"));
+    assertThat(lazy.watch().domain("example.net")).map(MxwatchConfig.Domain::confirmations).contains(3);
+    assertThat(lazy.watch()).isEqualTo(loader.load(dir.resolve("m.yaml")).watch());
+    assertThat(lazy.watch().sortedNames()).containsExactly("example.net", "example.org");
+    assertThat(lazy.watch().domains())
+        .extracting(MxwatchConfig.Domain::name, MxwatchConfig.Domain::confirmations)
+        .containsExactly(org.assertj.core.api.Assertions.tuple("example.org", 1), org.assertj.core.api.Assertions.tuple("example.net", 3));
+  }
+
+  @Test
   void aRelayPasswordIsNeverSentInClearUnlessTheConfigSaysSo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Files.writeString(dir.resolve("relay.secret"), "hunter2\n");
     String yaml = "alerts:\n  from: mxwatch@example.org\n  to: [oncall@example.org]\n  relay: {host: 127.0.0.1, tls: none, username: mxwatch, password_file: relay.secret}\n";
