@@ -15,6 +15,7 @@ public final class Auditor {
     List<Finding> findings = new ArrayList<>();
     MxRules.check(snapshot, findings);
     SmtpRules.check(snapshot, findings);
+    TlsRules.check(snapshot, findings);
     SpfRules.check(snapshot, findings);
     DmarcRules.check(snapshot, findings);
     DnsRules.check(snapshot, findings);

@@ -25,6 +25,13 @@ public enum FindingCode {
   SMTP_BAD_GREETING(Severity.WARNING, "An exchange address sent something that is not an SMTP greeting, or too much of it."),
   SMTP_NO_STARTTLS(Severity.WARNING, "An exchange address does not offer STARTTLS: mail to it travels in clear text."),
 
+  TLS_HANDSHAKE_FAILED(Severity.WARNING, "An exchange offers STARTTLS but refuses the command or the TLS handshake fails: senders that require TLS cannot deliver, the others fall back to clear text."),
+  TLS_OLD_PROTOCOL(Severity.WARNING, "An exchange speaks only TLS 1.0 or 1.1, which RFC 8996 retires: senders with current TLS settings cannot agree on a protocol with it."),
+  TLS_CERT_EXPIRED(Severity.CRITICAL, "A certificate an exchange serves has expired (or is not valid yet): senders that check certificates (MTA-STS enforce, DANE-TA) refuse to deliver."),
+  TLS_CERT_EXPIRING(Severity.WARNING, "A certificate an exchange serves expires within 14 days; critical within 3 days."),
+  TLS_CERT_NAME_MISMATCH(Severity.WARNING, "A certificate an exchange serves is not for the exchange's name (its subject alternative names, RFC 6125): senders that check names (MTA-STS) refuse it."),
+  TLS_CERT_UNTRUSTED(Severity.INFO, "A certificate chain an exchange serves does not lead to a trusted root (self-signed, a private CA, a missing intermediate): opportunistic senders deliver anyway, senders that check refuse it."),
+
   SPF_NONE(Severity.WARNING, "No SPF record: receivers cannot tell which hosts may send for the domain."),
   SPF_MULTIPLE(Severity.CRITICAL, "More than one SPF record (at the domain or an include target): a permerror for every receiver."),
   SPF_SYNTAX(Severity.CRITICAL, "The SPF record (or one it includes) does not parse: a permerror for every receiver."),

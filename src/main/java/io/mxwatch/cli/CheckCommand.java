@@ -89,6 +89,15 @@ public final class CheckCommand implements Callable<Integer> {
       description = "Address ranges never probed (default: loopback, private, link-local and the other special-purpose ranges); 'none' probes any address.")
   private List<String> smtpDeny;
 
+  @Option(names = "--no-tls", description = "No STARTTLS handshake with the exchanges (STARTTLS is still seen in their EHLO list).")
+  private boolean noTls;
+
+  @Option(
+      names = "--tls-trust",
+      paramLabel = "FILE",
+      description = "A PEM bundle of the roots that served certificate chains are judged against (default: the JDK's trust store).")
+  private java.nio.file.Path tlsTrust;
+
   @Option(names = "--concurrency", paramLabel = "N", description = "Domains checked at once.")
   private Integer concurrency;
 
@@ -174,12 +183,26 @@ public final class CheckCommand implements Callable<Integer> {
                 p.deadline(),
                 maxSmtp == null ? p.maxConcurrent() : range("--max-smtp", maxSmtp, 1, 10_000),
                 p.ipv6() && !noIpv6,
-                smtpDeny == null ? p.deny() : smtpDeny(smtpDeny)));
+                smtpDeny == null ? p.deny() : smtpDeny(smtpDeny),
+                tls(p.tls())));
     MxwatchConfig.Check check =
         new MxwatchConfig.Check(
             deadline == null ? c.check().deadline() : positive("--deadline", deadline),
             concurrency == null ? c.check().concurrency() : range("--concurrency", concurrency, 1, 100_000));
     return c.withProbing(dns, s, check);
+  }
+
+  /** The handshakes: the configuration's, with --no-tls and --tls-trust on top. */
+  private SmtpSettings.Tls tls(SmtpSettings.Tls configured) throws ConfigException {
+    if (tlsTrust != null) {
+      try {
+        io.mxwatch.tls.TrustStores.fromFile(tlsTrust);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("--tls-trust: " + e.getMessage());
+      }
+    }
+    return new SmtpSettings.Tls(
+        configured.handshake() && !noTls, configured.bothKeyTypes(), tlsTrust != null ? tlsTrust : configured.trustBundle());
   }
 
   private static <T> T parse(String option, String value, java.util.function.Function<String, T> parser) throws ConfigException {

@@ -15,6 +15,8 @@ import io.mxwatch.smtp.SmtpProbe;
 import io.mxwatch.snapshot.MxHost;
 import io.mxwatch.snapshot.MxResult;
 import io.mxwatch.snapshot.Snapshot;
+import io.mxwatch.tls.CertificateFacts;
+import io.mxwatch.tls.TlsResult;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -227,6 +229,11 @@ final class DomainJsonWriter {
         strings(g, "greeting", o.greeting());
         g.writeNumberField("ehlo_code", o.ehloCode());
         strings(g, "extensions", o.extensions());
+        g.writeArrayFieldStart("tls");
+        for (TlsResult t : o.tls()) {
+          tls(g, t);
+        }
+        g.writeEndArray();
       }
       case SmtpProbe.Rejected r -> {
         g.writeNumberField("code", r.code());
@@ -248,6 +255,49 @@ final class DomainJsonWriter {
       }
       case SmtpProbe.Failed f -> stringField(g, "detail", f.detail());
       case SmtpProbe.Denied d -> stringField(g, "range", d.range());
+    }
+    g.writeEndObject();
+  }
+
+  /** One handshake: its outcome and what it asked for, then what it found. */
+  private static void tls(JsonGenerator g, TlsResult t) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("outcome", t.outcome());
+    stringField(g, "requested", t.requested());
+    g.writeNumberField("elapsed_ms", t.elapsedMs());
+    switch (t) {
+      case TlsResult.Established e -> {
+        stringField(g, "protocol", e.protocol());
+        stringField(g, "cipher", e.cipher());
+        g.writeArrayFieldStart("chain");
+        for (CertificateFacts c : e.chain()) {
+          g.writeStartObject();
+          stringField(g, "subject", c.subject());
+          strings(g, "dns_names", c.dnsNames());
+          stringField(g, "issuer", c.issuer());
+          if (c.notBefore() != null) {
+            g.writeStringField("not_before", c.notBefore().toString());
+          }
+          if (c.notAfter() != null) {
+            g.writeStringField("not_after", c.notAfter().toString());
+          }
+          stringField(g, "key_type", c.keyType());
+          g.writeNumberField("key_bits", c.keyBits());
+          stringField(g, "spki_sha256", c.spkiSha256());
+          stringField(g, "spki_sha512", c.spkiSha512());
+          stringField(g, "cert_sha256", c.certSha256());
+          stringField(g, "cert_sha512", c.certSha512());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeBooleanField("trusted", e.trusted());
+        stringField(g, "trust_problem", e.trustProblem());
+      }
+      case TlsResult.Failed f -> {
+        stringField(g, "stage", f.stage());
+        stringField(g, "detail", f.detail());
+        stringField(g, "old_protocol", f.oldProtocol());
+      }
     }
     g.writeEndObject();
   }

@@ -87,6 +87,11 @@ final class TextReport implements ReportWriter {
             SmtpProbe probe = probes.get(address.address());
             if (probe != null) {
               out.println("              smtp " + probe(probe));
+              if (probe instanceof SmtpProbe.Ok ok) {
+                for (io.mxwatch.tls.TlsResult t : ok.tls()) {
+                  out.println("                tls " + tls(t));
+                }
+              }
             }
           }
         }
@@ -137,6 +142,22 @@ final class TextReport implements ReportWriter {
       case SmtpProbe.Reset r -> outcome + " (" + r.phase().label() + ": " + Printable.of(r.detail()) + ")";
       case SmtpProbe.Failed f -> outcome + ": " + Printable.of(f.detail());
       case SmtpProbe.Denied d -> "not probed: in " + d.range();
+    };
+  }
+
+  /** One handshake: protocol, cipher and the leaf certificate, or why there is no session. */
+  private static String tls(io.mxwatch.tls.TlsResult t) {
+    String asked = t.requested().equals("any") ? "" : "(" + t.requested() + " only) ";
+    return switch (t) {
+      case io.mxwatch.tls.TlsResult.Established e -> {
+        io.mxwatch.tls.CertificateFacts leaf = e.leaf();
+        String cert = leaf == null
+            ? "no certificate"
+            : Printable.of(leaf.subject()) + ", " + leaf.keyType() + " " + leaf.keyBits() + ", until " + leaf.notAfter().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                + (e.trusted() ? ", trusted" : ", untrusted: " + Printable.of(e.trustProblem()));
+        yield asked + e.protocol() + " " + e.cipher() + "  " + cert;
+      }
+      case io.mxwatch.tls.TlsResult.Failed f -> asked + "failed (" + f.stage() + "): " + Printable.of(f.detail());
     };
   }
 

@@ -95,7 +95,26 @@ final class ConfigValidation {
             p.duration("smtp.deadline", raw.deadline(), d.deadline(), min, max),
             p.number("smtp.max_concurrent", raw.maxConcurrent(), d.maxConcurrent(), 1, 10_000),
             raw.ipv6() == null ? d.ipv6() : raw.ipv6(),
-            deny(raw.deny(), d.deny())));
+            deny(raw.deny(), d.deny()),
+            tls(raw.tls(), d.tls())));
+  }
+
+  /** {@code smtp.tls}: the STARTTLS handshakes; {@code trust} is {@code system} or a PEM bundle. */
+  private SmtpSettings.Tls tls(RawConfig.RawTls raw, SmtpSettings.Tls d) {
+    if (raw == null) {
+      return d;
+    }
+    java.nio.file.Path bundle = d.trustBundle();
+    if (raw.trust() != null && !raw.trust().strip().equals("system")) {
+      bundle = baseDir.resolve(raw.trust().strip());
+      try {
+        io.mxwatch.tls.TrustStores.fromFile(bundle);
+      } catch (IllegalArgumentException e) {
+        p.error("smtp.tls.trust", e.getMessage());
+      }
+    }
+    return new SmtpSettings.Tls(
+        raw.handshake() == null ? d.handshake() : raw.handshake(), raw.bothKeyTypes() == null ? d.bothKeyTypes() : raw.bothKeyTypes(), bundle);
   }
 
   /** {@code smtp.deny}: CIDR ranges; absent keeps the special-purpose ranges, [] denies nothing. */

@@ -31,7 +31,10 @@ record RawConfig(
       String deadline,
       Integer maxConcurrent,
       Boolean ipv6,
-      java.util.List<String> deny) {}
+      java.util.List<String> deny,
+      RawTls tls) {}
+
+  record RawTls(Boolean handshake, Boolean bothKeyTypes, String trust) {}
 
   record RawCheck(String deadline, Integer concurrency) {}
 

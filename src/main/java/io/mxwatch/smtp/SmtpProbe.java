@@ -80,7 +80,9 @@ public sealed interface SmtpProbe {
 
   /**
    * The server greeted with 220. {@code ehloCode} is the EHLO reply code (0 when the reply was
-   * malformed), {@code extensions} the EHLO keywords with their parameters.
+   * malformed), {@code extensions} the EHLO keywords with their parameters, {@code tls} the
+   * STARTTLS handshakes made (none when STARTTLS was not offered or handshakes are off): the one a
+   * sender gets, then one restricted to the other key type (RSA or ECDSA).
    */
   record Ok(
       String address,
@@ -90,11 +92,18 @@ public sealed interface SmtpProbe {
       double greetingMs,
       List<String> greeting,
       int ehloCode,
-      List<String> extensions)
+      List<String> extensions,
+      List<io.mxwatch.tls.TlsResult> tls)
       implements SmtpProbe {
     public Ok {
       greeting = List.copyOf(greeting);
       extensions = List.copyOf(extensions);
+      tls = tls == null ? List.of() : List.copyOf(tls); // snapshots stored before handshakes have none
+    }
+
+    /** The handshake a sender gets ({@code any}), when one was made. */
+    public io.mxwatch.tls.TlsResult senderHandshake() {
+      return tls.isEmpty() ? null : tls.getFirst();
     }
 
     /** Whether EHLO advertised STARTTLS. */

@@ -14,16 +14,23 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
+import io.mxwatch.tls.StartTls;
+import io.mxwatch.tls.TlsResult;
+import io.mxwatch.tls.TrustStores;
 
 /**
- * Probes one exchange address: TCP connect, the full greeting, EHLO and its extension list, QUIT.
- * Blocking by design, meant to run on a virtual thread; at most {@link
- * SmtpSettings#maxConcurrent()} probes hold a connection at once. Whatever the server does, a
- * probe ends within {@link SmtpSettings#deadline()} and returns a value; it never throws.
+ * Probes one exchange address: TCP connect, the full greeting, EHLO and its extension list, then,
+ * when STARTTLS is offered, STARTTLS and a TLS handshake ({@link StartTls}; with {@code
+ * both_key_types} a second connection asks for the other key type), QUIT. Blocking by design,
+ * meant to run on a virtual thread; at most {@link SmtpSettings#maxConcurrent()} probes hold a
+ * connection at once. Whatever the server does, a probe ends within {@link SmtpSettings#deadline()}
+ * and returns a value; it never throws.
  */
 public final class SmtpProber {
   private final SmtpSettings settings;
   private final Semaphore connections;
+  /** Null when handshakes are off. */
+  private final StartTls tls;
 
   public SmtpProber(SmtpSettings settings) {
     this(settings, new Semaphore(settings.maxConcurrent(), true));
@@ -33,6 +40,8 @@ public final class SmtpProber {
   SmtpProber(SmtpSettings settings, Semaphore connections) {
     this.settings = settings;
     this.connections = connections;
+    SmtpSettings.Tls t = settings.tls();
+    this.tls = !t.handshake() ? null : new StartTls(t.trustBundle() == null ? TrustStores.system() : TrustStores.fromFile(t.trustBundle()));
   }
 
   public SmtpSettings settings() {
@@ -54,7 +63,16 @@ public final class SmtpProber {
     }
   }
 
+  /** Probes {@code address}; a handshake names no server (SNI) then. */
   public SmtpProbe probe(InetAddress address) {
+    return probe(address, (String) null);
+  }
+
+  /**
+   * Probes {@code address} of the exchange {@code serverName}, which a handshake sends as its SNI
+   * (null: none).
+   */
+  public SmtpProbe probe(InetAddress address, String serverName) {
     var denied = settings.deny().match(address);
     if (denied.isPresent()) {
       return new SmtpProbe.Denied(io.mxwatch.net.IpText.of(address), settings.port(), 0, denied.get().toString());
@@ -66,20 +84,20 @@ public final class SmtpProber {
       return busy;
     }
     try {
-      return new Conversation(address).run();
+      return new Conversation(address, serverName).run();
     } finally {
       connections.release();
     }
   }
 
-  /** {@link #probe(InetAddress)} in one of {@code share}'s turns, waited for no longer than the probe's deadline. */
-  public SmtpProbe probe(InetAddress address, Share share) {
+  /** {@link #probe(InetAddress, String)} in one of {@code share}'s turns, waited for no longer than the probe's deadline. */
+  public SmtpProbe probe(InetAddress address, String serverName, Share share) {
     SmtpProbe busy = waitFor(share.turns, address, "this domain's other probes (" + share.size + " at a time) stayed busy");
     if (busy != null) {
       return busy;
     }
     try {
-      return probe(address);
+      return probe(address, serverName);
     } finally {
       share.turns.release();
     }
@@ -116,10 +134,12 @@ public final class SmtpProber {
     private SmtpProbe.Phase phase = SmtpProbe.Phase.CONNECT;
     private List<String> greeting = List.of();
     private double connectMs;
+    private final String serverName;
 
-    Conversation(InetAddress address) {
+    Conversation(InetAddress address, String serverName) {
       this.address = address;
       this.host = io.mxwatch.net.IpText.of(address);
+      this.serverName = serverName == null ? host : serverName;
     }
 
     SmtpProbe run() {
@@ -132,7 +152,7 @@ public final class SmtpProber {
       } catch (ReplyReader.MalformedReply e) {
         return phase == SmtpProbe.Phase.GREETING
             ? new SmtpProbe.BadGreeting(host, port, elapsed(), e.getMessage(), e.received())
-            : ok(0, List.of());
+            : ok(0, List.of(), List.of());
       } catch (SocketTimeoutException e) {
         return new SmtpProbe.TimedOut(host, port, elapsed(), phase, greeting);
       } catch (ConnectException e) {
@@ -183,18 +203,89 @@ public final class SmtpProber {
       if (ehlo.code() == 250) {
         extensions.addAll(ehlo.lines().subList(1, ehlo.lines().size()));
       }
-      quit(out, reader);
-      return ok(ehlo.code(), extensions);
+      if (tls == null || !offersStartTls(extensions)) {
+        quit(out, reader);
+        return ok(ehlo.code(), extensions, List.of());
+      }
+      List<TlsResult> handshakes = new ArrayList<>();
+      TlsResult first = upgrade(socket, out, reader, StartTls.KeyType.ANY);
+      handshakes.add(first);
+      if (first instanceof TlsResult.Established e && e.leaf() != null && settings.tls().bothKeyTypes()) {
+        handshakes.add(again(e.leaf().rsa() ? StartTls.KeyType.ECDSA : StartTls.KeyType.RSA));
+      }
+      return ok(ehlo.code(), extensions, handshakes);
     }
 
-    private SmtpProbe ok(int ehloCode, List<String> extensions) {
+    /**
+     * STARTTLS on the connection, then the handshake and QUIT over TLS. A refused STARTTLS is a
+     * failed handshake of stage {@code starttls}, said goodbye to in plain text.
+     */
+    private TlsResult upgrade(Socket socket, OutputStream out, ReplyReader reader, StartTls.KeyType type) throws IOException {
+      long started = System.nanoTime();
+      send(out, "STARTTLS");
+      Reply answer = reader.read();
+      if (answer.code() != 220) {
+        quit(out, reader);
+        String text = answer.lines().isEmpty() ? "" : " " + answer.lines().getFirst();
+        return new TlsResult.Failed(type.label(), millisSince(started), "starttls", "STARTTLS answered " + answer.code() + text, null);
+      }
+      StartTls.Handshake h = tls.handshake(socket, serverName, type, deadline);
+      if (h.socket() != null) {
+        try {
+          quit(h.socket().getOutputStream(), new ReplyReader(h.socket(), Math.min(deadline, System.nanoTime() + QUIT_WAIT_NANOS), QUIT_WAIT_NANOS));
+        } catch (IOException ignored) {
+          // the handshake's result is known
+        }
+      }
+      return h.result();
+    }
+
+    /** A second connection whose handshake asks for {@code type}: greeting, EHLO, STARTTLS. */
+    private TlsResult again(StartTls.KeyType type) {
+      long started = System.nanoTime();
+      try (Socket socket = new Socket()) {
+        socket.setTcpNoDelay(true);
+        long budget = Math.min(settings.connectTimeout().toNanos(), deadline - System.nanoTime());
+        if (budget <= 0) {
+          return new TlsResult.Failed(type.label(), 0, "timeout", "no time left for a second connection", null);
+        }
+        socket.connect(new InetSocketAddress(address, port), (int) Math.max(1, budget / 1_000_000));
+        ReplyReader reader = new ReplyReader(socket, deadline, settings.readTimeout().toNanos());
+        OutputStream out = socket.getOutputStream();
+        Reply hello = reader.read();
+        if (hello.code() != 220) {
+          return new TlsResult.Failed(type.label(), millisSince(started), "starttls", "the second connection was greeted with " + hello.code(), null);
+        }
+        send(out, "EHLO " + settings.heloName());
+        Reply ehlo = reader.read();
+        if (ehlo.code() != 250 || !offersStartTls(ehlo.lines().subList(1, ehlo.lines().size()))) {
+          return new TlsResult.Failed(type.label(), millisSince(started), "starttls", "the second connection was not offered STARTTLS", null);
+        }
+        return upgrade(socket, out, reader, type);
+      } catch (SocketTimeoutException e) {
+        return new TlsResult.Failed(type.label(), millisSince(started), "timeout", "the second connection timed out", null);
+      } catch (IOException | RuntimeException e) {
+        return new TlsResult.Failed(type.label(), millisSince(started), "starttls", "the second connection failed: " + message(e, e.getClass().getSimpleName()), null);
+      }
+    }
+
+    private SmtpProbe ok(int ehloCode, List<String> extensions, List<TlsResult> handshakes) {
       return new SmtpProbe.Ok(
-          host, port, elapsed(), connectMs, greetingMs, greeting, ehloCode, extensions);
+          host, port, elapsed(), connectMs, greetingMs, greeting, ehloCode, extensions, handshakes);
     }
 
     private double elapsed() {
       return millisSince(start);
     }
+  }
+
+  private static boolean offersStartTls(List<String> extensions) {
+    for (String e : extensions) {
+      if (e.equalsIgnoreCase("STARTTLS") || e.toUpperCase(java.util.Locale.ROOT).startsWith("STARTTLS ")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void send(OutputStream out, String command) throws IOException {

@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param ipv6 whether IPv6 addresses of exchanges are probed
  * @param deny address ranges never probed (by default the special-purpose ranges: loopback,
  *     private, link-local, ...): an exchange there gets a {@link SmtpProbe.Denied}
+ * @param tls the STARTTLS handshakes made with exchanges that offer STARTTLS
  */
 public record SmtpSettings(
     int port,
@@ -24,7 +25,23 @@ public record SmtpSettings(
     Duration deadline,
     int maxConcurrent,
     boolean ipv6,
-    AddressRanges deny) {
+    AddressRanges deny,
+    Tls tls) {
+
+  /**
+   * The STARTTLS handshakes of a probe.
+   *
+   * @param handshake whether to make one at all (else STARTTLS is only seen in the EHLO list)
+   * @param bothKeyTypes whether a second handshake asks for the other key type (RSA or ECDSA),
+   *     whose certificate a sender of that type gets: one more connection per address
+   * @param trustBundle the PEM bundle of roots served chains are judged against; null for the
+   *     JDK's trust store
+   */
+  public record Tls(boolean handshake, boolean bothKeyTypes, java.nio.file.Path trustBundle) {
+    public static Tls defaults() {
+      return new Tls(true, true, null);
+    }
+  }
 
   public static final int DEFAULT_PORT = 25;
   public static final String DEFAULT_HELO = "mxwatch.invalid";
@@ -42,6 +59,7 @@ public record SmtpSettings(
       }
     }
     java.util.Objects.requireNonNull(deny, "deny");
+    java.util.Objects.requireNonNull(tls, "tls");
     if (maxConcurrent < 1) {
       throw new IllegalArgumentException("maxConcurrent must be at least 1: " + maxConcurrent);
     }
@@ -56,31 +74,36 @@ public record SmtpSettings(
         Duration.ofSeconds(30),
         64,
         true,
-        AddressRanges.SPECIAL_PURPOSE);
+        AddressRanges.SPECIAL_PURPOSE,
+        Tls.defaults());
   }
 
   public SmtpSettings withPort(int value) {
-    return new SmtpSettings(value, heloName, connectTimeout, readTimeout, deadline, maxConcurrent, ipv6, deny);
+    return new SmtpSettings(value, heloName, connectTimeout, readTimeout, deadline, maxConcurrent, ipv6, deny, tls);
   }
 
   public SmtpSettings withHeloName(String value) {
-    return new SmtpSettings(port, value, connectTimeout, readTimeout, deadline, maxConcurrent, ipv6, deny);
+    return new SmtpSettings(port, value, connectTimeout, readTimeout, deadline, maxConcurrent, ipv6, deny, tls);
   }
 
   public SmtpSettings withTimeouts(Duration connect, Duration read, Duration total) {
-    return new SmtpSettings(port, heloName, connect, read, total, maxConcurrent, ipv6, deny);
+    return new SmtpSettings(port, heloName, connect, read, total, maxConcurrent, ipv6, deny, tls);
   }
 
   public SmtpSettings withMaxConcurrent(int value) {
-    return new SmtpSettings(port, heloName, connectTimeout, readTimeout, deadline, value, ipv6, deny);
+    return new SmtpSettings(port, heloName, connectTimeout, readTimeout, deadline, value, ipv6, deny, tls);
   }
 
   /** The address ranges never probed ({@link AddressRanges#NONE}: probe anywhere, as tests on loopback do). */
   public SmtpSettings withDeny(AddressRanges value) {
-    return new SmtpSettings(port, heloName, connectTimeout, readTimeout, deadline, maxConcurrent, ipv6, value);
+    return new SmtpSettings(port, heloName, connectTimeout, readTimeout, deadline, maxConcurrent, ipv6, value, tls);
   }
 
   public SmtpSettings withIpv6(boolean value) {
-    return new SmtpSettings(port, heloName, connectTimeout, readTimeout, deadline, maxConcurrent, value, deny);
+    return new SmtpSettings(port, heloName, connectTimeout, readTimeout, deadline, maxConcurrent, value, deny, tls);
+  }
+
+  public SmtpSettings withTls(Tls value) {
+    return new SmtpSettings(port, heloName, connectTimeout, readTimeout, deadline, maxConcurrent, ipv6, deny, value);
   }
 }

@@ -230,7 +230,8 @@ public final class Snapshotter {
         }
         probes.computeIfAbsent(
             address.address(),
-            ip -> CompletableFuture.supplyAsync(() -> smtp.probe(literal(ip), share), tasks));
+            // the first exchange (by preference) with the address is the name a handshake sends (SNI)
+            ip -> CompletableFuture.supplyAsync(() -> smtp.probe(literal(ip), host.exchange(), share), tasks));
       }
     }
     return CompletableFuture.allOf(probes.values().toArray(CompletableFuture[]::new))

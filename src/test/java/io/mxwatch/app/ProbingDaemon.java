@@ -20,13 +20,13 @@ final class ProbingDaemon {
         config,
         """
         dns: {resolvers: ["127.0.0.1:%d"], timeout: 400ms, retries: 0}
-        smtp: {port: %d, ipv6: false, deny: []}
+        smtp: {port: %d, ipv6: false, deny: [], tls: {trust: "%s"}}
         defaults: {interval: 1s, confirmations: 2}
         store: {data_dir: %s}
         http: {listen: "127.0.0.1:0"%s}
         domains: %s
         """
-            .formatted(f.dns.port(), f.smtpPort, dir.resolve("data"), http, domains));
+            .formatted(f.dns.port(), f.smtpPort, io.mxwatch.testing.TestCa.shared().bundle(), dir.resolve("data"), http, domains));
     return Daemon.start(new ConfigLoader().load(config), config, new Wiring(Clock.systemUTC()), Clock.systemUTC());
   }
 }

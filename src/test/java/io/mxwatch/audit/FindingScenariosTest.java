@@ -3,6 +3,8 @@ package io.mxwatch.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mxwatch.testing.CheckFixture;
+import io.mxwatch.testing.TestCa;
+import java.time.Duration;
 import io.mxwatch.testing.TestDnsServer.Fault;
 import io.mxwatch.testing.TestSmtpServer;
 import java.util.Arrays;
@@ -43,6 +45,17 @@ public class FindingScenariosTest {
 
   static Scenario scenario(String name, FindingCode code, Severity severity, String subject, Consumer<CheckFixture> change) {
     return new Scenario(name, code, severity, subject, change);
+  }
+
+  /** The backup exchange moved to 127.0.0.4, served by {@code behaviour}. */
+  static Consumer<CheckFixture> backup(TestSmtpServer.Behaviour behaviour) {
+    return f -> f.smtp("127.0.0.4", behaviour).zone(DOMAIN, "mx2 A 127.0.0.4\n");
+  }
+
+  /** An exchange with only an RSA certificate, the one {@code issue} makes for the name asked. */
+  static java.util.function.BiFunction<String, TestCa.Key, TestCa.Leaf> rsaOnly(java.util.function.Function<String, TestCa.Leaf> issue) {
+    java.util.Map<String, TestCa.Leaf> issued = new java.util.concurrent.ConcurrentHashMap<>();
+    return (name, key) -> key == TestCa.Key.RSA ? issued.computeIfAbsent(String.valueOf(name), issue) : null;
   }
 
   static Consumer<CheckFixture> zone(String text) {
@@ -86,6 +99,26 @@ public class FindingScenariosTest {
             f -> f.smtp("127.0.0.4", TestSmtpServer.garbage()).zone(DOMAIN, "mx2 A 127.0.0.4\n")),
         scenario("no STARTTLS", FindingCode.SMTP_NO_STARTTLS, Severity.WARNING, null,
             f -> f.smtp("127.0.0.4", TestSmtpServer.withoutStartTls()).zone(DOMAIN, "mx2 A 127.0.0.4\n")),
+        scenario("STARTTLS refused", FindingCode.TLS_HANDSHAKE_FAILED, Severity.WARNING, null,
+            backup(TestSmtpServer.startTlsRefused())),
+        scenario("garbage instead of a ServerHello", FindingCode.TLS_HANDSHAKE_FAILED, Severity.WARNING, null,
+            backup(TestSmtpServer.startTlsThen(TestSmtpServer.tlsGarbage()))),
+        scenario("TLS 1.0 only", FindingCode.TLS_OLD_PROTOCOL, Severity.WARNING, null,
+            backup(TestSmtpServer.startTlsThen(TestSmtpServer.tls10ServerHello()))),
+        scenario("expired certificate", FindingCode.TLS_CERT_EXPIRED, Severity.CRITICAL, null,
+            backup(TestSmtpServer.startTls(rsaOnly(name -> TestCa.shared().issue(TestCa.Key.RSA, List.of(name),
+                CheckFixture.NOW.minus(Duration.ofDays(100)), CheckFixture.NOW.minus(Duration.ofDays(1))))))),
+        scenario("certificate expiring in 10 days", FindingCode.TLS_CERT_EXPIRING, Severity.WARNING, null,
+            backup(TestSmtpServer.startTls(rsaOnly(name -> TestCa.shared().issue(TestCa.Key.RSA, List.of(name),
+                CheckFixture.NOW.minus(Duration.ofDays(80)), CheckFixture.NOW.plus(Duration.ofDays(10))))))),
+        scenario("certificate expiring in 2 days", FindingCode.TLS_CERT_EXPIRING, Severity.CRITICAL, null,
+            backup(TestSmtpServer.startTls(rsaOnly(name -> TestCa.shared().issue(TestCa.Key.RSA, List.of(name),
+                CheckFixture.NOW.minus(Duration.ofDays(80)), CheckFixture.NOW.plus(Duration.ofDays(2))))))),
+        scenario("certificate for another name", FindingCode.TLS_CERT_NAME_MISMATCH, Severity.WARNING, null,
+            backup(TestSmtpServer.startTls(rsaOnly(name -> TestCa.shared().issue(TestCa.Key.RSA, List.of("mail.example.net"),
+                CheckFixture.NOW.minus(Duration.ofDays(80)), CheckFixture.NOW.plus(Duration.ofDays(3000))))))),
+        scenario("self-signed certificate", FindingCode.TLS_CERT_UNTRUSTED, Severity.INFO, null,
+            backup(TestSmtpServer.startTls(rsaOnly(name -> TestCa.selfSigned(TestCa.Key.RSA, List.of(name)))))),
         scenario("no SPF", FindingCode.SPF_NONE, Severity.WARNING, DOMAIN,
             zone("@ TXT \"google-site-verification=abc\"\n")),
         scenario("two SPF records", FindingCode.SPF_MULTIPLE, Severity.CRITICAL, DOMAIN,

@@ -80,7 +80,7 @@ class CheckCommandTest {
     List<String> all = new ArrayList<>(List.of(args));
     boolean deny = all.remove("--default-deny");
     if (all.size() > 0 && all.get(0).equals("check") && !all.contains("--no-resolver-default")) {
-      all.addAll(1, List.of("--resolver", "127.0.0.1:" + dns.port(), "--smtp-port", String.valueOf(smtpPort), "--timeout", "400ms", "--retries", "0"));
+      all.addAll(1, List.of("--resolver", "127.0.0.1:" + dns.port(), "--smtp-port", String.valueOf(smtpPort), "--tls-trust", io.mxwatch.testing.TestCa.shared().bundle().toString(), "--timeout", "400ms", "--retries", "0"));
       if (!deny) {
         all.addAll(1, List.of("--smtp-deny", "none")); // the test exchanges are on loopback
       }

@@ -136,8 +136,8 @@ class DomainJsonWriterTest {
 
   private static List<SmtpProbe> everyProbe() {
     return List.of(
-        new SmtpProbe.Ok("192.0.2.1", 25, 13.5, 2.9, 7.8, List.of("mx ESMTP \\x00 <b>"), 250, List.of("PIPELINING", "STARTTLS")),
-        new SmtpProbe.Ok("2001:db8::1", 25, 0.0, 1e-7, 123456789.25, List.of(), 0, List.of()),
+        new SmtpProbe.Ok("192.0.2.1", 25, 13.5, 2.9, 7.8, List.of("mx ESMTP \\x00 <b>"), 250, List.of("PIPELINING", "STARTTLS"), everyHandshake()),
+        new SmtpProbe.Ok("2001:db8::1", 25, 0.0, 1e-7, 123456789.25, List.of(), 0, List.of(), List.of()),
         new SmtpProbe.Rejected("192.0.2.2", 25, 1.25, 554, List.of("no service")),
         new SmtpProbe.BadGreeting("192.0.2.3", 25, 2, "not SMTP", List.of("HTTP/1.1 400")),
         new SmtpProbe.Refused("192.0.2.4", 2525, 0.5, "Connection refused"),
@@ -148,6 +148,20 @@ class DomainJsonWriterTest {
         new SmtpProbe.Failed("192.0.2.7", 25, 0.1, "No route to host"),
         new SmtpProbe.Failed("192.0.2.7", 25, 0.1, null),
         new SmtpProbe.Denied("10.0.0.1", 25, 0, "10.0.0.0/8 (private)"));
+  }
+
+  private static List<io.mxwatch.tls.TlsResult> everyHandshake() {
+    io.mxwatch.tls.CertificateFacts leaf =
+        new io.mxwatch.tls.CertificateFacts("CN=mx1.example.test,O=\"<b>\"", List.of("mx1.example.test", "*.example.test"), "CN=Test CA",
+            Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2027-01-01T00:00:00.5Z"), "RSA", 2048, "aa", "bb", "cc", "dd");
+    io.mxwatch.tls.CertificateFacts nameless =
+        new io.mxwatch.tls.CertificateFacts("", List.of(), "", null, null, "EC", 0, "ee", "ff", "00", "11");
+    return List.of(
+        new io.mxwatch.tls.TlsResult.Established("any", 12.5, "TLSv1.3", "TLS_AES_128_GCM_SHA256", List.of(leaf, nameless), true, null),
+        new io.mxwatch.tls.TlsResult.Established("ecdsa", 3, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", List.of(), false, "PKIX path building failed"),
+        new io.mxwatch.tls.TlsResult.Failed("rsa", 0.25, "handshake", "Received fatal alert: handshake_failure", null),
+        new io.mxwatch.tls.TlsResult.Failed("any", 1, "handshake", "The server selected protocol version TLS10", "TLSv1"),
+        new io.mxwatch.tls.TlsResult.Failed("any", 1, "starttls", null, null));
   }
 
   static Stream<CheckResult> shapes() {

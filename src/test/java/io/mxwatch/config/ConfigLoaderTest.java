@@ -48,7 +48,7 @@ class ConfigLoaderTest {
   @Test
   void unknownKeyNamesLineAndKnownKeys() {
     assertThatThrownBy(() -> loader.parse("smtp:\n  port: 25\n  heloname: x\n", "m.yaml"))
-        .hasMessage("m.yaml:3: unknown key 'smtp.heloname' (known: connect_timeout, deadline, deny, enabled, helo_name, ipv6, max_concurrent, port, read_timeout)");
+        .hasMessage("m.yaml:3: unknown key 'smtp.heloname' (known: connect_timeout, deadline, deny, enabled, helo_name, ipv6, max_concurrent, port, read_timeout, tls)");
     assertThatThrownBy(() -> loader.parse("dnss:\n  timeout: 2s\n", "m.yaml"))
         .hasMessage("m.yaml:1: unknown key 'dnss' (known: alerts, check, defaults, dns, domains, domains_file, http, metrics, smtp, store)");
   }

@@ -13,7 +13,7 @@ class SmtpProberTest {
 
   private static SmtpProber prober(int port) {
     return new SmtpProber(
-        SmtpSettings.defaults()
+        io.mxwatch.testing.TestCa.trusting(SmtpSettings.defaults())
             .withPort(port)
             .withHeloName("probe.mxwatch.test")
             .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(800), Duration.ofSeconds(3))
@@ -39,7 +39,11 @@ class SmtpProberTest {
       assertThat(ok.address()).isEqualTo("127.0.0.1");
       assertThat(ok.port()).isEqualTo(server.port());
       assertThat(ok.outcome()).isEqualTo("ok");
-      assertThat(server.commands()).containsExactly("EHLO probe.mxwatch.test", "QUIT");
+      // STARTTLS and QUIT over TLS; then a second connection for the other key type's certificate
+      assertThat(server.commands())
+          .containsExactly("EHLO probe.mxwatch.test", "STARTTLS", "QUIT", "EHLO probe.mxwatch.test", "STARTTLS", "QUIT");
+      assertThat(ok.tls()).extracting(io.mxwatch.tls.TlsResult::outcome).containsExactly("ok", "ok");
+      assertThat(server.connections()).isEqualTo(2);
     }
   }
 

@@ -51,6 +51,7 @@ public final class CheckFixture implements AutoCloseable {
   private int dnsRetries = 0;
   private boolean probeSmtp = true;
   private boolean ipv6 = true;
+  private boolean tls = true;
   private io.mxwatch.net.AddressRanges deny = io.mxwatch.net.AddressRanges.NONE; // the test servers are on loopback
 
   /** Starts an SMTP server on {@code ip} at the fixture's SMTP port. */
@@ -70,6 +71,12 @@ public final class CheckFixture implements AutoCloseable {
 
   public CheckFixture withoutSmtp() {
     probeSmtp = false;
+    return this;
+  }
+
+  /** Probes without STARTTLS handshakes (STARTTLS is still seen in the EHLO list). */
+  public CheckFixture withoutTls() {
+    tls = false;
     return this;
   }
 
@@ -110,7 +117,7 @@ public final class CheckFixture implements AutoCloseable {
     clients.add(client);
     SmtpProber prober =
         new SmtpProber(
-            SmtpSettings.defaults()
+            (tls ? TestCa.trusting(SmtpSettings.defaults()) : SmtpSettings.defaults().withTls(new SmtpSettings.Tls(false, false, null)))
                 .withPort(smtpPort)
                 .withHeloName("check.mxwatch.test")
                 .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(700), Duration.ofSeconds(2))

@@ -99,6 +99,7 @@ public final class TestSmtpServer implements AutoCloseable {
     while (!closed) {
       try {
         Socket socket = server.accept();
+        socket.setTcpNoDelay(true); // as real exchanges do: no delayed-ACK stalls between TLS records
         connections.incrementAndGet();
         open.add(socket);
         Behaviour current = behaviour;
@@ -131,31 +132,151 @@ public final class TestSmtpServer implements AutoCloseable {
 
   /** Greets with {@code greeting} (raw, CRLFs included), answers EHLO with {@code ehlo}, then QUIT. */
   public static Behaviour conversation(String greeting, String ehlo) {
+    return conversation(greeting, ehlo, null);
+  }
+
+  /**
+   * What a connection does after the server answered STARTTLS with 220: upgrade the socket and
+   * return it (the conversation goes on over TLS), or do something else and return null (the
+   * connection ends).
+   */
+  @FunctionalInterface
+  public interface AfterStartTls {
+    Socket upgrade(Socket plain) throws IOException;
+  }
+
+  /**
+   * Greets with {@code greeting}, answers EHLO with {@code ehlo}; STARTTLS with 220 and then
+   * {@code startTls} (null: 502, as a server without it), then QUIT.
+   */
+  public static Behaviour conversation(String greeting, String ehlo, AfterStartTls startTls) {
     return (socket, commands) -> {
       write(socket, greeting);
+      Socket current = socket;
       BufferedReader in =
-          new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+          new BufferedReader(new InputStreamReader(current.getInputStream(), StandardCharsets.ISO_8859_1));
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         commands.add(line);
         String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(java.util.Locale.ROOT) : line;
         switch (verb) {
-          case "EHLO" -> write(socket, ehlo);
-          case "HELO" -> write(socket, "250 test.example\r\n");
+          case "EHLO" -> write(current, ehlo);
+          case "HELO" -> write(current, "250 test.example\r\n");
+          case "STAR" -> {
+            if (startTls == null || !line.equalsIgnoreCase("STARTTLS")) {
+              write(current, "502 5.5.2 Error: command not recognized\r\n");
+              break;
+            }
+            write(current, "220 2.0.0 Ready to start TLS\r\n");
+            current = startTls.upgrade(current);
+            if (current == null) {
+              return;
+            }
+            in = new BufferedReader(new InputStreamReader(current.getInputStream(), StandardCharsets.ISO_8859_1));
+          }
           case "QUIT" -> {
-            write(socket, "221 2.0.0 Bye\r\n");
+            write(current, "221 2.0.0 Bye\r\n");
             return;
           }
-          default -> write(socket, "502 5.5.2 Error: command not recognized\r\n");
+          default -> write(current, "502 5.5.2 Error: command not recognized\r\n");
         }
       }
     };
   }
 
-  /** Multi-line greeting, EHLO with PIPELINING, SIZE and STARTTLS. */
+  /**
+   * A TLS server handshake on the accepted connection, with the certificates {@code certs} picks,
+   * speaking {@code protocols} (none named: the JDK's defaults, TLS 1.3 and 1.2).
+   */
+  public static AfterStartTls tls(java.util.function.BiFunction<String, TestCa.Key, TestCa.Leaf> certs, String... protocols) {
+    javax.net.ssl.SSLContext context = TestCa.serverContext(certs);
+    return plain -> {
+      javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket(plain, null, true);
+      s.setUseClientMode(false);
+      if (protocols.length > 0) {
+        s.setEnabledProtocols(protocols);
+      }
+      s.startHandshake();
+      return s;
+    };
+  }
+
+  /** A healthy exchange whose TLS speaks only {@code protocols}. */
+  public static Behaviour startTls(java.util.function.BiFunction<String, TestCa.Key, TestCa.Leaf> certs, String... protocols) {
+    return conversation("220 mx.example.test ESMTP ready\r\n", TLS_EHLO, tls(certs, protocols));
+  }
+
+  private static final String TLS_EHLO = "250-mx.example.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-STARTTLS\r\n250 8BITMIME\r\n";
+
+  /** Multi-line greeting, EHLO with PIPELINING, SIZE and STARTTLS, and TLS with certificates of the shared test CA for whatever name is asked (RSA and ECDSA). */
   public static Behaviour wellBehaved() {
-    return conversation(
-        "220-mx.example.test ESMTP ready\r\n220 second greeting line\r\n",
-        "250-mx.example.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-STARTTLS\r\n250 8BITMIME\r\n");
+    return conversation("220-mx.example.test ESMTP ready\r\n220 second greeting line\r\n", TLS_EHLO, tls(TestCa.shared().forEveryName()));
+  }
+
+  /** STARTTLS answered with 220, then {@code after} instead of a TLS server (garbage, silence, an old protocol). */
+  public static Behaviour startTlsThen(AfterStartTls after) {
+    return conversation("220 mx.example.test ESMTP ready\r\n", TLS_EHLO, after);
+  }
+
+  /** Offers STARTTLS but refuses the command (502), as a server whose TLS keys are missing does. */
+  public static Behaviour startTlsRefused() {
+    return conversation("220 mx.example.test ESMTP ready\r\n", TLS_EHLO, null);
+  }
+
+  /**
+   * After STARTTLS: reads the ClientHello, answers with a TLS 1.0 ServerHello (a server that speaks
+   * nothing newer), and closes.
+   */
+  public static AfterStartTls tls10ServerHello() {
+    return plain -> {
+      plain.getInputStream().read(new byte[16 * 1024]); // the ClientHello, or most of it
+      byte[] hello = new byte[4 + 2 + 32 + 1 + 2 + 1];
+      int i = 0;
+      hello[i++] = 0x02; // ServerHello
+      int length = hello.length - 4;
+      hello[i++] = 0;
+      hello[i++] = (byte) (length >> 8);
+      hello[i++] = (byte) length;
+      hello[i++] = 0x03; // TLS 1.0
+      hello[i++] = 0x01;
+      i += 32; // random
+      hello[i++] = 0; // no session ID
+      hello[i++] = (byte) 0xc0; // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, which a client offers for TLS 1.2
+      hello[i++] = 0x13;
+      hello[i] = 0; // no compression
+      byte[] record = new byte[5 + hello.length];
+      record[0] = 0x16;
+      record[1] = 0x03;
+      record[2] = 0x01;
+      record[3] = (byte) (hello.length >> 8);
+      record[4] = (byte) hello.length;
+      System.arraycopy(hello, 0, record, 5, hello.length);
+      plain.getOutputStream().write(record);
+      plain.getOutputStream().flush();
+      return null;
+    };
+  }
+
+  /** After STARTTLS: 100 KB of garbage instead of a ServerHello. */
+  public static AfterStartTls tlsGarbage() {
+    return plain -> {
+      byte[] junk = new byte[100 * 1024];
+      new java.util.Random(7).nextBytes(junk);
+      plain.getOutputStream().write(junk);
+      plain.getOutputStream().flush();
+      return null;
+    };
+  }
+
+  /** After STARTTLS: nothing, until the client gives up. */
+  public static AfterStartTls tlsSilence() {
+    return plain -> {
+      try {
+        plain.getInputStream().transferTo(OutputStream.nullOutputStream());
+      } catch (IOException ignored) {
+        // the client went away
+      }
+      return null;
+    };
   }
 
   /** A server that does not offer STARTTLS. */
