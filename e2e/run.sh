@@ -172,8 +172,18 @@ start_unbound || { echo "Unbound did not resolve: see $work/unbound/unbound.log"
 
 # --- Postfix: two exchange instances and the alert relay ----------------------------------
 mkdir -p "$work/tls" "$work/mail"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=mx.e2e.test \
-  -keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" 2> "$work/tls/openssl.log"
+# a test CA (mxwatch trusts it through smtp.tls.trust) and one certificate for both exchanges
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=mxwatch e2e test CA" \
+  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+  -keyout "$work/tls/ca-key.pem" -out "$work/tls/ca.pem" 2> "$work/tls/openssl.log"
+openssl req -newkey rsa:2048 -nodes -subj /CN=mx-a.e2e.test \
+  -keyout "$work/tls/key.pem" -out "$work/tls/mx.csr" 2>> "$work/tls/openssl.log"
+# every domain's exchanges (mx1.alpha.e2e.test, dead.delta.e2e.test ...) point at the two instances
+sans=DNS:mx-a.e2e.test,DNS:mx-b.e2e.test
+for d in alpha bravo charlie delta echo foxtrot golf hotel; do sans+=",DNS:*.$d.e2e.test"; done
+printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\n' "$sans" > "$work/tls/mx.ext"
+openssl x509 -req -in "$work/tls/mx.csr" -CA "$work/tls/ca.pem" -CAkey "$work/tls/ca-key.pem" -CAcreateserial \
+  -days 30 -extfile "$work/tls/mx.ext" -out "$work/tls/cert.pem" 2>> "$work/tls/openssl.log"
 chown postfix "$work/mail"
 
 postfix_instance() { # postfix_instance NAME HOSTNAME ADDRESS:PORT...: writes the instance's files
@@ -300,7 +310,8 @@ write_config() { # write_config DOMAIN...: the watched domains (foxtrot checks e
   cat > "$config" << YAML
 dns: {resolvers: ["$resolver:$resolver_port"], timeout: 500ms, retries: 1}
 check: {deadline: 3s}
-smtp: {port: $smtp_port, helo_name: mxwatch.e2e.test, connect_timeout: 1s, read_timeout: 1s, deadline: 3s, ipv6: false, deny: []}
+smtp: {port: $smtp_port, helo_name: mxwatch.e2e.test, connect_timeout: 1s, read_timeout: 1s, deadline: 3s, ipv6: false, deny: [],
+       tls: {trust: "$work/tls/ca.pem"}}
 defaults: {interval: 2s, confirmations: 2}
 store: {data_dir: "$work/data"}
 http: {listen: "$http:$http_port"}
