@@ -44,8 +44,9 @@ bench_cleanup() {
   exit "$status"
 }
 
-# bench_zone N: N domains under bench.test, each with two MX (A and AAAA), SPF and DMARC; the
-# list of domains, and the queries a check of each sends (for dnsperf)
+# bench_zone N: N domains under bench.test, each with two MX (A and AAAA), SPF and DMARC (no MTA-STS
+# or TLS-RPT: those lookups find NXDOMAIN); the list of domains, and the queries a check of each
+# sends (for dnsperf)
 bench_zone() {
   echo "== generating $1 domains under bench.test" >&2
   python3 - "$1" "$work" << 'PY'
@@ -64,7 +65,8 @@ with open(f"{work}/bench.test.zone", "w") as z, open(f"{work}/domains.txt", "w")
                 f"{name} TXT \"v=spf1 mx -all\"\n"
                 f"_dmarc.{name} TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@{fq}\"\n")
         d.write(fq + "\n")
-        q.write(f"{fq} MX\n{fq} TXT\n_dmarc.{fq} TXT\nmx1.{fq} A\nmx1.{fq} AAAA\nmx2.{fq} A\nmx2.{fq} AAAA\n")
+        q.write(f"{fq} MX\n{fq} TXT\n_dmarc.{fq} TXT\n_mta-sts.{fq} TXT\n_smtp._tls.{fq} TXT\n"
+                f"mx1.{fq} A\nmx1.{fq} AAAA\nmx2.{fq} A\nmx2.{fq} AAAA\n")
 PY
 }
 

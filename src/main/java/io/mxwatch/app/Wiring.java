@@ -9,6 +9,8 @@ import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.dns.DnsClient;
 import io.mxwatch.dns.DnsSettings;
 import io.mxwatch.smtp.SmtpProber;
+import io.mxwatch.smtp.SmtpSettings;
+import io.mxwatch.tls.MtaStsFetcher;
 import io.mxwatch.snapshot.Snapshotter;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -33,9 +35,12 @@ final class Wiring implements CheckerFactory {
         new DnsClient(new DnsSettings(resolvers(d), d.timeout(), d.retries(), d.maxInFlight(), d.caseRandomization()), Runnable::run);
     SmtpProber smtp = new SmtpProber(config.smtp().probe());
     ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
+    SmtpSettings.Tls tls = config.smtp().probe().tls();
+    // RFC 8461 §3.3: the policy host on port 443, judged by the same roots as the exchanges
+    MtaStsFetcher mtaSts = tls.mtaSts() ? new MtaStsFetcher(tls.trust(), 443, config.smtp().probe().readTimeout()) : null;
     Snapshotter snapshotter =
         new Snapshotter(
-            dns, smtp, new Snapshotter.Settings(config.check().deadline(), config.smtp().enabled()), clock, tasks);
+            dns, smtp, new Snapshotter.Settings(config.check().deadline(), config.smtp().enabled()), clock, tasks, mtaSts);
     Auditor auditor = new Auditor();
     return new Checker() {
       @Override
@@ -52,6 +57,9 @@ final class Wiring implements CheckerFactory {
       public void close() {
         tasks.shutdown();
         dns.close();
+        if (mtaSts != null) {
+          mtaSts.close();
+        }
       }
     };
   }

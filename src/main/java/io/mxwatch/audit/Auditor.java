@@ -16,6 +16,7 @@ public final class Auditor {
     MxRules.check(snapshot, findings);
     SmtpRules.check(snapshot, findings);
     TlsRules.check(snapshot, findings);
+    TransportRules.check(snapshot, findings);
     SpfRules.check(snapshot, findings);
     DmarcRules.check(snapshot, findings);
     DnsRules.check(snapshot, findings);

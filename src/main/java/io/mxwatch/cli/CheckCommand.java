@@ -89,7 +89,7 @@ public final class CheckCommand implements Callable<Integer> {
       description = "Address ranges never probed (default: loopback, private, link-local and the other special-purpose ranges); 'none' probes any address.")
   private List<String> smtpDeny;
 
-  @Option(names = "--no-tls", description = "No STARTTLS handshake with the exchanges (STARTTLS is still seen in their EHLO list).")
+  @Option(names = "--no-tls", description = "No STARTTLS handshake with the exchanges (STARTTLS is still seen in their EHLO list) and no MTA-STS policy fetch.")
   private boolean noTls;
 
   @Option(
@@ -202,7 +202,7 @@ public final class CheckCommand implements Callable<Integer> {
       }
     }
     return new SmtpSettings.Tls(
-        configured.handshake() && !noTls, configured.bothKeyTypes(), tlsTrust != null ? tlsTrust : configured.trustBundle());
+        configured.handshake() && !noTls, configured.bothKeyTypes(), tlsTrust != null ? tlsTrust : configured.trustBundle(), configured.mtaSts() && !noTls);
   }
 
   private static <T> T parse(String option, String value, java.util.function.Function<String, T> parser) throws ConfigException {

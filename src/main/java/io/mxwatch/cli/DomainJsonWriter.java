@@ -50,6 +50,10 @@ final class DomainJsonWriter {
       g.writeFieldName("dmarc");
       dmarc(g, s.dmarc());
     }
+    if (s.transport() != null) {
+      g.writeFieldName("transport");
+      transport(g, s.transport());
+    }
     g.writeBooleanField("smtp_probed", s.smtpProbed());
     g.writeArrayFieldStart("smtp");
     for (SmtpProbe probe : s.smtp()) {
@@ -256,6 +260,71 @@ final class DomainJsonWriter {
       case SmtpProbe.Failed f -> stringField(g, "detail", f.detail());
       case SmtpProbe.Denied d -> stringField(g, "range", d.range());
     }
+    g.writeEndObject();
+  }
+
+  private static void transport(JsonGenerator g, io.mxwatch.snapshot.Transport t) throws IOException {
+    g.writeStartObject();
+    io.mxwatch.tls.MtaStsResult m = t.mtaSts();
+    if (m != null) {
+      g.writeObjectFieldStart("mta_sts");
+      outcomeField(g, "outcome", m.outcome());
+      strings(g, "records", m.records());
+      txtRecord(g, m.record());
+      if (m.fetch() != null) {
+        io.mxwatch.tls.PolicyFetch f = m.fetch();
+        g.writeObjectFieldStart("fetch");
+        g.writeStringField("outcome", f.outcome());
+        stringField(g, "url", f.url());
+        g.writeNumberField("elapsed_ms", f.elapsedMs());
+        switch (f) {
+          case io.mxwatch.tls.PolicyFetch.Fetched ok -> {
+            stringField(g, "address", ok.address());
+            stringField(g, "body_sha256", ok.bodySha256());
+            if (ok.policy() != null) {
+              io.mxwatch.tls.MtaStsPolicy p = ok.policy();
+              g.writeObjectFieldStart("policy");
+              stringField(g, "version", p.version());
+              stringField(g, "mode", p.mode());
+              g.writeNumberField("max_age", p.maxAge());
+              strings(g, "mx", p.mx());
+              strings(g, "errors", p.errors());
+              strings(g, "warnings", p.warnings());
+              g.writeEndObject();
+            }
+          }
+          case io.mxwatch.tls.PolicyFetch.Failed failed -> {
+            stringField(g, "stage", failed.stage());
+            stringField(g, "detail", failed.detail());
+          }
+        }
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+    }
+    io.mxwatch.tls.TlsRptResult r = t.tlsRpt();
+    if (r != null) {
+      g.writeObjectFieldStart("tls_rpt");
+      outcomeField(g, "outcome", r.outcome());
+      strings(g, "records", r.records());
+      txtRecord(g, r.record());
+      g.writeEndObject();
+    }
+    g.writeEndObject();
+  }
+
+  private static void txtRecord(JsonGenerator g, io.mxwatch.tls.TxtPolicyRecord record) throws IOException {
+    if (record == null) {
+      return;
+    }
+    g.writeObjectFieldStart("record");
+    stringField(g, "text", record.text());
+    g.writeObjectFieldStart("tags");
+    for (var e : record.tags().entrySet()) {
+      stringField(g, e.getKey(), e.getValue());
+    }
+    g.writeEndObject();
+    strings(g, "errors", record.errors());
     g.writeEndObject();
   }
 

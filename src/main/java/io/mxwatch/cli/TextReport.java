@@ -44,6 +44,7 @@ final class TextReport implements ReportWriter {
     mx(s);
     spf(s.spf());
     dmarc(s.dmarc());
+    transport(s.transport());
     findings(result.audit().findings());
     out.println();
   }
@@ -216,6 +217,29 @@ final class TextReport implements ReportWriter {
               + ", non-existent subdomains " + record.effectiveNonexistentPolicy()
               + (record.pct() != null ? ", pct " + record.pct() : "")
               + (record.testing() ? ", testing (t=y)" : ""));
+    }
+  }
+
+  private void transport(io.mxwatch.snapshot.Transport t) {
+    if (t == null) {
+      return;
+    }
+    io.mxwatch.tls.MtaStsResult m = t.mtaSts();
+    if (m != null && records("  MTA-STS ", m.outcome(), m.records())) {
+      switch (m.fetch()) {
+        case null -> {}
+        case io.mxwatch.tls.PolicyFetch.Failed f -> out.println("          policy not fetched (" + f.stage() + "): " + Printable.of(f.detail()));
+        case io.mxwatch.tls.PolicyFetch.Fetched f -> {
+          io.mxwatch.tls.MtaStsPolicy p = f.policy();
+          out.println(p.valid()
+              ? "          policy " + p.mode() + ", max_age " + p.maxAge() + " s, mx " + Printable.of(String.join(" ", p.mx()))
+              : "          policy invalid: " + Printable.of(String.join("; ", p.errors())));
+        }
+      }
+    }
+    io.mxwatch.tls.TlsRptResult r = t.tlsRpt();
+    if (r != null) {
+      records("  TLS-RPT ", r.outcome(), r.records());
     }
   }
 

@@ -114,7 +114,10 @@ final class ConfigValidation {
       }
     }
     return new SmtpSettings.Tls(
-        raw.handshake() == null ? d.handshake() : raw.handshake(), raw.bothKeyTypes() == null ? d.bothKeyTypes() : raw.bothKeyTypes(), bundle);
+        raw.handshake() == null ? d.handshake() : raw.handshake(),
+        raw.bothKeyTypes() == null ? d.bothKeyTypes() : raw.bothKeyTypes(),
+        bundle,
+        raw.mtaSts() == null ? d.mtaSts() : raw.mtaSts());
   }
 
   /** {@code smtp.deny}: CIDR ranges; absent keeps the special-purpose ranges, [] denies nothing. */

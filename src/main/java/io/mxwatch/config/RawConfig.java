@@ -34,7 +34,7 @@ record RawConfig(
       java.util.List<String> deny,
       RawTls tls) {}
 
-  record RawTls(Boolean handshake, Boolean bothKeyTypes, String trust) {}
+  record RawTls(Boolean handshake, Boolean bothKeyTypes, String trust, Boolean mtaSts) {}
 
   record RawCheck(String deadline, Integer concurrency) {}
 

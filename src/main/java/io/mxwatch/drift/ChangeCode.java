@@ -24,6 +24,10 @@ public enum ChangeCode {
   SMTP_BANNER_CHANGED(Severity.INFO, "An exchange address greets with a different banner (words with digits and day and month names are ignored, so clocks, session IDs and numbered front-end hosts are no change)."),
   SMTP_BECAME_UNREACHABLE(Severity.CRITICAL, "An exchange address that took connections no longer does (refused, timeout, reset)."),
   SMTP_RECOVERED(Severity.INFO, "An exchange address that was unreachable takes connections again."),
+  TLS_CERT_REPLACED(Severity.INFO, "An exchange address serves another certificate of the same key type (a renewal); the change says whether the key stayed the same, which DANE records of usage 3 1 x depend on."),
+  MTA_STS_POLICY_CHANGED(Severity.INFO, "The MTA-STS policy changed, with a new id in the _mta-sts record: senders fetch it anew."),
+  MTA_STS_POLICY_CHANGED_WITHOUT_ID(Severity.WARNING, "The MTA-STS policy changed but the id in the _mta-sts record did not: senders keep the copy they cached until max_age runs out."),
+  MTA_STS_MODE_WEAKENED(Severity.CRITICAL, "The MTA-STS policy got weaker: enforce → testing → none, or it was removed; senders no longer refuse exchanges without valid TLS."),
   EXPECTATION_MISMATCH(Severity.CRITICAL, "What is published differs from what the configuration declares (expected MX set, DMARC policy or SPF record)."),
   DNS_LOOKUP_FAILING(Severity.WARNING, "Lookups have failed (timeout, SERVFAIL, REFUSED) in as many consecutive checks as a change needs to be confirmed; the last known records are kept, nothing is reported as removed."),
   DNS_LOOKUP_RECOVERED(Severity.INFO, "Lookups answer again after DNS_LOOKUP_FAILING.");

@@ -18,8 +18,51 @@ final class Differ {
     spf(before.spf(), after.spf(), changes);
     dmarc(before.dmarc(), after.dmarc(), changes);
     smtp(before, after, changes);
+    tls(before, after, changes);
+    mtaSts(before.mtaSts(), after.mtaSts(), changes);
     findings(before, after, changes);
     return changes;
+  }
+
+  /** A certificate replaced at an address, per key type: the routine renewal, told as history. */
+  private static void tls(DomainState before, DomainState after, List<Change> out) {
+    if (before.tls() == null || after.tls() == null) {
+      return;
+    }
+    for (Map.Entry<String, List<DomainState.Cert>> e : after.tls().entrySet()) {
+      List<DomainState.Cert> old = before.tls().get(e.getKey());
+      if (old == null) {
+        continue; // no certificate before (no STARTTLS, a failed handshake): its findings say so
+      }
+      for (DomainState.Cert now : e.getValue()) {
+        DomainState.Cert was = old.stream().filter(c -> c.keyType().equals(now.keyType())).findFirst().orElse(null);
+        if (was != null && !was.cert().equals(now.cert())) {
+          String subject = e.getKey() + " (" + String.join(", ", exchangesOf(after, e.getKey())) + ") " + now.keyType();
+          String key = was.spki().equals(now.spki()) ? " (same key)" : " (new key)";
+          out.add(Change.of(ChangeCode.TLS_CERT_REPLACED, subject, was.shown(), now.shown() + key));
+        }
+      }
+    }
+  }
+
+  /**
+   * The MTA-STS policy: weakened (enforce → testing → none or removed), changed without a new id
+   * (senders keep the copy they cached), or changed with one.
+   */
+  private static void mtaSts(DomainState.MtaSts before, DomainState.MtaSts after, List<Change> out) {
+    if (before == null || after == null || before.equals(after)) {
+      return;
+    }
+    String subject = "mta-sts";
+    if (after.strength() < before.strength()) {
+      out.add(Change.of(ChangeCode.MTA_STS_MODE_WEAKENED, subject, before.policy(), after.policy()));
+    } else if (before.published() && after.published() && java.util.Objects.equals(before.id(), after.id())) {
+      if (!before.policy().equals(after.policy())) {
+        out.add(Change.of(ChangeCode.MTA_STS_POLICY_CHANGED_WITHOUT_ID, subject, before.policy() + " (id " + before.id() + ")", after.policy() + " (id " + after.id() + ")"));
+      }
+    } else if (!before.policy().equals(after.policy())) {
+      out.add(Change.of(ChangeCode.MTA_STS_POLICY_CHANGED, subject, before.policy(), after.policy()));
+    }
   }
 
   private static void mx(DomainState.Mx before, DomainState.Mx after, List<Change> out) {

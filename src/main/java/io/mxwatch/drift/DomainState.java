@@ -29,15 +29,77 @@ import java.util.regex.Pattern;
  * @param smtp per probed address, sorted by address; null when unknown or not probed
  * @param findings the audit findings (without those about failures, which are reported as
  *     DNS_LOOKUP_FAILING), sorted by code and subject; null when a lookup failed
+ * @param tls per exchange address that completed a STARTTLS handshake, the certificates served
+ *     (one per key type); null when no handshake was made (probing or handshakes off), and in
+ *     states stored before handshakes
+ * @param mtaSts the MTA-STS policy senders apply; null when unknown (a lookup or the fetch failed),
+ *     and in states stored before MTA-STS
  */
 public record DomainState(
-    Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings) {
+    Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings,
+    SortedMap<String, List<Cert>> tls, MtaSts mtaSts) {
 
   public DomainState {
     spf = spf == null ? null : List.copyOf(spf);
     dmarc = dmarc == null ? null : List.copyOf(dmarc);
     smtp = smtp == null ? null : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(smtp));
     findings = findings == null ? null : List.copyOf(findings);
+    if (tls != null) {
+      TreeMap<String, List<Cert>> copy = new TreeMap<>();
+      tls.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+      tls = java.util.Collections.unmodifiableSortedMap(copy);
+    }
+  }
+
+  /** A state without TLS and MTA-STS (as stored before them). */
+  public DomainState(Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings) {
+    this(mx, spf, dmarc, smtp, findings, null, null);
+  }
+
+  /**
+   * A certificate an exchange address served.
+   *
+   * @param keyType {@code RSA}, {@code EC} …
+   * @param spki SHA-256 of the key
+   * @param cert SHA-256 of the certificate
+   * @param subject its subject, to show
+   * @param notAfter its end of validity, to show
+   */
+  public record Cert(String keyType, String spki, String cert, String subject, String notAfter) {
+    String shown() {
+      return subject + " until " + notAfter + ", key " + spki.substring(0, Math.min(16, spki.length())) + "…";
+    }
+  }
+
+  /**
+   * The MTA-STS policy senders apply.
+   *
+   * @param published whether the domain publishes one valid policy (else the other fields are empty)
+   * @param id the {@code _mta-sts} record's id
+   * @param mode enforce, testing or none
+   * @param maxAge the policy's max_age
+   * @param mx its mx patterns, sorted
+   */
+  public record MtaSts(boolean published, String id, String mode, Long maxAge, List<String> mx) {
+    public static final MtaSts NONE = new MtaSts(false, null, null, null, List.of());
+
+    public MtaSts {
+      mx = List.copyOf(mx);
+    }
+
+    /** The policy as senders read it, without its id. */
+    String policy() {
+      return published ? "mode " + mode + ", max_age " + maxAge + ", mx " + String.join(" ", mx) : "no MTA-STS policy";
+    }
+
+    /** enforce 2, testing 1, none or no policy 0. */
+    int strength() {
+      return !published ? 0 : switch (mode) {
+        case "enforce" -> 2;
+        case "testing" -> 1;
+        default -> 0;
+      };
+    }
   }
 
   /**
@@ -182,7 +244,9 @@ public record DomainState(
         spf == null ? known.spf() : spf,
         dmarc == null ? known.dmarc() : dmarc,
         filledSmtp,
-        findings == null ? known.findings() : findings);
+        findings == null ? known.findings() : findings,
+        tls == null ? known.tls() : tls,
+        mtaSts == null ? known.mtaSts() : mtaSts);
   }
 
   private static Mx fillAddresses(Mx mx, Mx known) {

@@ -96,6 +96,25 @@ public record Fingerprint(long high, long low) {
           value(smtp.reachable());
           value(smtp.banner());
         }
+        case DomainState d -> {
+          // as a record, but TLS and MTA-STS only when they say something: a state without them
+          // (no handshake, no MTA-STS) keeps the fingerprint it had before they were kept
+          tag(8);
+          string(DomainState.class.getName());
+          value(d.mx());
+          value(d.spf());
+          value(d.dmarc());
+          value(d.smtp());
+          value(d.findings());
+          if (d.tls() != null && !d.tls().isEmpty()) {
+            tag(9);
+            value(d.tls());
+          }
+          if (d.mtaSts() != null && !d.mtaSts().equals(DomainState.MtaSts.NONE)) {
+            tag(10);
+            value(d.mtaSts());
+          }
+        }
         case Collection<?> c -> {
           tag(6);
           integer(c.size());

@@ -50,8 +50,53 @@ public record Observation(DomainState state, List<String> failures) {
             s.spf().outcome().isFailure() ? null : sorted(s.spf().records()),
             s.dmarc().outcome().isFailure() ? null : sorted(s.dmarc().records()),
             s.smtpProbed() ? smtp(s.smtp()) : null,
-            findings);
+            findings,
+            s.smtpProbed() ? tls(s.smtp()) : null,
+            mtaSts(s.transport()));
     return new Observation(state, failures);
+  }
+
+  /** The certificates each address served, one per key type; null when no handshake was made. */
+  private static SortedMap<String, List<DomainState.Cert>> tls(List<SmtpProbe> probes) {
+    SortedMap<String, List<DomainState.Cert>> byAddress = new TreeMap<>();
+    boolean any = false;
+    for (SmtpProbe probe : probes) {
+      if (!(probe instanceof SmtpProbe.Ok ok) || ok.tls().isEmpty()) {
+        continue;
+      }
+      any = true;
+      List<DomainState.Cert> certs = new ArrayList<>();
+      for (io.mxwatch.tls.TlsResult t : ok.tls()) {
+        if (t instanceof io.mxwatch.tls.TlsResult.Established e && e.leaf() != null
+            && certs.stream().noneMatch(c -> c.cert().equals(e.leaf().certSha256()))) {
+          var leaf = e.leaf();
+          certs.add(new DomainState.Cert(leaf.keyType(), leaf.spkiSha256(), leaf.certSha256(), leaf.subject(), String.valueOf(leaf.notAfter())));
+        }
+      }
+      if (!certs.isEmpty()) {
+        byAddress.put(probe.address(), certs);
+      }
+    }
+    return any ? byAddress : null;
+  }
+
+  /** The policy senders apply: none when no valid record is published; null when unknown. */
+  private static DomainState.MtaSts mtaSts(io.mxwatch.snapshot.Transport t) {
+    if (t == null || t.mtaSts() == null || t.mtaSts().outcome().isFailure()) {
+      return null;
+    }
+    var m = t.mtaSts();
+    if (m.record() == null || !m.record().valid()) {
+      return DomainState.MtaSts.NONE;
+    }
+    if (!(m.fetch() instanceof io.mxwatch.tls.PolicyFetch.Fetched f)) {
+      return null; // not fetched or the fetch failed: what senders have cached is not known
+    }
+    var p = f.policy();
+    if (!p.valid()) {
+      return DomainState.MtaSts.NONE;
+    }
+    return new DomainState.MtaSts(true, m.record().tags().get("id"), p.mode(), p.maxAge(), p.mx().stream().sorted().toList());
   }
 
   private static DomainState.Mx mx(MxResult mx) {

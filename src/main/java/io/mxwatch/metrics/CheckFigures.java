@@ -23,6 +23,8 @@ import java.util.Map;
  * @param primaryReachable such exchanges among those of the lowest preference
  * @param findings audit findings by severity
  * @param dmarcPolicy -1 no valid DMARC record, 0 none, 1 quarantine, 2 reject
+ * @param mtaStsMode -1 no valid MTA-STS policy, 0 none, 1 testing, 2 enforce; NaN when unknown
+ * @param mtaStsUncovered exchanges no mx pattern of the policy covers; NaN without a policy
  * @param exchangeFigures per exchange, by name
  */
 public record CheckFigures(
@@ -34,6 +36,8 @@ public record CheckFigures(
     Map<Severity, Integer> findings,
     double spfLookups,
     double dmarcPolicy,
+    double mtaStsMode,
+    double mtaStsUncovered,
     Map<String, Exchange> exchangeFigures) {
 
   public CheckFigures {
@@ -44,8 +48,16 @@ public record CheckFigures(
   /**
    * @param up 1 when an address greeted with 220, else 0; NaN when not probed
    * @param greetingSeconds the fastest 220 greeting of its addresses; NaN when none
+   * @param certNotAfter when the first of the certificates its addresses serve expires (epoch
+   *     seconds, in the past once expired); NaN when no handshake completed
+   * @param tlsVersion the oldest TLS version its addresses negotiated with a sender's handshake
+   *     (1.2, 1.3); NaN when none
    */
-  public record Exchange(int preference, double up, double greetingSeconds) {}
+  public record Exchange(int preference, double up, double greetingSeconds, double certNotAfter, double tlsVersion) {
+    public Exchange(int preference, double up, double greetingSeconds) {
+      this(preference, up, greetingSeconds, Double.NaN, Double.NaN);
+    }
+  }
 
   public static CheckFigures of(CheckResult result) {
     Snapshot s = result.snapshot();
@@ -64,6 +76,8 @@ public record CheckFigures(
     for (MxHost host : deliverable) {
       double up = Double.NaN;
       double greeting = Double.NaN;
+      double notAfter = Double.NaN;
+      double version = Double.NaN;
       if (s.smtpProbed()) {
         up = 0;
         for (SmtpProbe probe : probesOf(s, host)) {
@@ -71,6 +85,16 @@ public record CheckFigures(
             up = 1;
             double seconds = (ok.connectMs() + ok.greetingMs()) / 1000;
             greeting = Double.isNaN(greeting) ? seconds : Math.min(greeting, seconds);
+            for (io.mxwatch.tls.TlsResult t : ok.tls()) {
+              if (t instanceof io.mxwatch.tls.TlsResult.Established e && e.leaf() != null) {
+                double at = e.leaf().notAfter().getEpochSecond();
+                notAfter = Double.isNaN(notAfter) ? at : Math.min(notAfter, at);
+                if (t.requested().equals("any")) {
+                  double v = tlsVersion(e.protocol());
+                  version = Double.isNaN(version) ? v : Math.min(version, v);
+                }
+              }
+            }
           }
         }
         reachable += up;
@@ -78,7 +102,7 @@ public record CheckFigures(
           primaryReachable += up;
         }
       }
-      exchanges.merge(host.exchange(), new Exchange(host.preference(), up, greeting), CheckFigures::better);
+      exchanges.merge(host.exchange(), new Exchange(host.preference(), up, greeting, notAfter, version), CheckFigures::better);
     }
     boolean probed = s.smtpProbed();
     boolean mxKnown = s.mx().mode() != MxResult.Mode.UNKNOWN;
@@ -91,7 +115,47 @@ public record CheckFigures(
         findings,
         s.spf().record() != null ? s.spf().dnsLookups() : Double.NaN,
         dmarcPolicy(s),
+        mtaStsMode(s),
+        mtaStsUncovered(s),
         exchanges);
+  }
+
+  /** 1.0, 1.1, 1.2, 1.3 for TLSv1 … TLSv1.3; NaN for anything else. */
+  static double tlsVersion(String protocol) {
+    return switch (protocol) {
+      case "TLSv1.3" -> 1.3;
+      case "TLSv1.2" -> 1.2;
+      case "TLSv1.1" -> 1.1;
+      case "TLSv1" -> 1.0;
+      default -> Double.NaN;
+    };
+  }
+
+  private static double mtaStsMode(Snapshot s) {
+    if (s.transport() == null || s.transport().mtaSts() == null || s.transport().mtaSts().outcome().isFailure()) {
+      return Double.NaN;
+    }
+    var m = s.transport().mtaSts();
+    if (m.record() == null || !m.record().valid()) {
+      return -1;
+    }
+    if (!(m.fetch() instanceof io.mxwatch.tls.PolicyFetch.Fetched)) {
+      return Double.NaN; // not fetched: what senders apply is not known
+    }
+    var p = m.policy();
+    return p == null ? -1 : switch (p.mode()) {
+      case "enforce" -> 2;
+      case "testing" -> 1;
+      default -> 0;
+    };
+  }
+
+  private static double mtaStsUncovered(Snapshot s) {
+    var p = s.transport() == null || s.transport().mtaSts() == null ? null : s.transport().mtaSts().policy();
+    if (p == null || s.mx().mode() == MxResult.Mode.UNKNOWN) {
+      return Double.NaN;
+    }
+    return s.mx().deliverable().stream().filter(h -> !p.covers(h.exchange())).count();
   }
 
   /** An exchange listed twice (same name, two preferences): the better of the two. */

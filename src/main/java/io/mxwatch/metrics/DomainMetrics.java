@@ -163,6 +163,9 @@ public final class DomainMetrics {
     int exchangesDown = 0;
     int overdue = 0;
     int[] dmarc = new int[4];
+    int[] mtaSts = new int[4];
+    int certExpiring = 0;
+    double expiringBefore = (now + CERT_EXPIRING.toMillis()) / 1000.0;
     for (Entry e : all) {
       synchronized (e) {
         byStatus[e.status < 0 ? 4 : e.status]++;
@@ -188,6 +191,14 @@ public final class DomainMetrics {
           }
           if (!Float.isNaN(e.dmarcPolicy)) {
             dmarc[(int) e.dmarcPolicy + 1]++;
+          }
+          if (!Float.isNaN(e.mtaStsMode)) {
+            mtaSts[(int) e.mtaStsMode + 1]++;
+          }
+          for (Exchange x : e.exchangeFigures) {
+            if (!Double.isNaN(x.certNotAfter()) && x.certNotAfter() < expiringBefore) {
+              certExpiring++;
+            }
           }
         }
       }
@@ -222,6 +233,13 @@ public final class DomainMetrics {
     for (int i = 0; i < policies.length; i++) {
       out.sample(dmarc[i], policies[i]);
     }
+    out.gauge(prom(MetricNames.DOMAINS_MTA_STS_MODE), "Domains by the mode of their MTA-STS policy at their latest check by this process (missing: no valid policy).", "mode");
+    String[] modes = {"missing", "none", "testing", "enforce"};
+    for (int i = 0; i < modes.length; i++) {
+      out.sample(mtaSts[i], modes[i]);
+    }
+    out.gauge(prom(MetricNames.EXCHANGES_CERT_EXPIRING), "Exchanges serving a certificate that expires within 14 days, or has expired, at their latest check by this process.");
+    out.sample(certExpiring);
     out.gauge(prom(MetricNames.DOMAINS_DETAILED), "Domains with per-domain series in this exposition (metrics.domain_series).");
     out.sample(detailed);
     out.gauge(prom(MetricNames.DOMAINS_NOT_DETAILED), "Domains that needed per-domain series but were left out by metrics.max_detailed_domains.");
@@ -272,6 +290,8 @@ public final class DomainMetrics {
         out, domains, prom(MetricNames.DOMAIN_PRIMARY_EXCHANGES_REACHABLE), "Exchanges of the lowest preference with an address that greeted with 220.", View::primaryReachable);
     checkFamily(out, domains, prom(MetricNames.DOMAIN_SPF_LOOKUPS), "DNS-querying SPF terms over the include tree (RFC 7208 limit: 10); NaN without SPF.", View::spfLookups);
     checkFamily(out, domains, prom(MetricNames.DOMAIN_DMARC_POLICY), "The DMARC policy: -1 no valid record, 0 none, 1 quarantine, 2 reject.", View::dmarcPolicy);
+    checkFamily(out, domains, prom(MetricNames.DOMAIN_MTA_STS_MODE), "The MTA-STS mode: -1 no valid policy, 0 none, 1 testing, 2 enforce; NaN when the policy could not be fetched.", View::mtaStsMode);
+    checkFamily(out, domains, prom(MetricNames.DOMAIN_MTA_STS_UNCOVERED), "Exchanges no mx pattern of the MTA-STS policy covers (senders refuse them in enforce mode); NaN without a policy.", View::mtaStsUncovered);
     out.gauge(prom(MetricNames.EXCHANGE_UP), "1 when an address of the exchange greeted with 220, else 0.", "domain", "exchange");
     for (View e : domains) {
       for (Exchange x : e.exchanges()) {
@@ -288,6 +308,19 @@ public final class DomainMetrics {
     for (View e : domains) {
       for (Exchange x : e.exchanges()) {
         out.sample(x.preference(), e.name(), x.name());
+      }
+    }
+    out.gauge(prom(MetricNames.EXCHANGE_CERT_NOT_AFTER, "seconds"),
+        "When the first certificate the exchange's addresses serve expires, kept after it did (a time in the past); NaN without a TLS handshake.", "domain", "exchange");
+    for (View e : domains) {
+      for (Exchange x : e.exchanges()) {
+        out.sample(x.certNotAfter(), e.name(), x.name());
+      }
+    }
+    out.gauge(prom(MetricNames.EXCHANGE_TLS_VERSION), "The oldest TLS version a sender's handshake with the exchange's addresses negotiated (1.2, 1.3); NaN without one.", "domain", "exchange");
+    for (View e : domains) {
+      for (Exchange x : e.exchanges()) {
+        out.sample(x.tlsVersion(), e.name(), x.name());
       }
     }
   }
@@ -334,11 +367,19 @@ public final class DomainMetrics {
       float primaryReachable,
       float spfLookups,
       float dmarcPolicy,
+      float mtaStsMode,
+      float mtaStsUncovered,
       int[] findings,
       List<Exchange> exchanges) {}
 
-  /** One exchange of a domain at its latest check here: up is 1, 0, or NaN when not probed. */
-  private record Exchange(String name, int preference, float up, float greetingSeconds) {}
+  /**
+   * One exchange of a domain at its latest check here: up is 1, 0, or NaN when not probed;
+   * certNotAfter in epoch seconds, NaN without a handshake.
+   */
+  private record Exchange(String name, int preference, float up, float greetingSeconds, double certNotAfter, float tlsVersion) {}
+
+  /** An exchange whose certificate expires sooner is counted as expiring (TLS_CERT_EXPIRING's warning). */
+  static final Duration CERT_EXPIRING = Duration.ofDays(14);
 
   /** One watched domain; its fields are guarded by itself. */
   private static final class Entry {
@@ -366,6 +407,8 @@ public final class DomainMetrics {
     float primaryReachable;
     float spfLookups;
     float dmarcPolicy;
+    float mtaStsMode = Float.NaN;
+    float mtaStsUncovered = Float.NaN;
     short findingsInfo;
     short findingsWarning;
     short findingsCritical;
@@ -386,6 +429,8 @@ public final class DomainMetrics {
       primaryReachable = (float) f.primaryReachable();
       spfLookups = (float) f.spfLookups();
       dmarcPolicy = (float) f.dmarcPolicy();
+      mtaStsMode = (float) f.mtaStsMode();
+      mtaStsUncovered = (float) f.mtaStsUncovered();
       findingsInfo = (short) (int) f.findings().getOrDefault(Severity.INFO, 0);
       findingsWarning = (short) (int) f.findings().getOrDefault(Severity.WARNING, 0);
       findingsCritical = (short) (int) f.findings().getOrDefault(Severity.CRITICAL, 0);
@@ -396,7 +441,7 @@ public final class DomainMetrics {
         String known = sameName(x.getKey()); // a name seen before was found safe then
         if (n < now.length && (known != null || labelSafe(x.getKey()))) {
           CheckFigures.Exchange v = x.getValue();
-          now[n++] = new Exchange(known != null ? known : x.getKey(), v.preference(), (float) v.up(), (float) v.greetingSeconds());
+          now[n++] = new Exchange(known != null ? known : x.getKey(), v.preference(), (float) v.up(), (float) v.greetingSeconds(), v.certNotAfter(), (float) v.tlsVersion());
         }
       }
       if (n < now.length) {
@@ -454,6 +499,8 @@ public final class DomainMetrics {
           primaryReachable,
           spfLookups,
           dmarcPolicy,
+          mtaStsMode,
+          mtaStsUncovered,
           new int[] {findingsInfo, findingsWarning, findingsCritical},
           List.of(exchangeFigures));
     }

@@ -10,14 +10,14 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.TXTRecord;
 
 /** TXT answers as policy text: the character-strings of one record joined without separator. */
-final class TxtRecords {
+public final class TxtRecords {
   private TxtRecords() {}
 
   /**
    * The joined text of every TXT record in the answer that {@code select} accepts, in answer order.
    * Bytes are kept one-to-one as ISO-8859-1 characters, so nothing is lost or invented.
    */
-  static List<String> select(DnsOutcome outcome, Predicate<String> select) {
+  public static List<String> select(DnsOutcome outcome, Predicate<String> select) {
     List<String> result = new ArrayList<>();
     if (outcome instanceof DnsOutcome.Answer answer) {
       for (Record record : answer.records()) {

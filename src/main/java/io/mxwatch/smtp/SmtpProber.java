@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import io.mxwatch.tls.StartTls;
 import io.mxwatch.tls.TlsResult;
-import io.mxwatch.tls.TrustStores;
 
 /**
  * Probes one exchange address: TCP connect, the full greeting, EHLO and its extension list, then,
@@ -41,7 +40,7 @@ public final class SmtpProber {
     this.settings = settings;
     this.connections = connections;
     SmtpSettings.Tls t = settings.tls();
-    this.tls = !t.handshake() ? null : new StartTls(t.trustBundle() == null ? TrustStores.system() : TrustStores.fromFile(t.trustBundle()));
+    this.tls = !t.handshake() ? null : new StartTls(t.trust());
   }
 
   public SmtpSettings settings() {

@@ -36,10 +36,20 @@ public record SmtpSettings(
    *     whose certificate a sender of that type gets: one more connection per address
    * @param trustBundle the PEM bundle of roots served chains are judged against; null for the
    *     JDK's trust store
+   * @param mtaSts whether MTA-STS policies are fetched (over HTTPS, judged by the same roots)
    */
-  public record Tls(boolean handshake, boolean bothKeyTypes, java.nio.file.Path trustBundle) {
+  public record Tls(boolean handshake, boolean bothKeyTypes, java.nio.file.Path trustBundle, boolean mtaSts) {
     public static Tls defaults() {
-      return new Tls(true, true, null);
+      return new Tls(true, true, null, true);
+    }
+
+    public Tls(boolean handshake, boolean bothKeyTypes, java.nio.file.Path trustBundle) {
+      this(handshake, bothKeyTypes, trustBundle, true);
+    }
+
+    /** The roots served chains (and MTA-STS policy hosts) are judged against. */
+    public javax.net.ssl.X509TrustManager trust() {
+      return trustBundle == null ? io.mxwatch.tls.TrustStores.system() : io.mxwatch.tls.TrustStores.fromFile(trustBundle);
     }
   }
 

@@ -21,6 +21,8 @@ import java.util.List;
  * @param smtpProbed whether exchanges were probed (false with probing turned off)
  * @param smtp one probe per exchange address, in exchange order
  * @param lookups every DNS lookup of the check with its outcome, in the order asked
+ * @param transport MTA-STS and TLS-RPT; null in snapshots taken without them (and in those stored
+ *     by versions before them)
  */
 public record Snapshot(
     String domain,
@@ -31,11 +33,26 @@ public record Snapshot(
     DmarcResult dmarc,
     boolean smtpProbed,
     List<SmtpProbe> smtp,
-    List<DnsLookup> lookups) {
+    List<DnsLookup> lookups,
+    Transport transport) {
 
   public Snapshot {
     smtp = List.copyOf(smtp);
     lookups = List.copyOf(lookups);
+  }
+
+  /** A snapshot without transport policies. */
+  public Snapshot(
+      String domain,
+      Instant checkedAt,
+      double durationMs,
+      MxResult mx,
+      SpfResult spf,
+      DmarcResult dmarc,
+      boolean smtpProbed,
+      List<SmtpProbe> smtp,
+      List<DnsLookup> lookups) {
+    this(domain, checkedAt, durationMs, mx, spf, dmarc, smtpProbed, smtp, lookups, null);
   }
 
   /** The exchanges that have {@code address}, in preference order. */

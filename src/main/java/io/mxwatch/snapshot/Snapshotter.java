@@ -51,16 +51,24 @@ public final class Snapshotter {
   private final ExecutorService tasks;
   private final SpfAnalyzer spfAnalyzer = new SpfAnalyzer();
   private final DmarcAnalyzer dmarcAnalyzer = new DmarcAnalyzer();
+  private final TransportPolicies transport;
+
+  /** A snapshotter that reads the MTA-STS record but does not fetch the policy. */
+  public Snapshotter(DnsClient dns, SmtpProber smtp, Settings settings, Clock clock, ExecutorService tasks) {
+    this(dns, smtp, settings, clock, tasks, null);
+  }
 
   /**
    * @param tasks runs the parts of a check and the SMTP probes; virtual threads suit it
+   * @param mtaSts fetches MTA-STS policies; null: not fetched
    */
-  public Snapshotter(DnsClient dns, SmtpProber smtp, Settings settings, Clock clock, ExecutorService tasks) {
+  public Snapshotter(DnsClient dns, SmtpProber smtp, Settings settings, Clock clock, ExecutorService tasks, io.mxwatch.tls.MtaStsFetcher mtaSts) {
     this.dns = dns;
     this.smtp = smtp;
     this.settings = settings;
     this.clock = clock;
     this.tasks = tasks;
+    this.transport = new TransportPolicies(mtaSts, smtp.settings().deny());
   }
 
   /** Snapshots {@code domain}, a valid domain name (lowercase, no trailing dot). */
@@ -84,8 +92,9 @@ public final class Snapshotter {
         scope
             .lookup(DmarcAnalyzer.recordName(name), Type.TXT)
             .thenCompose(txt -> dmarcAnalyzer.analyzeAsync(scope, name, txt));
+    CompletableFuture<Transport> policies = transport.analyze(scope, name, domain);
 
-    return CompletableFuture.allOf(mx, probes, spf, dmarc)
+    return CompletableFuture.allOf(mx, probes, spf, dmarc, policies)
         .thenApply(
             done ->
                 new Snapshot(
@@ -97,7 +106,8 @@ public final class Snapshotter {
                     dmarc.join(),
                     settings.probeSmtp(),
                     probes.join(),
-                    scope.record()));
+                    scope.record(),
+                    policies.join()));
   }
 
   private CompletableFuture<MxResult> mx(LookupScope scope, Name domain, DnsOutcome outcome) {

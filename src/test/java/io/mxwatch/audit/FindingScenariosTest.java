@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mxwatch.testing.CheckFixture;
 import io.mxwatch.testing.TestCa;
+import io.mxwatch.testing.TestHttpsServer;
 import java.time.Duration;
 import io.mxwatch.testing.TestDnsServer.Fault;
 import io.mxwatch.testing.TestSmtpServer;
@@ -35,6 +36,9 @@ public class FindingScenariosTest {
       @        TXT "v=spf1 mx -all"
       _dmarc   TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.test"
       """;
+
+  /** An MTA-STS policy in enforce mode that covers both exchanges. */
+  static final String ENFORCE = "version: STSv1\r\nmode: enforce\r\nmx: *.example.test\r\nmax_age: 604800\r\n";
 
   public record Scenario(String name, FindingCode code, Severity severity, String subject, Consumer<CheckFixture> change) {
     @Override
@@ -119,6 +123,29 @@ public class FindingScenariosTest {
                 CheckFixture.NOW.minus(Duration.ofDays(80)), CheckFixture.NOW.plus(Duration.ofDays(3000))))))),
         scenario("self-signed certificate", FindingCode.TLS_CERT_UNTRUSTED, Severity.INFO, null,
             backup(TestSmtpServer.startTls(rsaOnly(name -> TestCa.selfSigned(TestCa.Key.RSA, List.of(name)))))),
+        scenario("MTA-STS record without id", FindingCode.MTA_STS_TXT_INVALID, Severity.WARNING, "_mta-sts.example.test",
+            zone("_mta-sts TXT \"v=STSv1;\"\n")),
+        scenario("MTA-STS policy host down", FindingCode.MTA_STS_POLICY_UNAVAILABLE, Severity.WARNING, null,
+            zone("_mta-sts TXT \"v=STSv1; id=1\"\nmta-sts A 127.0.0.6\n")),
+        scenario("MTA-STS policy redirected", FindingCode.MTA_STS_POLICY_UNAVAILABLE, Severity.WARNING, null,
+            f -> f.mtaSts(DOMAIN, "1", ENFORCE).reply(new TestHttpsServer.Reply(301, "text/html", "moved", "https://elsewhere.example.test/", Duration.ZERO))),
+        scenario("MTA-STS policy does not parse", FindingCode.MTA_STS_POLICY_INVALID, Severity.WARNING, null,
+            f -> f.mtaSts(DOMAIN, "1", "version: STSv1\r\nmode: enforcing\r\nmx: *.example.test\r\nmax_age: 86400\r\n")),
+        scenario("MTA-STS policy with LF lines", FindingCode.MTA_STS_POLICY_WARNING, Severity.INFO, null,
+            f -> f.mtaSts(DOMAIN, "1", ENFORCE.replace("\r\n", "\n"))),
+        scenario("MTA-STS enforce without mx2", FindingCode.MTA_STS_MX_NOT_COVERED, Severity.CRITICAL, "mx2.example.test",
+            f -> f.mtaSts(DOMAIN, "1", ENFORCE.replace("*.example.test", "mx1.example.test"))),
+        scenario("MTA-STS testing without mx2", FindingCode.MTA_STS_MX_NOT_COVERED, Severity.WARNING, "mx2.example.test",
+            f -> f.mtaSts(DOMAIN, "1", ENFORCE.replace("*.example.test", "mx1.example.test").replace("enforce", "testing"))),
+        scenario("MTA-STS enforce with a self-signed exchange", FindingCode.MTA_STS_MX_TLS_INVALID, Severity.CRITICAL, null,
+            f -> {
+              f.mtaSts(DOMAIN, "1", ENFORCE);
+              backup(TestSmtpServer.startTls(rsaOnly(name -> TestCa.selfSigned(TestCa.Key.RSA, List.of(name))))).accept(f);
+            }),
+        scenario("TLS-RPT to ftp", FindingCode.TLSRPT_INVALID, Severity.WARNING, "_smtp._tls.example.test",
+            zone("_smtp._tls TXT \"v=TLSRPTv1; rua=ftp://reports.example.test/\"\n")),
+        scenario("MTA-STS without TLS-RPT", FindingCode.TLSRPT_MISSING, Severity.WARNING, "_smtp._tls.example.test",
+            f -> f.mtaSts(DOMAIN, "1", ENFORCE)),
         scenario("no SPF", FindingCode.SPF_NONE, Severity.WARNING, DOMAIN,
             zone("@ TXT \"google-site-verification=abc\"\n")),
         scenario("two SPF records", FindingCode.SPF_MULTIPLE, Severity.CRITICAL, DOMAIN,

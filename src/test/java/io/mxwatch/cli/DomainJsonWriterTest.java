@@ -52,7 +52,7 @@ class DomainJsonWriterTest {
 
   /** The documented domain object as databind writes it: the reference. */
   @JsonPropertyOrder({
-    "domain", "checked_at", "status", "duration_ms", "mx", "spf", "dmarc", "smtp_probed", "smtp", "findings", "lookups"
+    "domain", "checked_at", "status", "duration_ms", "mx", "spf", "dmarc", "transport", "smtp_probed", "smtp", "findings", "lookups"
   })
   record DomainObject(
       String domain,
@@ -62,6 +62,7 @@ class DomainJsonWriterTest {
       MxResult mx,
       SpfResult spf,
       DmarcResult dmarc,
+      io.mxwatch.snapshot.Transport transport,
       boolean smtpProbed,
       List<JsonNode> smtp,
       List<Finding> findings,
@@ -84,7 +85,7 @@ class DomainJsonWriterTest {
       }
       return new DomainObject(
           s.domain(), s.checkedAt().toString(), result.status().label(), s.durationMs(), s.mx(), s.spf(),
-          s.dmarc(), s.smtpProbed(), smtp, result.audit().findings(), s.lookups());
+          s.dmarc(), s.transport(), s.smtpProbed(), smtp, result.audit().findings(), s.lookups());
     }
   }
 
@@ -164,6 +165,18 @@ class DomainJsonWriterTest {
         new io.mxwatch.tls.TlsResult.Failed("any", 1, "starttls", null, null));
   }
 
+  private static io.mxwatch.snapshot.Transport transport(boolean full) {
+    var policy = io.mxwatch.tls.MtaStsPolicy.parse("version: STSv1\nmode: enforce\nmx: mail.example.test\nmx: *.example.net\nmax_age: 86400\nfoo: bar\n");
+    var txt = io.mxwatch.tls.TxtPolicyRecord.mtaSts(List.of("v=STSv1; id=2026112301; x=\"<y>\""));
+    io.mxwatch.tls.PolicyFetch fetch = full
+        ? new io.mxwatch.tls.PolicyFetch.Fetched("https://mta-sts.example.test/.well-known/mta-sts.txt", 12, "/192.0.2.1:443", "abcd", policy)
+        : new io.mxwatch.tls.PolicyFetch.Failed("https://mta-sts.example.test/.well-known/mta-sts.txt", 3, "http", "HTTP 301 to http://x (redirects are not followed)");
+    var rpt = io.mxwatch.tls.TxtPolicyRecord.tlsRpt(List.of("v=TLSRPTv1; rua=ftp://x"));
+    return new io.mxwatch.snapshot.Transport(
+        new io.mxwatch.tls.MtaStsResult(DnsStatus.RECORDS, List.of("v=STSv1; id=2026112301"), txt, fetch),
+        full ? new io.mxwatch.tls.TlsRptResult(DnsStatus.RECORDS, List.of("v=TLSRPTv1; rua=ftp://x"), rpt) : new io.mxwatch.tls.TlsRptResult(DnsStatus.NXDOMAIN, List.of(), null));
+  }
+
   static Stream<CheckResult> shapes() {
     List<CheckResult> shapes = new ArrayList<>();
     for (boolean full : new boolean[] {true, false}) {
@@ -210,7 +223,7 @@ class DomainJsonWriterTest {
           Arrays.stream(Severity.values())
               .map(sev -> new Finding(FindingCode.values()[sev.ordinal()], sev, full ? "subject" : null, "message \"" + sev + "\""))
               .toList();
-      Snapshot s = new Snapshot("example.test", AT, full ? 61.8 : 0, mx, spf, dmarc, full, everyProbe(), lookups);
+      Snapshot s = new Snapshot("example.test", AT, full ? 61.8 : 0, mx, spf, dmarc, full, everyProbe(), lookups, transport(full));
       shapes.add(new CheckResult(s, new Audit(full ? Status.WARNING : Status.UNKNOWN, findings)));
     }
     for (MxResult.Mode mode : MxResult.Mode.values()) {

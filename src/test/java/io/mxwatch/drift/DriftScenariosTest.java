@@ -240,6 +240,76 @@ class DriftScenariosTest {
     }
   }
 
+  @Test
+  void aRenewedCertificateIsHistoryAndSaysWhetherTheKeyStayed() throws Exception {
+    try (CheckFixture smtp = new CheckFixture().zone(DOMAIN, ZONE.replace("mx2      A  127.0.0.3", "mx2      A  127.0.0.2")).withoutIpv6()) {
+      Instant now = Instant.now();
+      io.mxwatch.testing.TestCa.Leaf[] serving = {io.mxwatch.testing.TestCa.shared().issue(io.mxwatch.testing.TestCa.Key.RSA, List.of("*.example.test"), now.minusSeconds(60), now.plus(Duration.ofDays(3000)))};
+      smtp.smtp("127.0.0.2", TestSmtpServer.startTls((name, key) -> key == io.mxwatch.testing.TestCa.Key.RSA ? serving[0] : null));
+      DriftState s = DriftState.INITIAL;
+      List<Change> changes = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        s = stepWith(smtp, s, changes);
+      }
+      assertThat(changes).isEmpty();
+      serving[0] = io.mxwatch.testing.TestCa.shared().issueWithNewKey(io.mxwatch.testing.TestCa.Key.RSA, List.of("*.example.test"), now.minusSeconds(60), now.plus(Duration.ofDays(3001)));
+      for (int i = 0; i < 2; i++) {
+        s = stepWith(smtp, s, changes);
+      }
+      assertThat(changes).singleElement().satisfies(c -> {
+        assertThat(c.code()).isEqualTo("TLS_CERT_REPLACED");
+        assertThat(c.severity()).isEqualTo(io.mxwatch.audit.Severity.INFO);
+        assertThat(c.subject()).isEqualTo("127.0.0.2 (mx1.example.test, mx2.example.test) RSA");
+        assertThat(c.after()).endsWith("(new key)");
+      });
+      assertThat(engine.open(s, Expectations.NONE)).as("a renewal waits for no approval").isEmpty();
+    }
+  }
+
+  @Test
+  void anMtaStsPolicyWeakenedOrChangedWithoutANewId() {
+    String enforce = "version: STSv1\r\nmode: enforce\r\nmx: *.example.test\r\nmax_age: 604800\r\n";
+    try (CheckFixture sts = new CheckFixture().zone(DOMAIN, ZONE).withoutSmtp().withoutIpv6()) {
+      io.mxwatch.testing.TestHttpsServer host = sts.mtaSts(DOMAIN, "1", enforce);
+      DriftState s = DriftState.INITIAL;
+      List<Change> changes = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        s = stepWith(sts, s, changes);
+      }
+      assertThat(changes).extracting(Change::code).doesNotContain("MTA_STS_POLICY_CHANGED", "MTA_STS_MODE_WEAKENED");
+      changes.clear();
+      // a pattern added, the id left as it was: senders keep the cached copy
+      host.reply(io.mxwatch.testing.TestHttpsServer.Reply.policy(enforce.replace("mx: *.example.test", "mx: *.example.test\r\nmx: backup.example.net")));
+      for (int i = 0; i < 2; i++) {
+        s = stepWith(sts, s, changes);
+      }
+      assertThat(changes).filteredOn(c -> c.code().startsWith("MTA_STS")).singleElement().satisfies(c -> {
+        assertThat(c.code()).isEqualTo("MTA_STS_POLICY_CHANGED_WITHOUT_ID");
+        assertThat(c.before()).isEqualTo("mode enforce, max_age 604800, mx *.example.test (id 1)");
+        assertThat(c.after()).isEqualTo("mode enforce, max_age 604800, mx *.example.test backup.example.net (id 1)");
+      });
+      changes.clear();
+      // enforce → testing, with a new id
+      sts.dns.remove("_mta-sts.example.test", org.xbill.DNS.Type.TXT);
+      sts.zone(DOMAIN, "_mta-sts TXT \"v=STSv1; id=2\"\n");
+      host.reply(io.mxwatch.testing.TestHttpsServer.Reply.policy(enforce.replace("enforce", "testing")));
+      for (int i = 0; i < 2; i++) {
+        s = stepWith(sts, s, changes);
+      }
+      assertThat(changes).filteredOn(c -> c.code().startsWith("MTA_STS")).singleElement().satisfies(c -> {
+        assertThat(c.code()).isEqualTo("MTA_STS_MODE_WEAKENED");
+        assertThat(c.severity()).isEqualTo(io.mxwatch.audit.Severity.CRITICAL);
+      });
+      changes.clear();
+      // the policy host down: unknown, not "removed"
+      host.close();
+      for (int i = 0; i < 3; i++) {
+        s = stepWith(sts, s, changes);
+      }
+      assertThat(changes).extracting(Change::code).doesNotContain("MTA_STS_MODE_WEAKENED", "MTA_STS_POLICY_CHANGED");
+    }
+  }
+
   private DriftState stepWith(CheckFixture fixture, DriftState s, List<Change> changes) {
     Snapshot snapshot = fixture.snapshot(DOMAIN);
     clock = clock.plus(Duration.ofMinutes(5));

@@ -49,6 +49,22 @@ class FingerprintTest {
   }
 
   @Test
+  void aStateWithoutTlsOrMtaStsKeepsTheFingerprintItHadBeforeTheyWereKept() {
+    // the value 0.3 computed for BASE: an upgrade does not make every stored snapshot look new
+    assertThat(Fingerprint.of(BASE).hex()).isEqualTo("cc65d34fd5db642a2ed55e3fe7c092ae");
+    DomainState s = BASE.state();
+    DomainState noPolicy = new DomainState(s.mx(), s.spf(), s.dmarc(), s.smtp(), s.findings(), null, DomainState.MtaSts.NONE);
+    assertThat(Fingerprint.of(new Observation(noPolicy, List.of())).hex()).isEqualTo("cc65d34fd5db642a2ed55e3fe7c092ae");
+    DomainState withPolicy = new DomainState(s.mx(), s.spf(), s.dmarc(), s.smtp(), s.findings(), null,
+        new DomainState.MtaSts(true, "1", "enforce", 86400L, List.of("*.example.org")));
+    assertThat(Fingerprint.of(new Observation(withPolicy, List.of()))).isNotEqualTo(Fingerprint.of(BASE));
+    TreeMap<String, List<DomainState.Cert>> tls = new TreeMap<>();
+    tls.put("127.0.0.10", List.of(new DomainState.Cert("RSA", "aa", "bb", "CN=mx1.example.org", "2027-01-01T00:00:00Z")));
+    DomainState withCert = new DomainState(s.mx(), s.spf(), s.dmarc(), s.smtp(), s.findings(), tls, null);
+    assertThat(Fingerprint.of(new Observation(withCert, List.of()))).isNotEqualTo(Fingerprint.of(BASE));
+  }
+
+  @Test
   void listsAreNotAmbiguous() {
     Observation one = observation(List.of("127.0.0.10"), 300L, List.of("a, b"), "x", NONE, List.of());
     Observation two = observation(List.of("127.0.0.10"), 300L, List.of("a", "b"), "x", NONE, List.of());

@@ -54,7 +54,7 @@ class HistoryStoreTest {
   private CheckResult again(CheckResult check) {
     clock = clock.plus(Duration.ofMinutes(5));
     Snapshot s = check.snapshot();
-    Snapshot later = new Snapshot(s.domain(), clock, s.durationMs() + 17.5, s.mx(), s.spf(), s.dmarc(), s.smtpProbed(), s.smtp(), s.lookups());
+    Snapshot later = new Snapshot(s.domain(), clock, s.durationMs() + 17.5, s.mx(), s.spf(), s.dmarc(), s.smtpProbed(), s.smtp(), s.lookups(), s.transport());
     return new CheckResult(later, check.audit());
   }
 

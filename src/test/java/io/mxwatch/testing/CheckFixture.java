@@ -44,7 +44,11 @@ public final class CheckFixture implements AutoCloseable {
 
   public final TestDnsServer dns = TestDnsServer.start();
   public final int smtpPort = freePort();
+  /** The port of every HTTPS server of the fixture (MTA-STS policy hosts), standing for 443. */
+  public final int httpsPort = freePort();
   private final List<TestSmtpServer> servers = new ArrayList<>();
+  private final List<TestHttpsServer> https = new ArrayList<>();
+  private final List<io.mxwatch.tls.MtaStsFetcher> fetchers = new ArrayList<>();
   private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
   private final List<DnsClient> clients = new ArrayList<>();
   private Duration dnsTimeout = Duration.ofMillis(400);
@@ -62,6 +66,26 @@ public final class CheckFixture implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     return this;
+  }
+
+  /** Starts an HTTPS server on {@code ip} at the fixture's HTTPS port. */
+  public TestHttpsServer https(String ip, java.util.function.BiFunction<String, TestCa.Key, TestCa.Leaf> certs, TestHttpsServer.Reply reply) {
+    try {
+      TestHttpsServer server = new TestHttpsServer(InetAddress.getByName(ip), httpsPort, certs, reply);
+      https.add(server);
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * MTA-STS for {@code domain}: its {@code _mta-sts} record with {@code id}, {@code mta-sts.<domain>}
+   * at 127.0.0.5, and there a policy host serving {@code policy} with a certificate of the test CA.
+   */
+  public TestHttpsServer mtaSts(String domain, String id, String policy) {
+    zone(domain, "_mta-sts TXT \"v=STSv1; id=" + id + "\"\nmta-sts A 127.0.0.5\n");
+    return https("127.0.0.5", TestCa.shared().forEveryName(), TestHttpsServer.Reply.policy(policy));
   }
 
   public CheckFixture zone(String origin, String text) {
@@ -123,12 +147,15 @@ public final class CheckFixture implements AutoCloseable {
                 .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(700), Duration.ofSeconds(2))
                 .withIpv6(ipv6)
                 .withDeny(deny));
+    io.mxwatch.tls.MtaStsFetcher fetcher = new io.mxwatch.tls.MtaStsFetcher(io.mxwatch.tls.TrustStores.fromFile(TestCa.shared().bundle()), httpsPort, Duration.ofSeconds(2));
+    fetchers.add(fetcher);
     return new Snapshotter(
         client,
         prober,
         new Snapshotter.Settings(Duration.ofSeconds(10), probeSmtp),
         Clock.fixed(NOW, ZoneOffset.UTC),
-        tasks);
+        tasks,
+        fetcher);
   }
 
   public Snapshot snapshot(String domain) {
@@ -143,6 +170,8 @@ public final class CheckFixture implements AutoCloseable {
   public void close() {
     clients.forEach(DnsClient::close);
     servers.forEach(TestSmtpServer::close);
+    https.forEach(TestHttpsServer::close);
+    fetchers.forEach(io.mxwatch.tls.MtaStsFetcher::close);
     dns.close();
     tasks.shutdownNow();
   }
