@@ -38,9 +38,16 @@ final class Wiring implements CheckerFactory {
     SmtpSettings.Tls tls = config.smtp().probe().tls();
     // RFC 8461 §3.3: the policy host on port 443, judged by the same roots as the exchanges
     MtaStsFetcher mtaSts = tls.mtaSts() ? new MtaStsFetcher(tls.trust(), 443, config.smtp().probe().readTimeout()) : null;
+    io.mxwatch.dns.DnssecValidator dnssec;
+    try {
+      dnssec = d.dnssec().validate() ? io.mxwatch.dns.DnssecValidator.of(dns, d.dnssec().trustAnchors(), clock) : null;
+    } catch (IllegalArgumentException e) {
+      dns.close();
+      throw new ConfigException("dns.dnssec.trust_anchors: " + e.getMessage());
+    }
     Snapshotter snapshotter =
         new Snapshotter(
-            dns, smtp, new Snapshotter.Settings(config.check().deadline(), config.smtp().enabled()), clock, tasks, mtaSts);
+            dns, smtp, new Snapshotter.Settings(config.check().deadline(), config.smtp().enabled()), clock, tasks, mtaSts, dnssec);
     Auditor auditor = new Auditor();
     return new Checker() {
       @Override

@@ -17,6 +17,7 @@ public final class Auditor {
     SmtpRules.check(snapshot, findings);
     TlsRules.check(snapshot, findings);
     TransportRules.check(snapshot, findings);
+    DaneRules.check(snapshot, findings);
     SpfRules.check(snapshot, findings);
     DmarcRules.check(snapshot, findings);
     DnsRules.check(snapshot, findings);

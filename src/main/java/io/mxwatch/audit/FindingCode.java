@@ -39,6 +39,13 @@ public enum FindingCode {
   MTA_STS_MX_TLS_INVALID(Severity.CRITICAL, "Under an MTA-STS policy an exchange does not complete STARTTLS with a certificate that chains to a trusted root and names it: in enforce mode compliant senders refuse it (critical); in testing mode they only report it (warning)."),
   TLSRPT_INVALID(Severity.WARNING, "The _smtp._tls TXT record is not one valid v=TLSRPTv1 record whose rua destinations are mailto: or https: (RFC 8460): senders send no TLS reports."),
   TLSRPT_MISSING(Severity.WARNING, "The domain has MTA-STS (or DANE) but no TLS-RPT record: nobody hears when senders fail to deliver to it over TLS."),
+  DNSSEC_BOGUS(Severity.CRITICAL, "An answer mail delivery depends on (the MX set, an exchange's addresses, its TLSA records) fails DNSSEC validation (a signature expired or does not verify, a DS without a matching key): validating resolvers answer SERVFAIL and senders behind them cannot deliver."),
+  DNSSEC_SIGNATURE_EXPIRING(Severity.WARNING, "The signatures on a secure answer mail delivery depends on expire within 3 days: unless the zone is re-signed by then, it turns bogus for every validating resolver."),
+  DANE_TLSA_INSECURE(Severity.WARNING, "An exchange publishes TLSA records that do not validate as secure (an unsigned zone, or no DS for it): senders ignore them, so DANE protects nothing."),
+  DANE_TLSA_LOOKUP_FAILED(Severity.CRITICAL, "The TLSA lookup of an exchange whose addresses are signed fails (SERVFAIL, timeout): DANE senders defer mail to it until the lookup answers (RFC 7672 §2.2), the most common DANE outage."),
+  DANE_NO_MATCH(Severity.CRITICAL, "No TLSA record of an exchange matches the chain it serves at an address (DANE-EE: the leaf's key or certificate; DANE-TA: a CA of the chain, and then a valid certificate for the exchange): DANE senders refuse to deliver to it."),
+  DANE_NO_STARTTLS(Severity.CRITICAL, "An exchange publishes secure TLSA records but does not offer STARTTLS, or the handshake fails: DANE senders do not deliver to it in clear text."),
+  DANE_SINGLE_TLSA(Severity.INFO, "An exchange has only one TLSA record: a new key or certificate breaks DANE until a record for it is published (publish the next key's record beside the current one before a rollover)."),
 
   SPF_NONE(Severity.WARNING, "No SPF record: receivers cannot tell which hosts may send for the domain."),
   SPF_MULTIPLE(Severity.CRITICAL, "More than one SPF record (at the domain or an include target): a permerror for every receiver."),

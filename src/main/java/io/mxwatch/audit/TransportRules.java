@@ -43,10 +43,16 @@ final class TransportRules {
     if (r != null && !r.outcome().isFailure()) {
       if (r.record() != null && !r.record().valid()) {
         out.add(Finding.of(FindingCode.TLSRPT_INVALID, tlsRptName, tlsRptName + ": " + String.join("; ", r.record().errors())));
-      } else if (r.record() == null && mtaStsDeployed) {
-        out.add(Finding.of(FindingCode.TLSRPT_MISSING, tlsRptName, "MTA-STS is deployed but " + tlsRptName + " has no v=TLSRPTv1 record: failures to deliver over TLS go unreported"));
+      } else if (r.record() == null && (mtaStsDeployed || daneDeployed(s))) {
+        out.add(Finding.of(FindingCode.TLSRPT_MISSING, tlsRptName,
+            (mtaStsDeployed ? "MTA-STS" : "DANE") + " is deployed but " + tlsRptName + " has no v=TLSRPTv1 record: failures to deliver over TLS go unreported"));
       }
     }
+  }
+
+  /** Whether an exchange has secure, usable TLSA records. */
+  private static boolean daneDeployed(Snapshot s) {
+    return s.mx().hosts().stream().anyMatch(h -> h.tlsa() != null && h.tlsa().inEffect());
   }
 
   private static void policy(Snapshot s, PolicyFetch.Fetched f, List<Finding> out) {

@@ -89,6 +89,12 @@ public final class CheckCommand implements Callable<Integer> {
       description = "Address ranges never probed (default: loopback, private, link-local and the other special-purpose ranges); 'none' probes any address.")
   private List<String> smtpDeny;
 
+  @Option(names = "--no-dnssec", description = "No DNSSEC validation and no TLSA lookups (DANE).")
+  private boolean noDnssec;
+
+  @Option(names = "--trust-anchors", paramLabel = "FILE", description = "DNSSEC trust anchors (DS or DNSKEY records in zone-file format) instead of the shipped root anchors.")
+  private java.nio.file.Path trustAnchors;
+
   @Option(names = "--no-tls", description = "No STARTTLS handshake with the exchanges (STARTTLS is still seen in their EHLO list) and no MTA-STS policy fetch.")
   private boolean noTls;
 
@@ -170,7 +176,8 @@ public final class CheckCommand implements Callable<Integer> {
             timeout == null ? dns.timeout() : positive("--timeout", timeout),
             retries == null ? dns.retries() : range("--retries", retries, 0, 10),
             maxDnsInFlight == null ? dns.maxInFlight() : range("--max-dns-in-flight", maxDnsInFlight, 1, 100_000),
-            dns.caseRandomization());
+            dns.caseRandomization(),
+            dnssec(dns.dnssec()));
     SmtpSettings p = c.smtp().probe();
     MxwatchConfig.Smtp s =
         new MxwatchConfig.Smtp(
@@ -190,6 +197,18 @@ public final class CheckCommand implements Callable<Integer> {
             deadline == null ? c.check().deadline() : positive("--deadline", deadline),
             concurrency == null ? c.check().concurrency() : range("--concurrency", concurrency, 1, 100_000));
     return c.withProbing(dns, s, check);
+  }
+
+  /** DNSSEC: the configuration's, with --no-dnssec and --trust-anchors on top. */
+  private MxwatchConfig.Dnssec dnssec(MxwatchConfig.Dnssec configured) throws ConfigException {
+    if (trustAnchors != null) {
+      try {
+        io.mxwatch.dns.DnssecValidator.readAnchors(trustAnchors);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("--trust-anchors: " + e.getMessage());
+      }
+    }
+    return new MxwatchConfig.Dnssec(configured.validate() && !noDnssec, trustAnchors != null ? trustAnchors : configured.trustAnchors());
   }
 
   /** The handshakes: the configuration's, with --no-tls and --tls-trust on top. */

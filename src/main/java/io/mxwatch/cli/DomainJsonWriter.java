@@ -77,6 +77,7 @@ final class DomainJsonWriter {
       stringField(g, "type", l.type());
       outcomeField(g, "outcome", l.outcome());
       stringField(g, "detail", l.detail());
+      dnssec(g, l.dnssec());
       g.writeEndObject();
     }
     g.writeEndArray();
@@ -105,6 +106,22 @@ final class DomainJsonWriter {
         g.writeEndObject();
       }
       g.writeEndArray();
+      if (h.tlsa() != null) {
+        g.writeObjectFieldStart("tlsa");
+        outcomeField(g, "outcome", h.tlsa().outcome());
+        dnssec(g, h.tlsa().dnssec());
+        g.writeArrayFieldStart("records");
+        for (io.mxwatch.tls.TlsaRecord r : h.tlsa().records()) {
+          g.writeStartObject();
+          g.writeNumberField("usage", r.usage());
+          g.writeNumberField("selector", r.selector());
+          g.writeNumberField("matching_type", r.matchingType());
+          stringField(g, "data", r.data());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
       g.writeEndObject();
     }
     g.writeEndArray();
@@ -380,6 +397,19 @@ final class DomainJsonWriter {
   }
 
   /** A string field, left out when null (the mapping's NON_NULL inclusion). */
+  private static void dnssec(JsonGenerator g, io.mxwatch.dns.DnssecResult d) throws IOException {
+    if (d == null) {
+      return;
+    }
+    g.writeObjectFieldStart("dnssec");
+    enumField(g, "status", d.status());
+    stringField(g, "reason", d.reason());
+    if (d.signaturesExpire() != null) {
+      g.writeStringField("signatures_expire", d.signaturesExpire().toString());
+    }
+    g.writeEndObject();
+  }
+
   private static void stringField(JsonGenerator g, String field, String value) throws IOException {
     if (value != null) {
       g.writeStringField(field, value);

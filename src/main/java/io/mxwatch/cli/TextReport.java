@@ -42,6 +42,7 @@ final class TextReport implements ReportWriter {
             + (problems.isEmpty() ? "" : " - " + problems.stream().map(f -> f.code().name()).distinct().collect(Collectors.joining(", "))));
     out.printf(Locale.ROOT, "  checked %s in %.0f ms%n", s.checkedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), s.durationMs());
     mx(s);
+    dnssec(s);
     spf(s.spf());
     dmarc(s.dmarc());
     transport(s.transport());
@@ -84,6 +85,9 @@ final class TextReport implements ReportWriter {
         for (MxHost host : mx.hosts()) {
           out.println((first ? header : "          ") + host(host));
           first = false;
+          if (host.tlsa() != null) {
+            out.println("              tlsa " + tlsa(host.tlsa()));
+          }
           for (MxHost.HostAddress address : host.addresses()) {
             SmtpProbe probe = probes.get(address.address());
             if (probe != null) {
@@ -147,6 +151,29 @@ final class TextReport implements ReportWriter {
   }
 
   /** One handshake: protocol, cipher and the leaf certificate, or why there is no session. */
+  /** The DNSSEC status of the MX answer and of the exchanges' addresses, when validated. */
+  private void dnssec(Snapshot s) {
+    java.util.Map<String, java.util.List<String>> byStatus = new java.util.LinkedHashMap<>();
+    for (io.mxwatch.dns.DnsLookup l : s.lookups()) {
+      if (l.dnssec() != null && !l.type().equals("TLSA") && (l.type().equals("MX") || s.mx().hosts().stream().anyMatch(h -> h.exchange().equals(l.name())))) {
+        byStatus.computeIfAbsent(Printable.of(l.dnssec().describe()), k -> new java.util.ArrayList<>()).add(l.type() + " " + l.name());
+      }
+    }
+    String header = "  DNSSEC  ";
+    for (var e : byStatus.entrySet()) {
+      out.println(header + e.getKey() + ": " + String.join(", ", e.getValue()));
+      header = "          ";
+    }
+  }
+
+  private static String tlsa(io.mxwatch.tls.TlsaSet t) {
+    String status = t.dnssec() == null ? "" : ", " + Printable.of(t.dnssec().describe());
+    if (!t.published()) {
+      return "none (" + t.outcome().label() + status + ")";
+    }
+    return t.records().stream().map(io.mxwatch.tls.TlsaRecord::describe).collect(Collectors.joining(", ")) + " (" + t.records().size() + " record" + (t.records().size() == 1 ? "" : "s") + status + ")";
+  }
+
   private static String tls(io.mxwatch.tls.TlsResult t) {
     String asked = t.requested().equals("any") ? "" : "(" + t.requested() + " only) ";
     return switch (t) {

@@ -74,7 +74,26 @@ final class ConfigValidation {
         p.duration("dns.timeout", raw.timeout(), d.timeout(), Duration.ofMillis(10), Duration.ofSeconds(60)),
         p.number("dns.retries", raw.retries(), d.retries(), 0, 10),
         p.number("dns.max_in_flight", raw.maxInFlight(), d.maxInFlight(), 1, 100_000),
-        raw.caseRandomization() == null ? d.caseRandomization() : raw.caseRandomization());
+        raw.caseRandomization() == null ? d.caseRandomization() : raw.caseRandomization(),
+        dnssec(raw.dnssec()));
+  }
+
+  /** {@code dns.dnssec}: validation, and the trust anchors to validate from (a file of DS/DNSKEY records). */
+  private MxwatchConfig.Dnssec dnssec(RawConfig.RawDnssec raw) {
+    MxwatchConfig.Dnssec d = MxwatchConfig.Dnssec.defaults();
+    if (raw == null) {
+      return d;
+    }
+    Path anchors = null;
+    if (raw.trustAnchors() != null && !raw.trustAnchors().strip().equals("root")) {
+      anchors = baseDir.resolve(raw.trustAnchors().strip());
+      try {
+        io.mxwatch.dns.DnssecValidator.readAnchors(anchors);
+      } catch (IllegalArgumentException e) {
+        p.error("dns.dnssec.trust_anchors", e.getMessage());
+      }
+    }
+    return new MxwatchConfig.Dnssec(raw.validate() == null ? d.validate() : raw.validate(), anchors);
   }
 
   private MxwatchConfig.Smtp smtp(RawConfig.RawSmtp raw) {

@@ -24,14 +24,31 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
    * @param resolvers the servers to query; empty means the system's resolvers
    * @param caseRandomization whether the letters of each query's name are sent in random case
    *     and answers must repeat them (0x20); off only for a resolver that changes them
+   * @param dnssec DNSSEC validation of the answers mail delivery depends on, and DANE
    */
-  public record Dns(List<InetSocketAddress> resolvers, Duration timeout, int retries, int maxInFlight, boolean caseRandomization) {
+  public record Dns(List<InetSocketAddress> resolvers, Duration timeout, int retries, int maxInFlight, boolean caseRandomization, Dnssec dnssec) {
     public Dns {
       resolvers = List.copyOf(resolvers);
     }
 
+    /** With the default DNSSEC validation. */
+    public Dns(List<InetSocketAddress> resolvers, Duration timeout, int retries, int maxInFlight, boolean caseRandomization) {
+      this(resolvers, timeout, retries, maxInFlight, caseRandomization, Dnssec.defaults());
+    }
+
     public static Dns defaults() {
       return new Dns(List.of(), Duration.ofSeconds(2), 2, 256, true);
+    }
+  }
+
+  /**
+   * @param validate whether the MX set, the exchanges' addresses and their TLSA records are
+   *     validated (and TLSA records looked up: DANE)
+   * @param trustAnchors DS or DNSKEY records to validate from; null: the shipped root anchors
+   */
+  public record Dnssec(boolean validate, java.nio.file.Path trustAnchors) {
+    public static Dnssec defaults() {
+      return new Dnssec(true, null);
     }
   }
 

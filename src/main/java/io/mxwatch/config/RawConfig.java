@@ -20,7 +20,9 @@ record RawConfig(
     RawMetrics metrics,
     RawAlerts alerts) {
 
-  record RawDns(List<String> resolvers, String timeout, Integer retries, Integer maxInFlight, Boolean caseRandomization) {}
+  record RawDns(List<String> resolvers, String timeout, Integer retries, Integer maxInFlight, Boolean caseRandomization, RawDnssec dnssec) {}
+
+  record RawDnssec(Boolean validate, String trustAnchors) {}
 
   record RawSmtp(
       Boolean enabled,

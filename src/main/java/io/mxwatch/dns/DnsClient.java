@@ -102,12 +102,30 @@ public final class DnsClient implements AutoCloseable {
    * completes exceptionally.
    */
   public CompletableFuture<DnsOutcome> query(Name name, int type, long deadlineNanos) {
+    return start(name, type, deadlineNanos, false).result;
+  }
+
+  /**
+   * A DNSSEC exchange for a validator: {@code type} at {@code name} with DO (signatures wanted) and
+   * CD (the resolver's own validation off, so that bogus data reaches the validator), with the
+   * same slots, retries, TCP fallback and deadline as {@link #query}. The future completes with
+   * the last reply and its outcome; without a reply, with the outcome alone (a failure).
+   */
+  public CompletableFuture<Exchange> exchange(Name name, int type, long deadlineNanos) {
+    Query query = start(name, type, deadlineNanos, true);
+    return query.result.thenApply(outcome -> new Exchange(outcome, query.response));
+  }
+
+  /** What {@link #exchange} got: the outcome and the reply it came from (null: no reply). */
+  public record Exchange(DnsOutcome outcome, Message response) {}
+
+  private Query start(Name name, int type, long deadlineNanos, boolean dnssec) {
     if (!name.isAbsolute()) {
       throw new IllegalArgumentException("name must be absolute: " + name);
     }
-    Query query = new Query(name, type, deadlineNanos);
+    Query query = new Query(name, type, deadlineNanos, dnssec);
     limiter.submit(query);
-    return query.result;
+    return query;
   }
 
   /**
@@ -119,17 +137,22 @@ public final class DnsClient implements AutoCloseable {
     final Name name;
     final int type;
     final long deadlineNanos;
+    /** A DNSSEC exchange ({@link #exchange}): DO and CD set, the reply kept. */
+    final boolean dnssec;
     final CompletableFuture<DnsOutcome> result = new CompletableFuture<>();
+    /** The reply of the latest attempt that got one (kept for {@link #exchange} only). */
+    volatile Message response;
     private int attempt;
     private InetSocketAddress server;
     private byte[] wire;
     /** This attempt's timeout: the configured one, or less when the deadline is nearer. */
     private long attemptNanos;
 
-    Query(Name name, int type, long deadlineNanos) {
+    Query(Name name, int type, long deadlineNanos, boolean dnssec) {
       this.name = name;
       this.type = type;
       this.deadlineNanos = deadlineNanos;
+      this.dnssec = dnssec;
     }
 
     /** Runs when the limiter gives this query a slot. */
@@ -149,7 +172,7 @@ public final class DnsClient implements AutoCloseable {
         return;
       }
       server = settings.resolvers().get(attempt % settings.resolvers().size());
-      wire = queryWire(name, type);
+      wire = queryWire(name, type, dnssec);
       attemptNanos = Math.min(remaining, timeoutNanos);
       udp.send(server, wire, attemptNanos, this);
     }
@@ -173,9 +196,16 @@ public final class DnsClient implements AutoCloseable {
         }
         overTcp(server, wire, Duration.ofNanos(left))
             .whenComplete(
-                (full, error) ->
-                    done(error != null ? fromError(error, where + " (tcp)") : fromResponse(full, name, type, where)));
+                (full, error) -> {
+                  if (full != null && dnssec) {
+                    this.response = full;
+                  }
+                  done(error != null ? fromError(error, where + " (tcp)") : fromResponse(full, name, type, where));
+                });
         return;
+      }
+      if (dnssec) {
+        this.response = response;
       }
       done(fromResponse(response, name, type, where));
     }
@@ -206,9 +236,15 @@ public final class DnsClient implements AutoCloseable {
    * unpredictable ID, as wire bytes.
    */
   static byte[] queryWire(Name name, int type) {
+    return queryWire(name, type, false);
+  }
+
+  /** The same, with {@code dnssec}: DO (signatures wanted) and CD (checking disabled) set. */
+  static byte[] queryWire(Name name, int type, boolean dnssec) {
     DNSOutput out = new DNSOutput(12 + name.length() + 4 + 11);
     out.writeU16(IDS.nextInt(0x10000));
-    out.writeU16(1 << (15 - Flags.RD)); // a standard query, recursion desired
+    // a standard query, recursion desired
+    out.writeU16((1 << (15 - Flags.RD)) | (dnssec ? 1 << (15 - Flags.CD) : 0));
     out.writeU16(1); // QDCOUNT
     out.writeU16(0); // ANCOUNT
     out.writeU16(0); // NSCOUNT
@@ -219,7 +255,7 @@ public final class DnsClient implements AutoCloseable {
     out.writeU8(0); // OPT: root owner
     out.writeU16(Type.OPT);
     out.writeU16(EDNS_PAYLOAD); // OPT class: UDP payload size
-    out.writeU32(0); // extended RCODE, version 0, no flags
+    out.writeU32(dnssec ? 0x8000 : 0); // extended RCODE, version 0, DO when signatures are wanted
     out.writeU16(0); // no options
     return out.toByteArray();
   }

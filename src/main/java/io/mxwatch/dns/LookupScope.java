@@ -25,7 +25,10 @@ public final class LookupScope {
   /** Lookups of one check with the client at once. */
   static final int MAX_IN_FLIGHT = 16;
 
+  private final DnssecValidator validator;
   private final Map<Key, CompletableFuture<DnsOutcome>> lookups = new ConcurrentHashMap<>();
+  /** The validations of the lookups that were validated. */
+  private final Map<Key, DnssecResult> validations = new ConcurrentHashMap<>();
   private final List<Key> order = new ArrayList<>();
   /** Lookups waiting for one of this check's slots (under {@code order}'s lock). */
   private final java.util.ArrayDeque<Key> waiting = new java.util.ArrayDeque<>();
@@ -38,8 +41,32 @@ public final class LookupScope {
    *     as timed out
    */
   public LookupScope(DnsClient client, long deadlineNanos) {
+    this(client, deadlineNanos, null);
+  }
+
+  /**
+   * @param validator validates the lookups of the types mail delivery depends on (MX, A, AAAA,
+   *     TLSA; {@link #VALIDATED}); null: none is validated
+   */
+  public LookupScope(DnsClient client, long deadlineNanos, DnssecValidator validator) {
     this.client = client;
     this.deadlineNanos = deadlineNanos;
+    this.validator = validator;
+  }
+
+  /** Whether lookups of {@code type} are validated when the scope has a validator. */
+  static boolean validated(int type) {
+    return type == Type.MX || type == Type.A || type == Type.AAAA || type == Type.TLSA;
+  }
+
+  /** Whether this scope validates (it has a validator). */
+  public boolean validates() {
+    return validator != null;
+  }
+
+  /** The DNSSEC validation of a lookup made in this scope; null if it was not validated (yet). */
+  public DnssecResult dnssec(Name name, int type) {
+    return validations.get(new Key(name, type));
   }
 
   /** The outcome of {@code type} at {@code name}; asks the server at most once per scope. */
@@ -69,8 +96,17 @@ public final class LookupScope {
 
   /** Hands a lookup to the client; when it is answered, the next waiting one goes. */
   private void send(Key key) {
-    client
-        .query(key.name(), key.type(), deadlineNanos)
+    CompletableFuture<DnsOutcome> asked =
+        validator != null && validated(key.type())
+            ? validator
+                .lookup(key.name(), key.type(), deadlineNanos)
+                .thenApply(
+                    v -> {
+                      validations.put(key, v.dnssec());
+                      return v.outcome();
+                    })
+            : client.query(key.name(), key.type(), deadlineNanos);
+    asked
         .whenComplete(
             (outcome, error) -> {
               Key next;
@@ -110,7 +146,7 @@ public final class LookupScope {
         previous = key.name();
         text = previous.toString(true).toLowerCase(java.util.Locale.ROOT);
       }
-      result.add(new DnsLookup(text, Type.string(key.type()), outcome.status(), outcome.detail()));
+      result.add(new DnsLookup(text, Type.string(key.type()), outcome.status(), outcome.detail(), validations.get(key)));
     }
     return result;
   }

@@ -25,6 +25,8 @@ public enum ChangeCode {
   SMTP_BECAME_UNREACHABLE(Severity.CRITICAL, "An exchange address that took connections no longer does (refused, timeout, reset)."),
   SMTP_RECOVERED(Severity.INFO, "An exchange address that was unreachable takes connections again."),
   TLS_CERT_REPLACED(Severity.INFO, "An exchange address serves another certificate of the same key type (a renewal); the change says whether the key stayed the same, which DANE records of usage 3 1 x depend on."),
+  TLSA_CHANGED(Severity.WARNING, "The TLSA records of an exchange (_25._tcp.<exchange>) changed: records added, removed or replaced; DANE senders match the served certificate against the new set."),
+  DANE_KEY_CHANGED_WITHOUT_TLSA(Severity.CRITICAL, "An exchange with DANE-EE TLSA records (usage 3) serves a new certificate or key that none of them names: DANE senders refuse to deliver to it until a matching record is published."),
   MTA_STS_POLICY_CHANGED(Severity.INFO, "The MTA-STS policy changed, with a new id in the _mta-sts record: senders fetch it anew."),
   MTA_STS_POLICY_CHANGED_WITHOUT_ID(Severity.WARNING, "The MTA-STS policy changed but the id in the _mta-sts record did not: senders keep the copy they cached until max_age runs out."),
   MTA_STS_MODE_WEAKENED(Severity.CRITICAL, "The MTA-STS policy got weaker: enforce → testing → none, or it was removed; senders no longer refuse exchanges without valid TLS."),

@@ -19,6 +19,7 @@ final class Differ {
     dmarc(before.dmarc(), after.dmarc(), changes);
     smtp(before, after, changes);
     tls(before, after, changes);
+    tlsa(before, after, changes);
     mtaSts(before.mtaSts(), after.mtaSts(), changes);
     findings(before, after, changes);
     return changes;
@@ -43,6 +44,73 @@ final class Differ {
         }
       }
     }
+  }
+
+  /**
+   * TLSA records changed at an exchange, and a served key that changed with no TLSA record of
+   * usage 3 naming it (usage 2 records name a CA, which the state does not keep: DANE_NO_MATCH, a
+   * finding, covers them).
+   */
+  private static void tlsa(DomainState before, DomainState after, List<Change> out) {
+    if (before.tlsa() != null && after.tlsa() != null && !before.tlsa().equals(after.tlsa())) {
+      java.util.SortedSet<String> exchanges = new java.util.TreeSet<>(before.tlsa().keySet());
+      exchanges.addAll(after.tlsa().keySet());
+      for (String exchange : exchanges) {
+        List<String> was = before.tlsa().getOrDefault(exchange, List.of());
+        List<String> now = after.tlsa().getOrDefault(exchange, List.of());
+        if (!was.equals(now)) {
+          out.add(Change.of(ChangeCode.TLSA_CHANGED, "_25._tcp." + exchange, tlsaText(was), tlsaText(now)));
+        }
+      }
+    }
+    if (before.tls() == null || after.tls() == null || after.tlsa() == null || after.mx() == null) {
+      return;
+    }
+    for (Map.Entry<String, List<DomainState.Cert>> e : after.tls().entrySet()) {
+      List<DomainState.Cert> old = before.tls().get(e.getKey());
+      if (old == null) {
+        continue;
+      }
+      for (String exchange : exchangesOf(after, e.getKey())) {
+        List<String> records = after.tlsa().getOrDefault(exchange, List.of());
+        if (records.stream().noneMatch(r -> r.startsWith("3 ")) || records.stream().anyMatch(r -> r.startsWith("2 "))) {
+          continue; // no DANE-EE, or a DANE-TA record that may name the new certificate's CA
+        }
+        for (DomainState.Cert now : e.getValue()) {
+          boolean newKey = old.stream().noneMatch(c -> c.cert().equals(now.cert()));
+          if (newKey && records.stream().noneMatch(r -> namesCert(r, now))) {
+            DomainState.Cert was = old.stream().filter(c -> c.keyType().equals(now.keyType())).findFirst().orElse(old.getFirst());
+            out.add(Change.of(ChangeCode.DANE_KEY_CHANGED_WITHOUT_TLSA, e.getKey() + " (" + exchange + ") " + now.keyType(), was.shown(),
+                now.shown() + ", named by none of " + tlsaText(records)));
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether a DANE-EE record (as kept in the state) names the certificate or its key. Only
+   * SHA-256 is kept of them: a record by SHA-512 or with the full data is not judged here (the
+   * DANE_NO_MATCH finding is, from the served chain).
+   */
+  private static boolean namesCert(String record, DomainState.Cert cert) {
+    String[] f = record.split(" ", 4);
+    if (f.length < 4 || !f[0].equals("3")) {
+      return false;
+    }
+    return !f[2].equals("1") || f[3].equals(f[1].equals("0") ? cert.cert() : cert.spki());
+  }
+
+  private static String tlsaText(List<String> records) {
+    if (records.isEmpty()) {
+      return Change.ABSENT;
+    }
+    List<String> shown = new ArrayList<>();
+    for (String r : records) {
+      String[] f = r.split(" ", 4);
+      shown.add(f.length == 4 && f[3].length() > 16 ? f[0] + " " + f[1] + " " + f[2] + " " + f[3].substring(0, 16) + "…" : r);
+    }
+    return String.join(" | ", shown);
   }
 
   /**

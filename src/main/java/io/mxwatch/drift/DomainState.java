@@ -34,10 +34,13 @@ import java.util.regex.Pattern;
  *     states stored before handshakes
  * @param mtaSts the MTA-STS policy senders apply; null when unknown (a lookup or the fetch failed),
  *     and in states stored before MTA-STS
+ * @param tlsa per exchange with TLSA records, the records ({@code usage selector type data});
+ *     null when they were not looked up (DNSSEC validation off) or a TLSA lookup failed, and in
+ *     states stored before them
  */
 public record DomainState(
     Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings,
-    SortedMap<String, List<Cert>> tls, MtaSts mtaSts) {
+    SortedMap<String, List<Cert>> tls, MtaSts mtaSts, SortedMap<String, List<String>> tlsa) {
 
   public DomainState {
     spf = spf == null ? null : List.copyOf(spf);
@@ -49,11 +52,23 @@ public record DomainState(
       tls.forEach((k, v) -> copy.put(k, List.copyOf(v)));
       tls = java.util.Collections.unmodifiableSortedMap(copy);
     }
+    if (tlsa != null) {
+      TreeMap<String, List<String>> copy = new TreeMap<>();
+      tlsa.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+      tlsa = java.util.Collections.unmodifiableSortedMap(copy);
+    }
   }
 
   /** A state without TLS and MTA-STS (as stored before them). */
   public DomainState(Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings) {
-    this(mx, spf, dmarc, smtp, findings, null, null);
+    this(mx, spf, dmarc, smtp, findings, null, null, null);
+  }
+
+  /** A state without TLSA records (as stored before them). */
+  public DomainState(
+      Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings, SortedMap<String, List<Cert>> tls,
+      MtaSts mtaSts) {
+    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, null);
   }
 
   /**
@@ -246,7 +261,8 @@ public record DomainState(
         filledSmtp,
         findings == null ? known.findings() : findings,
         tls == null ? known.tls() : tls,
-        mtaSts == null ? known.mtaSts() : mtaSts);
+        mtaSts == null ? known.mtaSts() : mtaSts,
+        tlsa == null ? known.tlsa() : tlsa);
   }
 
   private static Mx fillAddresses(Mx mx, Mx known) {

@@ -30,7 +30,8 @@ public record Observation(DomainState state, List<String> failures) {
     Snapshot s = result.snapshot();
     List<String> failures = new ArrayList<>();
     for (DnsLookup lookup : s.lookups()) {
-      if (lookup.outcome().isFailure()) {
+      // a failed TLSA lookup leaves the records of the routing known: DANE's findings tell it
+      if (lookup.outcome().isFailure() && !lookup.type().equals("TLSA")) {
         failures.add(lookup.name() + " " + lookup.type() + " " + lookup.outcome().label());
       }
     }
@@ -52,8 +53,28 @@ public record Observation(DomainState state, List<String> failures) {
             s.smtpProbed() ? smtp(s.smtp()) : null,
             findings,
             s.smtpProbed() ? tls(s.smtp()) : null,
-            mtaSts(s.transport()));
+            mtaSts(s.transport()),
+            tlsa(s.mx()));
     return new Observation(state, failures);
+  }
+
+  /** The TLSA records per exchange that has some; null when not looked up or a lookup failed. */
+  private static SortedMap<String, List<String>> tlsa(MxResult mx) {
+    SortedMap<String, List<String>> byExchange = new TreeMap<>();
+    boolean looked = false;
+    for (MxHost host : mx.hosts()) {
+      if (host.tlsa() == null) {
+        continue;
+      }
+      looked = true;
+      if (host.tlsa().outcome().isFailure()) {
+        return null;
+      }
+      if (host.tlsa().published()) {
+        byExchange.put(host.exchange(), host.tlsa().records().stream().map(r -> r.usage() + " " + r.selector() + " " + r.matchingType() + " " + r.data()).toList());
+      }
+    }
+    return looked ? byExchange : null;
   }
 
   /** The certificates each address served, one per key type; null when no handshake was made. */

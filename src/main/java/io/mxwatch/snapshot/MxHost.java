@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
  * @param aOutcome the A lookup, null when the name was not looked up
  * @param aaaaOutcome the AAAA lookup, null when the name was not looked up
  * @param addresses IPv4 then IPv6 addresses, each with its TTL
+ * @param tlsa its TLSA records at {@code _25._tcp.<exchange>} (DANE); null when they were not
+ *     looked up (DNSSEC validation off, not a name, past the exchanges looked up)
  */
 public record MxHost(
     int preference,
@@ -22,12 +24,23 @@ public record MxHost(
     String cname,
     DnsStatus aOutcome,
     DnsStatus aaaaOutcome,
-    List<HostAddress> addresses) {
+    List<HostAddress> addresses,
+    io.mxwatch.tls.TlsaSet tlsa) {
 
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   public MxHost {
     addresses = List.copyOf(addresses);
+  }
+
+  /** An exchange whose TLSA records were not looked up. */
+  public MxHost(int preference, String exchange, long ttl, String cname, DnsStatus aOutcome, DnsStatus aaaaOutcome, List<HostAddress> addresses) {
+    this(preference, exchange, ttl, cname, aOutcome, aaaaOutcome, addresses, null);
+  }
+
+  /** This exchange with its TLSA records. */
+  public MxHost withTlsa(io.mxwatch.tls.TlsaSet tlsa) {
+    return new MxHost(preference, exchange, ttl, cname, aOutcome, aaaaOutcome, addresses, tlsa);
   }
 
   /** An address of an exchange with the TTL it was published with. */

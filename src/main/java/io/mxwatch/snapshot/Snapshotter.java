@@ -52,6 +52,7 @@ public final class Snapshotter {
   private final SpfAnalyzer spfAnalyzer = new SpfAnalyzer();
   private final DmarcAnalyzer dmarcAnalyzer = new DmarcAnalyzer();
   private final TransportPolicies transport;
+  private final io.mxwatch.dns.DnssecValidator dnssec;
 
   /** A snapshotter that reads the MTA-STS record but does not fetch the policy. */
   public Snapshotter(DnsClient dns, SmtpProber smtp, Settings settings, Clock clock, ExecutorService tasks) {
@@ -63,6 +64,17 @@ public final class Snapshotter {
    * @param mtaSts fetches MTA-STS policies; null: not fetched
    */
   public Snapshotter(DnsClient dns, SmtpProber smtp, Settings settings, Clock clock, ExecutorService tasks, io.mxwatch.tls.MtaStsFetcher mtaSts) {
+    this(dns, smtp, settings, clock, tasks, mtaSts, null);
+  }
+
+  /**
+   * @param dnssec validates the MX set, the exchanges' addresses and their TLSA records, which are
+   *     then looked up too (DANE); null: no validation, no TLSA
+   */
+  public Snapshotter(
+      DnsClient dns, SmtpProber smtp, Settings settings, Clock clock, ExecutorService tasks, io.mxwatch.tls.MtaStsFetcher mtaSts,
+      io.mxwatch.dns.DnssecValidator dnssec) {
+    this.dnssec = dnssec;
     this.dns = dns;
     this.smtp = smtp;
     this.settings = settings;
@@ -81,7 +93,7 @@ public final class Snapshotter {
     Instant startedAt = clock.instant();
     long start = System.nanoTime();
     Name name = absolute(domain);
-    LookupScope scope = new LookupScope(dns, start + settings.deadline().toNanos());
+    LookupScope scope = new LookupScope(dns, start + settings.deadline().toNanos(), dnssec);
 
     CompletableFuture<MxResult> mx = scope.lookup(name, Type.MX).thenCompose(outcome -> mx(scope, name, outcome));
     CompletableFuture<List<SmtpProbe>> probes =
@@ -145,8 +157,7 @@ public final class Snapshotter {
       AddressLookups addresses = resolvable ? AddressLookups.start(scope, record.getTarget()) : null;
       lookups.add(addresses);
       if (addresses != null) {
-        pending.add(addresses.a());
-        pending.add(addresses.aaaa());
+        pending.addAll(java.util.Arrays.asList(addresses.all()));
       }
     }
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
@@ -169,7 +180,7 @@ public final class Snapshotter {
   private CompletableFuture<MxResult> implicitMx(LookupScope scope, Name domain, DnsOutcome.NoData noData) {
     AddressLookups lookups = AddressLookups.start(scope, domain);
     DnsStatus status = noData.status();
-    return CompletableFuture.allOf(lookups.a(), lookups.aaaa())
+    return CompletableFuture.allOf(lookups.all())
         .thenApply(
             answered -> {
               MxHost host = lookups.host(0, text(domain), 0);
@@ -183,10 +194,20 @@ public final class Snapshotter {
             });
   }
 
-  /** The A and AAAA lookups of one name, started together; {@link #host} once both are done. */
-  private record AddressLookups(CompletableFuture<DnsOutcome> a, CompletableFuture<DnsOutcome> aaaa) {
+  /**
+   * The A and AAAA lookups of one name, started together, and its TLSA lookup when the scope
+   * validates; {@link #host} once all are done.
+   */
+  private record AddressLookups(
+      LookupScope scope, Name tlsaOwner, CompletableFuture<DnsOutcome> a, CompletableFuture<DnsOutcome> aaaa, CompletableFuture<DnsOutcome> tlsa) {
     static AddressLookups start(LookupScope scope, Name name) {
-      return new AddressLookups(scope.lookup(name, Type.A), scope.lookup(name, Type.AAAA));
+      Name owner = scope.validates() ? tlsaName(name) : null;
+      return new AddressLookups(
+          scope, owner, scope.lookup(name, Type.A), scope.lookup(name, Type.AAAA), owner == null ? null : scope.lookup(owner, Type.TLSA));
+    }
+
+    CompletableFuture<?>[] all() {
+      return tlsa == null ? new CompletableFuture<?>[] {a, aaaa} : new CompletableFuture<?>[] {a, aaaa, tlsa};
     }
 
     MxHost host(int preference, String exchange, long ttl) {
@@ -203,7 +224,34 @@ public final class Snapshotter {
       }
       List<Name> chain = !v4.cnameChain().isEmpty() ? v4.cnameChain() : v6.cnameChain();
       String cname = chain.isEmpty() ? null : text(chain.get(0));
-      return new MxHost(preference, exchange, ttl, cname, v4.status(), v6.status(), addresses);
+      return new MxHost(preference, exchange, ttl, cname, v4.status(), v6.status(), addresses, tlsaSet());
+    }
+
+    private io.mxwatch.tls.TlsaSet tlsaSet() {
+      if (tlsa == null) {
+        return null;
+      }
+      DnsOutcome outcome = tlsa.join();
+      List<io.mxwatch.tls.TlsaRecord> records = new ArrayList<>();
+      if (outcome instanceof DnsOutcome.Answer answer) {
+        for (Record r : answer.records()) {
+          if (r instanceof org.xbill.DNS.TLSARecord t && records.size() < io.mxwatch.tls.TlsaSet.MAX_RECORDS) {
+            records.add(io.mxwatch.tls.TlsaRecord.of(t));
+          }
+        }
+      }
+      records.sort(Comparator.comparing(io.mxwatch.tls.TlsaRecord::usage).thenComparing(io.mxwatch.tls.TlsaRecord::selector)
+          .thenComparing(io.mxwatch.tls.TlsaRecord::matchingType).thenComparing(io.mxwatch.tls.TlsaRecord::data));
+      return new io.mxwatch.tls.TlsaSet(outcome.status(), scope.dnssec(tlsaOwner, Type.TLSA), records);
+    }
+  }
+
+  /** Where an exchange's TLSA records are: {@code _25._tcp.<exchange>} (RFC 7672 §2.2.3). */
+  static Name tlsaName(Name exchange) {
+    try {
+      return Name.concatenate(Name.fromConstantString("_25._tcp"), exchange);
+    } catch (org.xbill.DNS.NameTooLongException e) {
+      return null;
     }
   }
 

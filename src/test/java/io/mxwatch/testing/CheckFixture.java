@@ -56,6 +56,8 @@ public final class CheckFixture implements AutoCloseable {
   private boolean probeSmtp = true;
   private boolean ipv6 = true;
   private boolean tls = true;
+  /** DNSSEC trust anchors (zone-file text); null: no validation. */
+  private String trustAnchors;
   private io.mxwatch.net.AddressRanges deny = io.mxwatch.net.AddressRanges.NONE; // the test servers are on loopback
 
   /** Starts an SMTP server on {@code ip} at the fixture's SMTP port. */
@@ -101,6 +103,15 @@ public final class CheckFixture implements AutoCloseable {
   /** Probes without STARTTLS handshakes (STARTTLS is still seen in the EHLO list). */
   public CheckFixture withoutTls() {
     tls = false;
+    return this;
+  }
+
+  /**
+   * Validates with these trust anchors (e.g. {@link SignedZone#trustAnchor()}) and looks up TLSA
+   * records, judging signatures at {@link #NOW}.
+   */
+  public CheckFixture dnssec(String anchors) {
+    this.trustAnchors = anchors;
     return this;
   }
 
@@ -155,7 +166,10 @@ public final class CheckFixture implements AutoCloseable {
         new Snapshotter.Settings(Duration.ofSeconds(10), probeSmtp),
         Clock.fixed(NOW, ZoneOffset.UTC),
         tasks,
-        fetcher);
+        fetcher,
+        trustAnchors == null
+            ? null
+            : new io.mxwatch.dns.DnssecValidator(client, trustAnchors.getBytes(java.nio.charset.StandardCharsets.US_ASCII), "test anchors", Clock.fixed(NOW, ZoneOffset.UTC)));
   }
 
   public Snapshot snapshot(String domain) {

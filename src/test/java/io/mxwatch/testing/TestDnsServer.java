@@ -409,6 +409,9 @@ public final class TestDnsServer implements AutoCloseable {
       return response.toWire();
     }
     answer(response, question.getName(), question.getType());
+    if (query.getOPT() != null && (query.getOPT().getFlags() & org.xbill.DNS.ExtendedFlags.DO) != 0) {
+      addSignatures(response);
+    }
     return response.toWire(overTcp ? 65535 : maxUdp(query));
   }
 
@@ -444,9 +447,54 @@ public final class TestDnsServer implements AutoCloseable {
       if (records.isEmpty() && !hasDescendants(current)) {
         response.getHeader().setRcode(Rcode.NXDOMAIN);
       }
-      response.addRecord(soaFor(current), Section.AUTHORITY);
+      response.addRecord(loadedSoa(current) != null ? loadedSoa(current) : soaFor(current), Section.AUTHORITY);
       return;
     }
+  }
+
+  /**
+   * DNSSEC for a query with DO: the RRSIGs served with every RRset of the answer and authority
+   * sections (loaded like any record, e.g. by {@link SignedZone}), and for a negative answer from
+   * a zone with NSEC records, all of them (with their RRSIGs): more than a proof needs, which a
+   * validator accepts.
+   */
+  private void addSignatures(Message response) {
+    int qtype = response.getQuestion().getType();
+    boolean negative = response.getSection(Section.ANSWER).stream().noneMatch(r -> r.getType() == qtype);
+    Record soa = response.getSection(Section.AUTHORITY).stream().filter(r -> r.getType() == Type.SOA).findFirst().orElse(null);
+    for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
+      for (Record sig : signaturesOf(response.getSection(section))) {
+        response.addRecord(sig, section);
+      }
+    }
+    if (negative && soa != null) {
+      List<Record> proof = new ArrayList<>();
+      for (List<Record> records : data.values()) {
+        for (Record r : records) {
+          if (r.getType() == Type.NSEC && r.getName().subdomain(soa.getName())) {
+            proof.add(r);
+          }
+        }
+      }
+      proof.forEach(r -> response.addRecord(r, Section.AUTHORITY));
+      signaturesOf(proof).forEach(r -> response.addRecord(r, Section.AUTHORITY));
+    }
+  }
+
+  /** The loaded RRSIGs covering the RRsets of {@code records}. */
+  private List<Record> signaturesOf(List<Record> records) {
+    List<Record> signatures = new ArrayList<>();
+    java.util.Set<String> rrsets = new java.util.HashSet<>();
+    for (Record r : records) {
+      if (r.getType() != Type.RRSIG && rrsets.add(r.getName() + "/" + r.getType())) {
+        for (Record candidate : data.getOrDefault(r.getName(), List.of())) {
+          if (candidate instanceof org.xbill.DNS.RRSIGRecord sig && sig.getTypeCovered() == r.getType()) {
+            signatures.add(sig);
+          }
+        }
+      }
+    }
+    return signatures;
   }
 
   private boolean hasDescendants(Name name) {
@@ -457,6 +505,18 @@ public final class TestDnsServer implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  /** The SOA record loaded at the closest zone apex above {@code name}, or null. */
+  private Record loadedSoa(Name name) {
+    for (Name n = name; n.labels() > 1; n = new Name(n, 1)) {
+      for (Record r : data.getOrDefault(n, List.of())) {
+        if (r.getType() == Type.SOA) {
+          return r;
+        }
+      }
+    }
+    return null;
   }
 
   private static Record soaFor(Name name) {
