@@ -3,6 +3,7 @@ package io.mxwatch.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mxwatch.testing.CheckFixture;
+import io.mxwatch.testing.SignedZone;
 import io.mxwatch.testing.TestCa;
 import io.mxwatch.testing.TestHttpsServer;
 import java.time.Duration;
@@ -144,6 +145,23 @@ public class FindingScenariosTest {
             }),
         scenario("TLS-RPT to ftp", FindingCode.TLSRPT_INVALID, Severity.WARNING, "_smtp._tls.example.test",
             zone("_smtp._tls TXT \"v=TLSRPTv1; rua=ftp://reports.example.test/\"\n")),
+        scenario("DANE without TLS-RPT", FindingCode.TLSRPT_MISSING, Severity.WARNING, "_smtp._tls.example.test",
+            signed(SIGNED_DANE.replace(TLS_RPT, ""))),
+        scenario("expired signatures", FindingCode.DNSSEC_BOGUS, Severity.CRITICAL, "MX example.test",
+            signed(SIGNED_DANE, CheckFixture.NOW.minus(Duration.ofDays(30)), CheckFixture.NOW.minus(Duration.ofDays(1)))),
+        scenario("signatures expire in two days", FindingCode.DNSSEC_SIGNATURE_EXPIRING, Severity.WARNING, "MX example.test",
+            signed(SIGNED_DANE, CheckFixture.NOW.minus(Duration.ofDays(10)), CheckFixture.NOW.plus(Duration.ofDays(2)))),
+        scenario("TLSA in an unsigned zone", FindingCode.DANE_TLSA_INSECURE, Severity.WARNING, "_25._tcp.mx1.example.test",
+            f -> f.zone(DOMAIN, daneRecords("mx1")).dnssec(SignedZone.sign("anchor.test", SOA, CheckFixture.NOW, CheckFixture.NOW.plus(Duration.ofDays(30))).trustAnchor())),
+        scenario("TLSA lookup SERVFAIL in a signed zone", FindingCode.DANE_TLSA_LOOKUP_FAILED, Severity.CRITICAL, "_25._tcp.mx1.example.test",
+            signed(SIGNED_DANE).andThen(f -> f.dns.fault("_25._tcp.mx1.example.test", Type.TLSA, Fault.servfail()))),
+        scenario("TLSA records of another key", FindingCode.DANE_NO_MATCH, Severity.CRITICAL, null,
+            signed(SIGNED_DANE.replace(daneRecords("mx1"), "_25._tcp.mx1 TLSA 3 1 1 " + "ab".repeat(32) + "\n_25._tcp.mx1 TLSA 3 1 1 " + "cd".repeat(32) + "\n"))),
+        scenario("TLSA but no STARTTLS", FindingCode.DANE_NO_STARTTLS, Severity.CRITICAL, null,
+            signed(SIGNED_DANE.replace("mx2      A  127.0.0.3", "mx2      A  127.0.0.4"))
+                .andThen(f -> f.smtp("127.0.0.4", TestSmtpServer.withoutStartTls()))),
+        scenario("a single DANE-TA record", FindingCode.DANE_SINGLE_TLSA, Severity.INFO, "_25._tcp.mx1.example.test",
+            signed(SIGNED_DANE.replace(daneRecords("mx1"), "_25._tcp.mx1 TLSA 2 0 1 " + sha256(TestCa.shared().root()) + "\n"))),
         scenario("MTA-STS without TLS-RPT", FindingCode.TLSRPT_MISSING, Severity.WARNING, "_smtp._tls.example.test",
             f -> f.mtaSts(DOMAIN, "1", ENFORCE)),
         scenario("no SPF", FindingCode.SPF_NONE, Severity.WARNING, DOMAIN,
@@ -187,6 +205,55 @@ public class FindingScenariosTest {
             zone("_dmarc TXT \"v=DMARC1; p=reject; rua=mailto:agg@reports.example.net\"\n")),
         scenario("MX lookup times out", FindingCode.DNS_LOOKUP_FAILED, Severity.WARNING, "MX example.test",
             f -> f.dns.fault(DOMAIN, Type.MX, Fault.drop())));
+  }
+
+  /** An SOA and NS at the apex, which a signed zone needs. */
+  static final String SOA = "@ SOA ns hostmaster 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1\n";
+
+  static final String TLS_RPT = "_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:tls@example.test\"\n";
+
+  /** DANE-EE records (3 1 1) at {@code exchange} for the keys of both types the test servers serve. */
+  static String daneRecords(String exchange) {
+    StringBuilder b = new StringBuilder();
+    for (TestCa.Key key : TestCa.Key.values()) {
+      var leaf = TestCa.shared().forEveryName().apply(exchange + "." + DOMAIN, key).certificate();
+      b.append("_25._tcp.").append(exchange).append(" TLSA 3 1 1 ").append(io.mxwatch.tls.CertificateFacts.of(leaf).spkiSha256()).append('\n');
+    }
+    return b.toString();
+  }
+
+  static String sha256(java.security.cert.X509Certificate cert) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The healthy domain, signed, with DANE-EE records at both exchanges and TLS-RPT: nothing to report. */
+  static final String SIGNED_DANE = SOA + HEALTHY + TLS_RPT + daneRecords("mx1") + daneRecords("mx2");
+
+  /** Serves {@code zoneText} as example.test signed (valid for 30 days from NOW), validated from its key. */
+  static Consumer<CheckFixture> signed(String zoneText) {
+    return signed(zoneText, CheckFixture.NOW, CheckFixture.NOW.plus(Duration.ofDays(30)));
+  }
+
+  static Consumer<CheckFixture> signed(String zoneText, java.time.Instant now, java.time.Instant expiry) {
+    return f -> f.dnssec(SignedZone.sign(DOMAIN, zoneText, now, expiry).serveOn(f.dns).trustAnchor());
+  }
+
+  @Test
+  void aSignedDomainWithMatchingTlsaRecordsIsOkWithoutFindings() {
+    try (CheckFixture f = healthy()) {
+      signed(SIGNED_DANE).accept(f);
+      io.mxwatch.snapshot.Snapshot s = f.snapshot(DOMAIN);
+      Audit audit = new Auditor().audit(s);
+      assertThat(audit.findings()).isEmpty();
+      assertThat(s.mx().hosts()).allSatisfy(h -> assertThat(h.tlsa().inEffect()).isTrue());
+      assertThat(s.lookups()).filteredOn(l -> l.type().equals("MX")).singleElement()
+          .satisfies(l -> assertThat(l.dnssec().status()).isEqualTo(io.mxwatch.dns.DnssecStatus.SECURE));
+      assertThat(s.smtp()).as("both addresses probed, both key types matched").hasSize(2);
+    }
   }
 
   /** The healthy domain with its two exchanges; the scenarios change it. */

@@ -267,6 +267,54 @@ class DriftScenariosTest {
   }
 
   @Test
+  void tlsaRecordsChangedAndANewKeyNoRecordNamesAreChangesTheLatterCritical() throws Exception {
+    Instant now = Instant.now();
+    io.mxwatch.testing.TestCa.Leaf[] serving = {io.mxwatch.testing.TestCa.shared().issueWithNewKey(io.mxwatch.testing.TestCa.Key.RSA, List.of("mx1.example.test"), now.minusSeconds(60), now.plus(Duration.ofDays(3000)))};
+    String current = "_25._tcp.mx1 TLSA 3 1 1 " + io.mxwatch.tls.CertificateFacts.of(serving[0].certificate()).spkiSha256() + "\n";
+    String next = "_25._tcp.mx1 TLSA 3 1 1 " + "ab".repeat(32) + "\n";
+    String zone = "@ SOA ns hostmaster 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1\n@ MX 10 mx1\nmx1 A 127.0.0.2\n"
+        + "@ TXT \"v=spf1 mx -all\"\n_dmarc TXT \"v=DMARC1; p=reject\"\n_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:tls@example.test\"\n";
+    try (CheckFixture dane = new CheckFixture().withoutIpv6()) {
+      java.util.function.Consumer<String> publish = records ->
+          dane.dnssec(io.mxwatch.testing.SignedZone.sign(DOMAIN, zone + records, CheckFixture.NOW, CheckFixture.NOW.plus(Duration.ofDays(30))).serveOn(dane.dns).trustAnchor());
+      publish.accept(current);
+      dane.smtp("127.0.0.2", TestSmtpServer.startTls((name, key) -> key == io.mxwatch.testing.TestCa.Key.RSA ? serving[0] : null));
+      DriftState s = DriftState.INITIAL;
+      List<Change> changes = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        s = stepWith(dane, s, changes);
+      }
+      assertThat(changes).isEmpty();
+
+      publish.accept(current + next); // the next key's record published beside the current one
+      for (int i = 0; i < 2; i++) {
+        s = stepWith(dane, s, changes);
+      }
+      assertThat(changes).extracting(Change::code).as("and the single record's finding cleared").containsExactlyInAnyOrder("TLSA_CHANGED", "DANE_SINGLE_TLSA");
+      assertThat(changes).filteredOn(c -> c.code().equals("TLSA_CHANGED")).singleElement().satisfies(c -> {
+        assertThat(c.severity()).isEqualTo(io.mxwatch.audit.Severity.WARNING);
+        assertThat(c.subject()).isEqualTo("_25._tcp.mx1.example.test");
+        assertThat(c.before()).startsWith("3 1 1 ").doesNotContain("|");
+        assertThat(c.after()).contains(" | 3 1 1 abababababababab…");
+      });
+      changes.clear();
+
+      // a new key, but not the one published: DANE senders refuse it
+      serving[0] = io.mxwatch.testing.TestCa.shared().issueWithNewKey(io.mxwatch.testing.TestCa.Key.RSA, List.of("mx1.example.test"), now.minusSeconds(60), now.plus(Duration.ofDays(3000)));
+      for (int i = 0; i < 2; i++) {
+        s = stepWith(dane, s, changes);
+      }
+      assertThat(changes).extracting(Change::code).contains("TLS_CERT_REPLACED", "DANE_KEY_CHANGED_WITHOUT_TLSA");
+      assertThat(changes).filteredOn(c -> c.code().equals("DANE_KEY_CHANGED_WITHOUT_TLSA")).singleElement().satisfies(c -> {
+        assertThat(c.severity()).isEqualTo(io.mxwatch.audit.Severity.CRITICAL);
+        assertThat(c.subject()).isEqualTo("127.0.0.2 (mx1.example.test) RSA");
+        assertThat(c.after()).contains("named by none of 3 1 1");
+      });
+      assertThat(engine.open(s, Expectations.NONE)).extracting(Change::code).contains("DANE_KEY_CHANGED_WITHOUT_TLSA");
+    }
+  }
+
+  @Test
   void anMtaStsPolicyWeakenedOrChangedWithoutANewId() {
     String enforce = "version: STSv1\r\nmode: enforce\r\nmx: *.example.test\r\nmax_age: 604800\r\n";
     try (CheckFixture sts = new CheckFixture().zone(DOMAIN, ZONE).withoutSmtp().withoutIpv6()) {
