@@ -88,7 +88,7 @@ final class ConfigValidation {
     if (raw.trustAnchors() != null && !raw.trustAnchors().strip().equals("root")) {
       anchors = baseDir.resolve(raw.trustAnchors().strip());
       try {
-        io.mxwatch.dns.DnssecValidator.readAnchors(anchors);
+        io.mxwatch.dns.DnssecValidator.readAnchors(anchors, raw.trustAnchors().strip());
       } catch (IllegalArgumentException e) {
         p.error("dns.dnssec.trust_anchors", e.getMessage());
       }

@@ -92,15 +92,23 @@ public final class DnssecValidator {
    * @throws IllegalArgumentException saying what is wrong with it
    */
   public static byte[] readAnchors(java.nio.file.Path file) {
+    return readAnchors(file, file.toString());
+  }
+
+  /** The same, naming the file {@code shown} in errors (as the configuration writes it). */
+  public static byte[] readAnchors(java.nio.file.Path file, String shown) {
     byte[] data;
     try {
+      if (java.nio.file.Files.size(file) > 1024 * 1024) {
+        throw new IllegalArgumentException("cannot read " + shown + ": larger than 1 MiB, not a list of trust anchors");
+      }
       data = java.nio.file.Files.readAllBytes(file);
     } catch (java.nio.file.NoSuchFileException e) {
-      throw new IllegalArgumentException("cannot read trust anchors " + file + ": no such file");
+      throw new IllegalArgumentException("cannot read " + shown + ": no such file");
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read trust anchors " + file + ": " + e.getMessage());
+      throw new IllegalArgumentException("cannot read " + shown + ": " + e.getMessage());
     }
-    anchorNames(data, file.toString());
+    anchorNames(data, shown);
     return data;
   }
 
@@ -299,7 +307,7 @@ public final class DnssecValidator {
     try (Master master = new Master(new ByteArrayInputStream(anchors), Name.root)) {
       for (Record r = master.nextRecord(); r != null; r = master.nextRecord()) {
         if (r.getType() != Type.DS && r.getType() != Type.DNSKEY) {
-          throw new IllegalArgumentException(source + ": a trust anchor is a DS or DNSKEY record, not " + Type.string(r.getType()) + " (" + r + ")");
+          throw new IllegalArgumentException(source + ": a trust anchor is a DS or DNSKEY record, not " + Type.string(r.getType()) + " (at " + r.getName() + ")");
         }
         names.add(r.getName());
       }

@@ -257,7 +257,7 @@ class CheckCommandTest {
     Files.writeString(config, "dns:\n  timeout: 2s\n  retrys: 3\n");
     Run run = run("check", "--config", config.toString(), "good.test");
     assertThat(run.status()).isEqualTo(3);
-    assertThat(run.err().strip()).startsWith("mxwatch check: mxwatch.yaml:3: unknown key 'dns.retrys' (known: case_randomization, max_in_flight, resolvers, retries, timeout)");
+    assertThat(run.err().strip()).startsWith("mxwatch check: mxwatch.yaml:3: unknown key 'dns.retrys' (known: case_randomization, dnssec, max_in_flight, resolvers, retries, timeout)");
   }
 
   @Test
