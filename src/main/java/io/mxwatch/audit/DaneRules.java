@@ -19,7 +19,7 @@ import java.util.Set;
  * zone), and, where DANE is in effect, every served chain matched against the exchange's TLSA
  * records as a DANE sender matches it (RFC 7672).
  */
-final class DaneRules {
+public final class DaneRules {
   /** Signatures expiring sooner are a warning. */
   static final Duration SIGNATURES_EXPIRING = Duration.ofDays(3);
 
@@ -72,6 +72,25 @@ final class DaneRules {
         chains(s, host, tlsa, out);
       }
     }
+  }
+
+  /**
+   * For metrics: 1 when DANE is in effect for the exchange and every address it was probed at
+   * offers STARTTLS and serves chains its TLSA records match, 0 when one does not; NaN when DANE
+   * is not in effect (no secure, usable TLSA records) or nothing was probed.
+   */
+  public static double matches(Snapshot s, MxHost host) {
+    if (host.tlsa() == null || !host.tlsa().inEffect() || !s.smtpProbed()) {
+      return Double.NaN;
+    }
+    Set<String> addresses = new HashSet<>();
+    host.addresses().forEach(a -> addresses.add(a.address()));
+    if (s.smtp().stream().noneMatch(p -> p instanceof SmtpProbe.Ok && addresses.contains(p.address()))) {
+      return Double.NaN;
+    }
+    List<Finding> problems = new java.util.ArrayList<>();
+    chains(s, host, host.tlsa(), problems);
+    return problems.isEmpty() ? 1 : 0;
   }
 
   /** Every chain served at the exchange's addresses, matched against its TLSA records. */

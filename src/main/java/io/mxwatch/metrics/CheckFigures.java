@@ -25,6 +25,8 @@ import java.util.Map;
  * @param dmarcPolicy -1 no valid DMARC record, 0 none, 1 quarantine, 2 reject
  * @param mtaStsMode -1 no valid MTA-STS policy, 0 none, 1 testing, 2 enforce; NaN when unknown
  * @param mtaStsUncovered exchanges no mx pattern of the policy covers; NaN without a policy
+ * @param dnssecStatus the DNSSEC validation of the MX answer: 1 secure, 0 insecure, -1 bogus; NaN
+ *     when indeterminate or not validated
  * @param exchangeFigures per exchange, by name
  */
 public record CheckFigures(
@@ -38,6 +40,7 @@ public record CheckFigures(
     double dmarcPolicy,
     double mtaStsMode,
     double mtaStsUncovered,
+    double dnssecStatus,
     Map<String, Exchange> exchangeFigures) {
 
   public CheckFigures {
@@ -52,10 +55,12 @@ public record CheckFigures(
    *     seconds, in the past once expired); NaN when no handshake completed
    * @param tlsVersion the oldest TLS version its addresses negotiated with a sender's handshake
    *     (1.2, 1.3); NaN when none
+   * @param daneMatch 1 when the chains served at every address match its TLSA records, 0 when one
+   *     does not (or STARTTLS is missing); NaN when DANE is not in effect
    */
-  public record Exchange(int preference, double up, double greetingSeconds, double certNotAfter, double tlsVersion) {
+  public record Exchange(int preference, double up, double greetingSeconds, double certNotAfter, double tlsVersion, double daneMatch) {
     public Exchange(int preference, double up, double greetingSeconds) {
-      this(preference, up, greetingSeconds, Double.NaN, Double.NaN);
+      this(preference, up, greetingSeconds, Double.NaN, Double.NaN, Double.NaN);
     }
   }
 
@@ -102,7 +107,8 @@ public record CheckFigures(
           primaryReachable += up;
         }
       }
-      exchanges.merge(host.exchange(), new Exchange(host.preference(), up, greeting, notAfter, version), CheckFigures::better);
+      exchanges.merge(
+          host.exchange(), new Exchange(host.preference(), up, greeting, notAfter, version, io.mxwatch.audit.DaneRules.matches(s, host)), CheckFigures::better);
     }
     boolean probed = s.smtpProbed();
     boolean mxKnown = s.mx().mode() != MxResult.Mode.UNKNOWN;
@@ -117,7 +123,22 @@ public record CheckFigures(
         dmarcPolicy(s),
         mtaStsMode(s),
         mtaStsUncovered(s),
+        dnssecStatus(s),
         exchanges);
+  }
+
+  private static double dnssecStatus(Snapshot s) {
+    for (io.mxwatch.dns.DnsLookup l : s.lookups()) {
+      if (l.type().equals("MX") && l.name().equals(s.domain()) && l.dnssec() != null) {
+        return switch (l.dnssec().status()) {
+          case SECURE -> 1;
+          case INSECURE -> 0;
+          case BOGUS -> -1;
+          case INDETERMINATE -> Double.NaN;
+        };
+      }
+    }
+    return Double.NaN;
   }
 
   /** 1.0, 1.1, 1.2, 1.3 for TLSv1 … TLSv1.3; NaN for anything else. */

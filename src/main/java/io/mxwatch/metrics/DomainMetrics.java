@@ -164,7 +164,9 @@ public final class DomainMetrics {
     int overdue = 0;
     int[] dmarc = new int[4];
     int[] mtaSts = new int[4];
+    int[] dnssec = new int[3];
     int certExpiring = 0;
+    int daneMismatch = 0;
     double expiringBefore = (now + CERT_EXPIRING.toMillis()) / 1000.0;
     for (Entry e : all) {
       synchronized (e) {
@@ -195,9 +197,15 @@ public final class DomainMetrics {
           if (!Float.isNaN(e.mtaStsMode)) {
             mtaSts[(int) e.mtaStsMode + 1]++;
           }
+          if (!Float.isNaN(e.dnssecStatus)) {
+            dnssec[(int) e.dnssecStatus + 1]++;
+          }
           for (Exchange x : e.exchangeFigures) {
             if (!Double.isNaN(x.certNotAfter()) && x.certNotAfter() < expiringBefore) {
               certExpiring++;
+            }
+            if (x.daneMatch() == 0) {
+              daneMismatch++;
             }
           }
         }
@@ -240,6 +248,13 @@ public final class DomainMetrics {
     }
     out.gauge(prom(MetricNames.EXCHANGES_CERT_EXPIRING), "Exchanges serving a certificate that expires within 14 days, or has expired, at their latest check by this process.");
     out.sample(certExpiring);
+    out.gauge(prom(MetricNames.DOMAINS_DNSSEC), "Domains by the DNSSEC validation of their MX answer at their latest check by this process (not counted: not validated, or indeterminate).", "status");
+    String[] validations = {"bogus", "insecure", "secure"};
+    for (int i = 0; i < validations.length; i++) {
+      out.sample(dnssec[i], validations[i]);
+    }
+    out.gauge(prom(MetricNames.EXCHANGES_DANE_MISMATCH), "Exchanges with secure TLSA records that an address does not match (or that lack STARTTLS): DANE senders refuse them.");
+    out.sample(daneMismatch);
     out.gauge(prom(MetricNames.DOMAINS_DETAILED), "Domains with per-domain series in this exposition (metrics.domain_series).");
     out.sample(detailed);
     out.gauge(prom(MetricNames.DOMAINS_NOT_DETAILED), "Domains that needed per-domain series but were left out by metrics.max_detailed_domains.");
@@ -292,6 +307,7 @@ public final class DomainMetrics {
     checkFamily(out, domains, prom(MetricNames.DOMAIN_DMARC_POLICY), "The DMARC policy: -1 no valid record, 0 none, 1 quarantine, 2 reject.", View::dmarcPolicy);
     checkFamily(out, domains, prom(MetricNames.DOMAIN_MTA_STS_MODE), "The MTA-STS mode: -1 no valid policy, 0 none, 1 testing, 2 enforce; NaN when the policy could not be fetched.", View::mtaStsMode);
     checkFamily(out, domains, prom(MetricNames.DOMAIN_MTA_STS_UNCOVERED), "Exchanges no mx pattern of the MTA-STS policy covers (senders refuse them in enforce mode); NaN without a policy.", View::mtaStsUncovered);
+    checkFamily(out, domains, prom(MetricNames.DOMAIN_DNSSEC_STATUS), "The DNSSEC validation of the MX answer: 1 secure, 0 insecure, -1 bogus; NaN when indeterminate or not validated.", View::dnssecStatus);
     out.gauge(prom(MetricNames.EXCHANGE_UP), "1 when an address of the exchange greeted with 220, else 0.", "domain", "exchange");
     for (View e : domains) {
       for (Exchange x : e.exchanges()) {
@@ -315,6 +331,12 @@ public final class DomainMetrics {
     for (View e : domains) {
       for (Exchange x : e.exchanges()) {
         out.sample(x.certNotAfter(), e.name(), x.name());
+      }
+    }
+    out.gauge(prom(MetricNames.EXCHANGE_DANE_MATCH), "1 when every address of the exchange serves a chain its TLSA records match, 0 when one does not (or lacks STARTTLS); NaN when DANE is not in effect.", "domain", "exchange");
+    for (View e : domains) {
+      for (Exchange x : e.exchanges()) {
+        out.sample(x.daneMatch(), e.name(), x.name());
       }
     }
     out.gauge(prom(MetricNames.EXCHANGE_TLS_VERSION), "The oldest TLS version a sender's handshake with the exchange's addresses negotiated (1.2, 1.3); NaN without one.", "domain", "exchange");
@@ -369,6 +391,7 @@ public final class DomainMetrics {
       float dmarcPolicy,
       float mtaStsMode,
       float mtaStsUncovered,
+      float dnssecStatus,
       int[] findings,
       List<Exchange> exchanges) {}
 
@@ -376,7 +399,7 @@ public final class DomainMetrics {
    * One exchange of a domain at its latest check here: up is 1, 0, or NaN when not probed;
    * certNotAfter in epoch seconds, NaN without a handshake.
    */
-  private record Exchange(String name, int preference, float up, float greetingSeconds, double certNotAfter, float tlsVersion) {}
+  private record Exchange(String name, int preference, float up, float greetingSeconds, double certNotAfter, float tlsVersion, float daneMatch) {}
 
   /** An exchange whose certificate expires sooner is counted as expiring (TLS_CERT_EXPIRING's warning). */
   static final Duration CERT_EXPIRING = Duration.ofDays(14);
@@ -409,6 +432,7 @@ public final class DomainMetrics {
     float dmarcPolicy;
     float mtaStsMode = Float.NaN;
     float mtaStsUncovered = Float.NaN;
+    float dnssecStatus = Float.NaN;
     short findingsInfo;
     short findingsWarning;
     short findingsCritical;
@@ -431,6 +455,7 @@ public final class DomainMetrics {
       dmarcPolicy = (float) f.dmarcPolicy();
       mtaStsMode = (float) f.mtaStsMode();
       mtaStsUncovered = (float) f.mtaStsUncovered();
+      dnssecStatus = (float) f.dnssecStatus();
       findingsInfo = (short) (int) f.findings().getOrDefault(Severity.INFO, 0);
       findingsWarning = (short) (int) f.findings().getOrDefault(Severity.WARNING, 0);
       findingsCritical = (short) (int) f.findings().getOrDefault(Severity.CRITICAL, 0);
@@ -441,7 +466,7 @@ public final class DomainMetrics {
         String known = sameName(x.getKey()); // a name seen before was found safe then
         if (n < now.length && (known != null || labelSafe(x.getKey()))) {
           CheckFigures.Exchange v = x.getValue();
-          now[n++] = new Exchange(known != null ? known : x.getKey(), v.preference(), (float) v.up(), (float) v.greetingSeconds(), v.certNotAfter(), (float) v.tlsVersion());
+          now[n++] = new Exchange(known != null ? known : x.getKey(), v.preference(), (float) v.up(), (float) v.greetingSeconds(), v.certNotAfter(), (float) v.tlsVersion(), (float) v.daneMatch());
         }
       }
       if (n < now.length) {
@@ -501,6 +526,7 @@ public final class DomainMetrics {
           dmarcPolicy,
           mtaStsMode,
           mtaStsUncovered,
+          dnssecStatus,
           new int[] {findingsInfo, findingsWarning, findingsCritical},
           List.of(exchangeFigures));
     }

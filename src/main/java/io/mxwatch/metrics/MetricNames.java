@@ -22,6 +22,8 @@ public final class MetricNames {
   public static final String DOMAINS_DMARC_POLICY = "mxwatch.domains.dmarc.policy";
   public static final String DOMAINS_MTA_STS_MODE = "mxwatch.domains.mta.sts.mode";
   public static final String EXCHANGES_CERT_EXPIRING = "mxwatch.exchanges.certificate.expiring";
+  public static final String DOMAINS_DNSSEC = "mxwatch.domains.dnssec";
+  public static final String EXCHANGES_DANE_MISMATCH = "mxwatch.exchanges.dane.mismatch";
   public static final String DOMAINS_DETAILED = "mxwatch.domains.detailed";
   public static final String DOMAINS_NOT_DETAILED = "mxwatch.domains.not.detailed";
 
@@ -43,12 +45,14 @@ public final class MetricNames {
   public static final String DOMAIN_DMARC_POLICY = "mxwatch.domain.dmarc.policy";
   public static final String DOMAIN_MTA_STS_MODE = "mxwatch.domain.mta.sts.mode";
   public static final String DOMAIN_MTA_STS_UNCOVERED = "mxwatch.domain.mta.sts.uncovered.exchanges";
+  public static final String DOMAIN_DNSSEC_STATUS = "mxwatch.domain.dnssec.status";
 
   // per exchange (labels domain, exchange)
   public static final String EXCHANGE_UP = "mxwatch.exchange.up";
   public static final String EXCHANGE_GREETING_LATENCY = "mxwatch.exchange.greeting.latency";
   public static final String EXCHANGE_PREFERENCE = "mxwatch.exchange.preference";
   public static final String EXCHANGE_CERT_NOT_AFTER = "mxwatch.exchange.certificate.not.after.timestamp";
+  public static final String EXCHANGE_DANE_MATCH = "mxwatch.exchange.dane.match";
   public static final String EXCHANGE_TLS_VERSION = "mxwatch.exchange.tls.version";
 
   // process-wide

@@ -28,7 +28,7 @@ class DomainMetricsTest {
     for (int i = 1; i <= exchanges; i++) {
       x.put("mx" + i + ".example.test", new CheckFigures.Exchange(10 * i, i <= reachable ? 1 : 0, i <= reachable ? 0.01 : Double.NaN));
     }
-    return new CheckFigures(0.05, exchanges, exchanges, reachable, primaryReachable, Map.of(Severity.WARNING, exchanges - reachable), 1, dmarc, Double.NaN, Double.NaN, x);
+    return new CheckFigures(0.05, exchanges, exchanges, reachable, primaryReachable, Map.of(Severity.WARNING, exchanges - reachable), 1, dmarc, Double.NaN, Double.NaN, Double.NaN, x);
   }
 
   private void fill() {
