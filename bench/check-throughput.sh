@@ -15,7 +15,8 @@
 # each round prints its figures, and a summary gives every round's ratio and the median.
 #
 # Environment: XMX (default 256m), PORT (default 53530), ROUNDS (default 3), MXWATCH_OPTS (extra
-# check options), JVM_OPTS (extra JVM options), KEEP=1 keeps the work directory.
+# check options), JVM_OPTS (extra JVM options), KEEP=1 keeps the work directory, DNSSEC=1 signs the
+# zone and has mxwatch validate it (and look up TLSA; see lib.sh).
 set -euo pipefail
 
 n=${1:-100000}
@@ -34,7 +35,10 @@ bench_zone "$n"
 bench_knot "$port"
 kdig +short @127.0.0.1 -p "$port" MX d0000000.bench.test >&2
 
-queries=$((n * 9)) # MX, TXT, _dmarc, _mta-sts, _smtp._tls, A and AAAA of two exchanges
+# MX, TXT, _dmarc, _mta-sts, _smtp._tls, A and AAAA of two exchanges (and with DNSSEC=1 their TLSA)
+queries=$((n * $(queries_per_domain)))
+dnsperf_do=""
+[[ ${DNSSEC:-0} != 1 ]] || dnsperf_do="-D"
 rounds=${ROUNDS:-3}
 if ! [[ $rounds =~ ^[0-9]+$ ]] || [ "$rounds" -lt 1 ]; then echo "ROUNDS must be a positive number" >&2; exit 2; fi
 
@@ -44,16 +48,17 @@ if ! [[ $rounds =~ ^[0-9]+$ ]] || [ "$rounds" -lt 1 ]; then echo "ROUNDS must be
 run_round() {
   local round=$1 status=0
   echo "== round $round of $rounds: dnsperf, $queries queries (the same mix, with EDNS0 as mxwatch sends them), max 256 outstanding" >&2
-  dnsperf -s 127.0.0.1 -p "$port" -d "$work/queries.txt" -n 1 -q 256 -t 5 -e >"$work/dnsperf.out" 2>&1
+  # shellcheck disable=SC2086 # dnsperf_do is one option or none
+  dnsperf -s 127.0.0.1 -p "$port" -d "$work/queries.txt" -n 1 -q 256 -t 5 -e $dnsperf_do >"$work/dnsperf.out" 2>&1
   ref_qps=$(awk '/Queries per second:/ {print $4}' "$work/dnsperf.out")
   ref_lost=$(awk '/Queries lost:/ {print $3}' "$work/dnsperf.out")
   if [ -z "$ref_qps" ]; then echo "dnsperf printed no rate:" >&2; cat "$work/dnsperf.out" >&2; exit 1; fi
   echo "dnsperf: $ref_qps queries/s, lost $ref_lost" >&2
 
   echo "== round $round of $rounds: mxwatch check over $n domains (-Xmx$xmx)" >&2
-  # shellcheck disable=SC2086 # JVM_OPTS and MXWATCH_OPTS are lists of options
+  # shellcheck disable=SC2086,SC2046 # JVM_OPTS, MXWATCH_OPTS and the DNSSEC options are lists of options
   /usr/bin/time -v -o "$work/time.out" "$JAVA_HOME/bin/java" "-Xmx$xmx" ${JVM_OPTS:-} -jar "$jar" check \
-    --no-smtp --format jsonl --resolver "127.0.0.1:$port" --file "$work/domains.txt" ${MXWATCH_OPTS:-} \
+    --no-smtp --format jsonl --resolver "127.0.0.1:$port" --file "$work/domains.txt" $(dnssec_check_opts) ${MXWATCH_OPTS:-} \
     >"$work/check.jsonl" 2>"$work/check.err" || status=$?
 
   read -r domains lookups failed ok steady < <(python3 - "$work/check.jsonl" <<'PY'

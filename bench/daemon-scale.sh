@@ -19,7 +19,7 @@
 # postgres), DAEMONS (1, or 2 on PostgreSQL: they share the store; figures are summed, and the
 # checks of each domain are matched across both logs to count duplicates), KILL=1 (with
 # DAEMONS=2: kill -9 the second daemon before the last round, which then shows whether the first
-# takes over its share), JAR (another build to measure, e.g. an older release), JFR=1 (a Java
+# takes over its share), DNSSEC=1 (a signed zone, validated; see lib.sh), JAR (another build to measure, e.g. an older release), JFR=1 (a Java
 # Flight Recording of the daemon, kept with KEEP=1), KEEP=1 keeps the work directory.
 # Talks to 127.0.0.1 only and stops exactly the processes it started.
 set -euo pipefail
@@ -56,8 +56,9 @@ cpu_ticks() { awk '{print $14, $15}' "/proc/$1/stat"; } # user, system
 # oneshot LABEL: the reference, CPU microseconds per domain of `mxwatch check` over the N domains
 oneshot() {
   echo "== $1: mxwatch check over $n domains (-Xmx$xmx), the reference" >&2
+  # shellcheck disable=SC2046 # the DNSSEC options are words
   /usr/bin/time -f "%U %S %e" -o "$work/oneshot.time" "$java" "-Xmx$xmx" -jar "$jar" check --no-smtp --format jsonl \
-    --resolver "127.0.0.1:$port" --file "$work/domains.txt" > "$work/oneshot.jsonl" 2> "$work/oneshot.err" || true
+    --resolver "127.0.0.1:$port" --file "$work/domains.txt" $(dnssec_check_opts) > "$work/oneshot.jsonl" 2> "$work/oneshot.err" || true
   local user sys wall
   read -r user sys wall < <(tail -n1 "$work/oneshot.time")
   [[ $(wc -l < "$work/oneshot.jsonl") -eq $n ]] || { echo "the one-shot check reported $(wc -l < "$work/oneshot.jsonl") of $n domains" >&2; exit 1; }
@@ -79,7 +80,7 @@ for i in $(seq "$daemons"); do
     store_yaml="{url: \"$pg_url\", user: mxwatch}"
   fi
   cat > "$work/mxwatch-$i.yaml" << YAML
-dns: {resolvers: ["127.0.0.1:$port"]}
+dns: {resolvers: ["127.0.0.1:$port"], dnssec: $(dnssec_config)}
 smtp: {enabled: false}
 defaults: {interval: ${interval}s}
 domains_file: $work/domains.txt
@@ -97,7 +98,7 @@ if [[ ${CDS:-1} == 1 ]]; then
   echo "== a first start of mxwatch run (10 domains, a scratch store) writes the class data archive" >&2
   head -n 10 "$work/domains.txt" > "$work/train-domains.txt"
   cat > "$work/train.yaml" << YAML
-dns: {resolvers: ["127.0.0.1:$port"]}
+dns: {resolvers: ["127.0.0.1:$port"], dnssec: $(dnssec_config)}
 smtp: {enabled: false}
 domains_file: $work/train-domains.txt
 store: {data_dir: "$work/train-data"}

@@ -7,6 +7,11 @@
 #   bench_init NAME           # sets root, jar, java, work; JAR= runs another build
 #   bench_zone N              # $work/bench.test.zone, $work/domains.txt, $work/queries.txt
 #   bench_knot PORT           # knotd serving it on 127.0.0.1:PORT, tracked
+#
+# DNSSEC=1: Knot signs the zone (ECDSA P-256, NSEC) and mxwatch validates it from its DS
+# ($work/anchors.txt), looking up every exchange's TLSA too; the query mix for dnsperf then has
+# the TLSA queries, sent with DO. Without it mxwatch runs with DNSSEC validation off
+# (dnssec_check_opts, dnssec_config), as the figures before DNSSEC were taken.
 
 # shellcheck source-path=SCRIPTDIR source=../e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
@@ -49,9 +54,9 @@ bench_cleanup() {
 # sends (for dnsperf)
 bench_zone() {
   echo "== generating $1 domains under bench.test" >&2
-  python3 - "$1" "$work" << 'PY'
+  python3 - "$1" "$work" "${DNSSEC:-0}" << 'PY'
 import sys
-n, work = int(sys.argv[1]), sys.argv[2]
+n, work, dnssec = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
 with open(f"{work}/bench.test.zone", "w") as z, open(f"{work}/domains.txt", "w") as d, \
      open(f"{work}/queries.txt", "w") as q:
     z.write("$ORIGIN bench.test.\n$TTL 3600\n")
@@ -67,8 +72,17 @@ with open(f"{work}/bench.test.zone", "w") as z, open(f"{work}/domains.txt", "w")
         d.write(fq + "\n")
         q.write(f"{fq} MX\n{fq} TXT\n_dmarc.{fq} TXT\n_mta-sts.{fq} TXT\n_smtp._tls.{fq} TXT\n"
                 f"mx1.{fq} A\nmx1.{fq} AAAA\nmx2.{fq} A\nmx2.{fq} AAAA\n")
+        if dnssec:
+            q.write(f"_25._tcp.mx1.{fq} TLSA\n_25._tcp.mx2.{fq} TLSA\n")
 PY
 }
+
+# queries per domain of a check (and of the dnsperf mix): 9, 11 with DNSSEC (the two TLSA lookups)
+queries_per_domain() { if [[ ${DNSSEC:-0} == 1 ]]; then echo 11; else echo 9; fi; }
+
+# the check options and config lines for DNSSEC: validation from the zone's DS, or off
+dnssec_check_opts() { if [[ ${DNSSEC:-0} == 1 ]]; then echo "--trust-anchors $work/anchors.txt"; else echo "--no-dnssec"; fi; }
+dnssec_config() { if [[ ${DNSSEC:-0} == 1 ]]; then echo "{trust_anchors: $work/anchors.txt}"; else echo "{validate: false}"; fi; }
 
 # bench_knot PORT: serves the zone on 127.0.0.1:PORT; returns once it answers
 bench_knot() {
@@ -88,11 +102,17 @@ database:
 log:
   - target: stderr
     any: warning
+policy:
+  - id: bench
+    algorithm: ecdsap256sha256
+    single-type-signing: on
 zone:
   - domain: bench.test
     file: "$work/bench.test.zone"
     journal-content: none
     zonefile-sync: -1
+    dnssec-signing: $([[ ${DNSSEC:-0} == 1 ]] && echo on || echo off)
+    dnssec-policy: bench
 CONF
   echo "== starting knotd on 127.0.0.1:$knot_port" >&2
   knotd -c "$work/knot.conf" 2> "$work/knotd.log" &
@@ -105,7 +125,15 @@ CONF
   fi
 }
 
-knot_answers() { kdig +short +timeout=1 +retry=0 @127.0.0.1 -p "$knot_port" SOA bench.test 2> /dev/null | grep -q hostmaster; }
+knot_answers() {
+  if [[ ${DNSSEC:-0} == 1 ]]; then # signed: the last domain's records have their signatures
+    kdig +dnssec +timeout=1 +retry=0 @127.0.0.1 -p "$knot_port" MX "$(tail -1 "$work/domains.txt")" 2> /dev/null | grep -q RRSIG || return 1
+    keymgr -c "$work/knot.conf" bench.test ds | awk '$2 == "DS" {print $1, 3600, "IN", $2, $3, $4, $5, $6}' > "$work/anchors.txt"
+    [[ -s $work/anchors.txt ]]
+  else
+    kdig +short +timeout=1 +retry=0 @127.0.0.1 -p "$knot_port" SOA bench.test 2> /dev/null | grep -q hostmaster
+  fi
+}
 
 # median VALUE...: the median of the numbers given
 median() { python3 -c 'import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# DNSSEC and DANE end to end, on loopback addresses of their own (127.53.8.0/24):
+#
+#   Knot DNS   127.53.8.1   authoritative for dane.test, which it signs itself (dnssec-signing:
+#                           on, ECDSA P-256), its DS taken with keymgr as the trust anchor
+#   Unbound    127.53.8.2   the resolver mxwatch asks, validating dane.test from that anchor
+#   exchange   127.53.8.3   mx1.dane.test: e2e/starttls-server.py, STARTTLS with a certificate
+#                           of a test CA (the file is replaced between steps: a key rollover)
+#
+# The zone publishes two DANE-EE records (3 1 1) for mx1: the key it serves and the next one.
+# Steps, each with `mxwatch check` (the packaged jar) through Unbound:
+#   1. Unbound validates the zone (the AD flag): it is signed as senders see it
+#   2. mxwatch validates it too: MX, A and TLSA secure, the chain matches, no other finding, exit 0
+#   3. the exchange serves a key no TLSA record names: DANE_NO_MATCH, critical, exit 2
+#   4. the rollover done right, to the key published in advance: ok again, exit 0
+#   5. a trust anchor that matches no key of the zone (a DS left over from another key):
+#      DNSSEC_BOGUS, critical
+#   6. the same zone without DNSSEC validation (--no-dnssec): no TLSA looked up, no DANE finding
+#
+#   e2e/dane.sh
+#
+# Needs root only to install what is missing (knot, knot-dnsutils, unbound, openssl). Stops
+# exactly the processes it started, by PID.
+set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+install_missing knotd:knot knotc:knot keymgr:knot kdig:knot-dnsutils unbound:unbound openssl:openssl python3:python3
+e2e_init dane
+
+knot=127.53.8.1
+resolver=127.53.8.2
+mx=127.53.8.3
+for a in $knot $resolver $mx; do
+  if ! ip -o addr show dev lo | grep -q "inet $a/"; then
+    as_root ip addr add "$a/32" dev lo 2> /dev/null || true # 127.0.0.0/8 is routed to lo anyway
+  fi
+done
+dns_port=$(free_port "$knot" 5300)
+resolver_port=$(free_port "$resolver" 5300)
+smtp_port=$(free_port "$mx" 2525)
+
+# --- certificates: a test CA, and three keys of mx1 (served, published next, never published)
+mkdir -p "$work/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=mxwatch dane test CA" \
+  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+  -keyout "$work/tls/ca-key.pem" -out "$work/tls/ca.pem" 2> "$work/tls/openssl.log"
+printf 'subjectAltName=DNS:mx1.dane.test\nbasicConstraints=CA:FALSE\n' > "$work/tls/mx.ext"
+for k in current next stranger; do
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=mx1.dane.test \
+    -keyout "$work/tls/$k-key.pem" -out "$work/tls/$k.csr" 2>> "$work/tls/openssl.log"
+  openssl x509 -req -in "$work/tls/$k.csr" -CA "$work/tls/ca.pem" -CAkey "$work/tls/ca-key.pem" -CAcreateserial \
+    -days 30 -extfile "$work/tls/mx.ext" -out "$work/tls/$k.pem" 2>> "$work/tls/openssl.log"
+done
+spki() { openssl x509 -in "$work/tls/$1.pem" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1; }
+serve_key() { cp "$work/tls/$1.pem" "$work/tls/served.pem" && cp "$work/tls/$1-key.pem" "$work/tls/served-key.pem"; }
+serve_key current
+
+# --- Knot: dane.test, signed by Knot -------------------------------------------------------
+mkdir -p "$work/knot"
+cat > "$work/knot/dane.test.zone" << ZONE
+\$TTL 60
+@        SOA ns hostmaster 1 3600 600 86400 60
+@        NS  ns
+ns       A   $knot
+@        MX  10 mx1
+mx1      A   $mx
+@        TXT "v=spf1 mx -all"
+_dmarc   TXT "v=DMARC1; p=reject"
+_smtp._tls TXT "v=TLSRPTv1; rua=mailto:tls-reports@dane.test"
+_25._tcp.mx1 TLSA 3 1 1 $(spki current)
+_25._tcp.mx1 TLSA 3 1 1 $(spki next)
+ZONE
+cat > "$work/knot.conf" << CONF
+server:
+    rundir: "$work/knot"
+    listen: $knot@$dns_port
+database:
+    storage: "$work/knot"
+log:
+  - target: stderr
+    any: info
+policy:
+  - id: e2e
+    algorithm: ecdsap256sha256
+    single-type-signing: on
+    nsec3: off
+zone:
+  - domain: dane.test
+    file: "$work/knot/dane.test.zone"
+    journal-content: none
+    zonefile-sync: -1
+    dnssec-signing: on
+    dnssec-policy: e2e
+CONF
+knotd -c "$work/knot.conf" > "$work/knot/knotd.log" 2>&1 &
+track $!
+signed() { kdig +dnssec +timeout=1 +retry=0 "@$knot" -p "$dns_port" MX dane.test 2> /dev/null | grep -q RRSIG; }
+wait_for 30 signed || { echo "Knot did not serve dane.test signed: see $work/knot/knotd.log" >&2; exit 1; }
+# the DS of the zone's key, as the parent would publish it: the trust anchor
+keymgr -c "$work/knot.conf" dane.test ds | awk '$2 == "DS" {print $1, 3600, "IN", $2, $3, $4, $5, $6}' > "$work/anchors.txt"
+[[ -s $work/anchors.txt ]] || { echo "keymgr gave no DS for dane.test" >&2; exit 1; }
+# the same key tag and algorithm with a digest no key has: a DS left over from another key
+awk '{gsub(/./, "0", $NF); print}' "$work/anchors.txt" > "$work/wrong-anchors.txt"
+
+# --- Unbound, validating dane.test from the anchor ----------------------------------------
+mkdir -p "$work/unbound"
+cat > "$work/unbound/unbound.conf" << CONF
+server:
+    interface: $resolver
+    port: $resolver_port
+    do-ip6: no
+    access-control: 127.0.0.0/8 allow
+    username: ""
+    chroot: ""
+    directory: "$work/unbound"
+    pidfile: "$work/unbound/unbound.pid"
+    use-syslog: no
+    logfile: ""
+    verbosity: 1
+    num-threads: 1
+    module-config: "validator iterator"
+    trust-anchor-file: "$work/anchors.txt"
+    val-log-level: 2
+    do-not-query-localhost: no
+    cache-max-ttl: 1
+    cache-max-negative-ttl: 1
+    local-zone: "test." nodefault
+remote-control:
+    control-enable: no
+stub-zone:
+    name: "dane.test"
+    stub-addr: $knot@$dns_port
+CONF
+unbound -d -c "$work/unbound/unbound.conf" >> "$work/unbound/unbound.log" 2>&1 &
+track $!
+resolves() { [[ -n $(kdig +short +timeout=1 +retry=0 "@$resolver" -p "$resolver_port" MX dane.test 2> /dev/null) ]]; }
+wait_for 30 resolves || { echo "Unbound did not resolve dane.test: see $work/unbound/unbound.log" >&2; exit 1; }
+
+# --- the exchange ------------------------------------------------------------------------
+python3 "$root/e2e/starttls-server.py" "$mx" "$smtp_port" "$work/tls/served.pem" "$work/tls/served-key.pem" > "$work/exchange.log" 2>&1 &
+track $!
+listens() { (exec 3<> "/dev/tcp/$mx/$smtp_port") 2> /dev/null; }
+wait_for 15 listens || { echo "the exchange did not listen: see $work/exchange.log" >&2; exit 1; }
+
+# --- the steps -----------------------------------------------------------------------------
+n=0
+check() { # check [OPTION...]: mxwatch check dane.test as JSON into $work/check-N.json; its exit status in $work/check-N.rc
+  n=$((n + 1))
+  local rc=0
+  "$java" -jar "$jar" check --format json --resolver "$resolver:$resolver_port" --smtp-port "$smtp_port" \
+    --tls-trust "$work/tls/ca.pem" --smtp-deny none "$@" dane.test > "$work/check-$n.json" 2> "$work/check-$n.err" || rc=$?
+  echo "$rc" > "$work/check-$n.rc"
+}
+# verify PYTHON-EXPRESSION: true when it holds for the latest check's report d (and its exit status rc)
+verify() {
+  python3 - "$work/check-$n.json" "$(cat "$work/check-$n.rc")" "$1" << 'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))[0]
+rc = int(sys.argv[2])
+codes = [f["code"] for f in d["findings"]]
+# one exchange is what this zone has: MX_SINGLE_HOST (info) is expected, and the only finding a
+# well-run DANE domain of one exchange gets
+others = [c for c in codes if c != "MX_SINGLE_HOST"]
+lookup = {(l["name"], l["type"]): l for l in d["lookups"]}
+def dnssec(name, type):
+    return lookup[(name, type)].get("dnssec", {}).get("status")
+tlsa = d["mx"]["hosts"][0].get("tlsa") or {}
+ok = eval(sys.argv[3])
+if not ok:
+    print("  status", d["status"], "exit", rc, "findings", codes, file=sys.stderr)
+sys.exit(0 if ok else 1)
+PY
+}
+
+ad_flag() { kdig +dnssec +timeout=2 +retry=0 "@$resolver" -p "$resolver_port" MX dane.test 2> /dev/null | grep -qiE '^;; flags:[^;]* ad[ ;]'; }
+step "1 Unbound validates dane.test (AD)" ad_flag
+
+check --trust-anchors "$work/anchors.txt"
+step "2 mxwatch: MX, A and TLSA secure, both TLSA records, the served key matches, no other finding, exit 0" \
+  verify 'rc == 0 and d["status"] == "ok" and not others and dnssec("dane.test", "MX") == "secure" and dnssec("mx1.dane.test", "A") == "secure" and tlsa["dnssec"]["status"] == "secure" and len(tlsa["records"]) == 2'
+
+serve_key stranger
+check --trust-anchors "$work/anchors.txt"
+step "3 a key no TLSA record names: DANE_NO_MATCH, critical, exit 2" \
+  verify 'rc == 2 and d["status"] == "critical" and "DANE_NO_MATCH" in codes and any(f["code"] == "DANE_NO_MATCH" and f["severity"] == "critical" for f in d["findings"])'
+
+serve_key next
+check --trust-anchors "$work/anchors.txt"
+step "4 rolled over to the key published in advance: ok, exit 0" verify 'rc == 0 and d["status"] == "ok" and not others'
+
+check --trust-anchors "$work/wrong-anchors.txt"
+step "5 a trust anchor that matches no key of the zone: DNSSEC_BOGUS, critical" \
+  verify 'rc == 2 and "DNSSEC_BOGUS" in codes and dnssec("dane.test", "MX") == "bogus"'
+
+check --no-dnssec
+step "6 --no-dnssec: no TLSA lookup, no DNSSEC or DANE finding" \
+  verify 'rc == 0 and "tlsa" not in d["mx"]["hosts"][0] and not any(c.startswith(("DANE", "DNSSEC")) for c in codes)'
+
+summary
