@@ -20,9 +20,21 @@ final class Differ {
     smtp(before, after, changes);
     tls(before, after, changes);
     tlsa(before, after, changes);
+    dnssec(before.dnssec(), after.dnssec(), changes);
     mtaSts(before.mtaSts(), after.mtaSts(), changes);
     findings(before, after, changes);
     return changes;
+  }
+
+  /** The DNSSEC status of the MX answer, when both checks could tell it. */
+  private static void dnssec(String before, String after, List<Change> out) {
+    if (before == null || after == null || before.equals(after)) {
+      return;
+    }
+    ChangeCode code = after.equals("bogus") ? ChangeCode.DNSSEC_BROKEN
+        : before.equals("secure") ? ChangeCode.DNSSEC_DISABLED
+        : ChangeCode.DNSSEC_CHANGED;
+    out.add(Change.of(code, "dnssec", before, after));
   }
 
   /** A certificate replaced at an address, per key type: the routine renewal, told as history. */

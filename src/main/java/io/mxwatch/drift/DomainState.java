@@ -37,10 +37,13 @@ import java.util.regex.Pattern;
  * @param tlsa per exchange with TLSA records, the records ({@code usage selector type data});
  *     null when they were not looked up (DNSSEC validation off) or a TLSA lookup failed, and in
  *     states stored before them
+ * @param dnssec the DNSSEC validation of the MX answer: {@code secure}, {@code insecure} or
+ *     {@code bogus}; null when not validated or indeterminate (a lookup it needed failed), and in
+ *     states stored before it
  */
 public record DomainState(
     Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings,
-    SortedMap<String, List<Cert>> tls, MtaSts mtaSts, SortedMap<String, List<String>> tlsa) {
+    SortedMap<String, List<Cert>> tls, MtaSts mtaSts, SortedMap<String, List<String>> tlsa, String dnssec) {
 
   public DomainState {
     spf = spf == null ? null : List.copyOf(spf);
@@ -61,14 +64,21 @@ public record DomainState(
 
   /** A state without TLS and MTA-STS (as stored before them). */
   public DomainState(Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings) {
-    this(mx, spf, dmarc, smtp, findings, null, null, null);
+    this(mx, spf, dmarc, smtp, findings, null, null, null, null);
   }
 
   /** A state without TLSA records (as stored before them). */
   public DomainState(
       Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings, SortedMap<String, List<Cert>> tls,
       MtaSts mtaSts) {
-    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, null);
+    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, null, null);
+  }
+
+  /** A state without the DNSSEC status (as stored before it). */
+  public DomainState(
+      Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings, SortedMap<String, List<Cert>> tls,
+      MtaSts mtaSts, SortedMap<String, List<String>> tlsa) {
+    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, tlsa, null);
   }
 
   /**
@@ -262,7 +272,8 @@ public record DomainState(
         findings == null ? known.findings() : findings,
         tls == null ? known.tls() : tls,
         mtaSts == null ? known.mtaSts() : mtaSts,
-        tlsa == null ? known.tlsa() : tlsa);
+        tlsa == null ? known.tlsa() : tlsa,
+        dnssec == null ? known.dnssec() : dnssec);
   }
 
   private static Mx fillAddresses(Mx mx, Mx known) {

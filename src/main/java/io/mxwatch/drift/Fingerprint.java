@@ -97,8 +97,8 @@ public record Fingerprint(long high, long low) {
           value(smtp.banner());
         }
         case DomainState d -> {
-          // as a record, but TLS, MTA-STS and TLSA only when they say something: a state without
-          // them (no handshake, no MTA-STS, no TLSA) keeps the fingerprint it had before they were kept
+          // as a record, but TLS, MTA-STS, TLSA and DNSSEC only when they say something: a state without
+          // them (no handshake, no MTA-STS, no TLSA, not validated) keeps the fingerprint it had before they were kept
           tag(8);
           string(DomainState.class.getName());
           value(d.mx());
@@ -117,6 +117,10 @@ public record Fingerprint(long high, long low) {
           if (d.tlsa() != null && !d.tlsa().isEmpty()) {
             tag(11);
             value(d.tlsa());
+          }
+          if (d.dnssec() != null) {
+            tag(12);
+            string(d.dnssec());
           }
         }
         case Collection<?> c -> {

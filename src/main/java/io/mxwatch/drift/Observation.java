@@ -54,8 +54,20 @@ public record Observation(DomainState state, List<String> failures) {
             findings,
             s.smtpProbed() ? tls(s.smtp()) : null,
             mtaSts(s.transport()),
-            tlsa(s.mx()));
+            tlsa(s.mx()),
+            dnssec(s));
     return new Observation(state, failures);
+  }
+
+  /** The DNSSEC status of the MX answer; null when not validated or indeterminate. */
+  private static String dnssec(Snapshot s) {
+    for (DnsLookup l : s.lookups()) {
+      if (l.type().equals("MX") && l.name().equals(s.domain()) && l.dnssec() != null
+          && l.dnssec().status() != io.mxwatch.dns.DnssecStatus.INDETERMINATE) {
+        return l.dnssec().status().name().toLowerCase(Locale.ROOT);
+      }
+    }
+    return null;
   }
 
   /** The TLSA records per exchange that has some; null when not looked up or a lookup failed. */

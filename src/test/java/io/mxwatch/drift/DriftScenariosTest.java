@@ -315,6 +315,47 @@ class DriftScenariosTest {
   }
 
   @Test
+  void signaturesLeftToExpireBreakDnssecCriticallyAndReSigningRepairsIt() {
+    String zone = "@ SOA ns hostmaster 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1\n@ MX 10 mx1\nmx1 A 127.0.0.2\n"
+        + "@ TXT \"v=spf1 mx -all\"\n_dmarc TXT \"v=DMARC1; p=reject\"\n";
+    try (CheckFixture signed = new CheckFixture().withoutSmtp().withoutIpv6()) {
+      java.util.function.BiConsumer<Instant, Instant> sign = (inception, expiry) ->
+          signed.dnssec(io.mxwatch.testing.SignedZone.sign(DOMAIN, zone, inception, expiry).serveOn(signed.dns).trustAnchor());
+      sign.accept(CheckFixture.NOW, CheckFixture.NOW.plus(Duration.ofDays(30)));
+      DriftState s = DriftState.INITIAL;
+      List<Change> changes = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        s = stepWith(signed, s, changes);
+      }
+      assertThat(changes).isEmpty();
+
+      // the signer stopped: the signatures ran out a day ago
+      sign.accept(CheckFixture.NOW.minus(Duration.ofDays(30)), CheckFixture.NOW.minus(Duration.ofDays(1)));
+      s = stepWith(signed, s, changes);
+      assertThat(changes).as("one bogus check is not yet a confirmed change").isEmpty();
+      s = stepWith(signed, s, changes);
+      assertThat(changes).filteredOn(c -> c.code().startsWith("DNSSEC_") && !c.code().equals("DNSSEC_BOGUS")).singleElement().satisfies(c -> {
+        assertThat(c.code()).isEqualTo("DNSSEC_BROKEN");
+        assertThat(c.severity()).isEqualTo(io.mxwatch.audit.Severity.CRITICAL);
+        assertThat(c.before()).isEqualTo("secure");
+        assertThat(c.after()).isEqualTo("bogus");
+      });
+      assertThat(engine.open(s, Expectations.NONE)).extracting(Change::code).contains("DNSSEC_BROKEN");
+      changes.clear();
+
+      sign.accept(CheckFixture.NOW, CheckFixture.NOW.plus(Duration.ofDays(30)));
+      for (int i = 0; i < 2; i++) {
+        s = stepWith(signed, s, changes);
+      }
+      assertThat(changes).filteredOn(c -> c.code().equals("DNSSEC_CHANGED")).singleElement().satisfies(c -> {
+        assertThat(c.severity()).isEqualTo(io.mxwatch.audit.Severity.INFO);
+        assertThat(c.before()).isEqualTo("bogus");
+        assertThat(c.after()).isEqualTo("secure");
+      });
+    }
+  }
+
+  @Test
   void anMtaStsPolicyWeakenedOrChangedWithoutANewId() {
     String enforce = "version: STSv1\r\nmode: enforce\r\nmx: *.example.test\r\nmax_age: 604800\r\n";
     try (CheckFixture sts = new CheckFixture().zone(DOMAIN, ZONE).withoutSmtp().withoutIpv6()) {
