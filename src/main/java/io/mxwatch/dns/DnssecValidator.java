@@ -53,8 +53,22 @@ public final class DnssecValidator {
   /** The shipped root anchors (KSK-2017 and KSK-2024). */
   public static final String ROOT_ANCHORS = "/dnssec/root-anchors.txt";
 
+  /** How long a validated answer is kept at most, and a bogus one (as Unbound's val-bogus-ttl). */
+  static final Duration KEEP = Duration.ofHours(1);
+  static final Duration KEEP_BOGUS = Duration.ofMinutes(1);
+  /** Validated answers kept at most (about 150 bytes each). */
+  static final int KEPT = 250_000;
+
   private final DnsClient client;
   private final ValidatingResolver validator;
+  private final java.time.Clock clock;
+  /**
+   * Answers already validated, by their content (records and signatures, without TTLs): a
+   * signature is verified once, not at every check of every domain that shares it, until the
+   * answer's TTL runs out (at most {@link #KEEP}), a signature in it expires, or the answer changes.
+   * Verifying signatures is nearly all of validation's cost.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<Key, Kept> kept = new java.util.concurrent.ConcurrentHashMap<>();
   private final Set<Name> anchors;
   /** The {@link System#nanoTime()} until which validation is paused (in the past: not paused). */
   private volatile long pausedUntil = System.nanoTime();
@@ -67,6 +81,7 @@ public final class DnssecValidator {
    */
   public DnssecValidator(DnsClient client, byte[] anchors, String source, java.time.Clock clock) {
     this.client = client;
+    this.clock = clock;
     this.anchors = anchorNames(anchors, source);
     // the clock judges signatures' validity: the check's own, as for certificates
     this.validator = new ValidatingResolver(new Head(), clock);
@@ -136,7 +151,22 @@ public final class DnssecValidator {
           .query(name, type, deadlineNanos)
           .thenApply(outcome -> new Validated(outcome, new DnssecResult(DnssecStatus.INDETERMINATE, pauseReason, null)));
     }
-    Lookup lookup = new Lookup(name, type, deadlineNanos);
+    return client.exchange(name, type, deadlineNanos).thenCompose(exchange -> validate(name, type, deadlineNanos, exchange));
+  }
+
+  /** The answer in {@code exchange} validated: as kept from an earlier check, else by the validator. */
+  private CompletableFuture<Validated> validate(Name name, int type, long deadlineNanos, DnsClient.Exchange exchange) {
+    if (exchange.response() == null || exchange.outcome() instanceof DnsOutcome.Failure) {
+      return CompletableFuture.completedFuture(
+          new Validated(exchange.outcome(), indeterminate("the lookup failed: " + exchange.outcome().detail())));
+    }
+    Key key = Key.of(name, type, exchange.response());
+    long now = clock.millis();
+    Kept known = kept.get(key);
+    if (known != null && known.untilMillis > now) {
+      return CompletableFuture.completedFuture(new Validated(exchange.outcome(), known.result));
+    }
+    Lookup lookup = new Lookup(name, type, deadlineNanos, exchange);
     Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
     CompletableFuture<Validated> result = new CompletableFuture<>();
     try {
@@ -145,7 +175,9 @@ public final class DnssecValidator {
           .whenComplete(
               (validated, error) -> {
                 try {
-                  result.complete(lookup.result(validated, error));
+                  Validated v = lookup.result(validated, error);
+                  keep(key, exchange.response(), v.dnssec(), now);
+                  result.complete(v);
                 } catch (RuntimeException e) {
                   result.complete(new Validated(new DnsOutcome.Error("validation failed: " + e), indeterminate("validation failed: " + e)));
                 }
@@ -154,6 +186,71 @@ public final class DnssecValidator {
       result.complete(new Validated(new DnsOutcome.Error("validation failed: " + e), indeterminate("validation failed: " + e)));
     }
     return result;
+  }
+
+  /** Keeps a result that depends on the answer alone: not an indeterminate one (a lookup failed). */
+  private void keep(Key key, Message response, DnssecResult result, long nowMillis) {
+    if (result.status() == DnssecStatus.INDETERMINATE) {
+      return;
+    }
+    long until = nowMillis + (result.status() == DnssecStatus.BOGUS ? KEEP_BOGUS : KEEP).toMillis();
+    for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
+      for (Record r : response.getSection(section)) {
+        until = Math.min(until, nowMillis + r.getTTL() * 1000);
+        if (r instanceof RRSIGRecord sig) {
+          until = Math.min(until, sig.getExpire().toEpochMilli());
+        }
+      }
+    }
+    if (until <= nowMillis) {
+      return;
+    }
+    if (kept.size() >= KEPT) {
+      kept.values().removeIf(k -> k.untilMillis <= nowMillis);
+      if (kept.size() >= KEPT) {
+        return; // full of live answers: the others are validated each time
+      }
+    }
+    kept.put(key, new Kept(result, until));
+  }
+
+  private record Kept(DnssecResult result, long untilMillis) {}
+
+  /**
+   * An answer's content: the question, the response code and every record of the answer and
+   * authority sections (owner, type, class, data; signatures included, TTLs not, order not), as
+   * 128 bits of SHA-256.
+   */
+  private record Key(long high, long low) {
+    static Key of(Name name, int type, Message response) {
+      java.util.List<byte[]> records = new java.util.ArrayList<>();
+      for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
+        for (Record r : response.getSection(section)) {
+          org.xbill.DNS.DNSOutput out = new org.xbill.DNS.DNSOutput();
+          out.writeU8(section);
+          r.getName().toWireCanonical(out);
+          out.writeU16(r.getType());
+          out.writeU16(r.getDClass());
+          out.writeByteArray(r.rdataToWireCanonical());
+          records.add(out.toByteArray());
+        }
+      }
+      records.sort(java.util.Arrays::compare);
+      java.security.MessageDigest sha;
+      try {
+        sha = java.security.MessageDigest.getInstance("SHA-256");
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+      sha.update(name.toWireCanonical());
+      sha.update(new byte[] {(byte) (type >> 8), (byte) type, (byte) response.getRcode()});
+      for (byte[] r : records) {
+        sha.update(new byte[] {(byte) (r.length >> 8), (byte) r.length});
+        sha.update(r);
+      }
+      java.nio.ByteBuffer digest = java.nio.ByteBuffer.wrap(sha.digest());
+      return new Key(digest.getLong(), digest.getLong());
+    }
   }
 
   private boolean paused() {
@@ -177,11 +274,20 @@ public final class DnssecValidator {
     volatile DnsClient.Exchange answer;
     /** The first lookup of the validation that got no usable answer, described; null if none. */
     volatile String failed;
+    /** The answer to the question, already asked: the validator's first query for it gets it. */
+    private final java.util.concurrent.atomic.AtomicReference<DnsClient.Exchange> asked;
 
-    Lookup(Name name, int type, long deadlineNanos) {
+    Lookup(Name name, int type, long deadlineNanos, DnsClient.Exchange asked) {
       this.name = name;
       this.type = type;
       this.deadlineNanos = deadlineNanos;
+      this.asked = new java.util.concurrent.atomic.AtomicReference<>(asked);
+    }
+
+    /** The exchange asked before validation, once, when the validator asks that question. */
+    DnsClient.Exchange takeAsked(Name qname, int qtype) {
+      DnsClient.Exchange e = asked.get();
+      return e != null && qtype == type && qname.equals(name) && asked.compareAndSet(e, null) ? e : null;
     }
 
     @Override
@@ -336,8 +442,10 @@ public final class DnssecValidator {
       long deadline = lookup != null ? lookup.deadlineNanos : System.nanoTime() + timeout.toNanos();
       Name qname = question.getName();
       int qtype = question.getType();
-      return client
-          .exchange(qname, qtype, deadline)
+      DnsClient.Exchange already = lookup != null ? lookup.takeAsked(qname, qtype) : null;
+      CompletableFuture<DnsClient.Exchange> exchanged =
+          already != null ? CompletableFuture.completedFuture(already) : client.exchange(qname, qtype, deadline).toCompletableFuture();
+      return exchanged
           .thenApply(
               exchange -> {
                 if (lookup != null) {

@@ -61,6 +61,52 @@ class DnssecValidatorTest {
     assertThat(lookup(v, "_25._tcp.mx1.example.test", Type.TLSA).dnssec().status()).isEqualTo(DnssecStatus.SECURE);
   }
 
+  /** A clock the test moves. */
+  private static final class MovingClock extends Clock {
+    volatile Instant now = NOW;
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void aValidatedAnswerIsKeptNoLongerThanItsSignaturesLast() {
+    MovingClock clock = new MovingClock();
+    SignedZone zone = SignedZone.sign("example.test", ZONE, NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofSeconds(90))).serveOn(server);
+    DnssecValidator v = new DnssecValidator(client, zone.trustAnchor().getBytes(StandardCharsets.US_ASCII), "test anchors", clock);
+    assertThat(lookup(v, "example.test", Type.MX).dnssec().status()).isEqualTo(DnssecStatus.SECURE);
+
+    clock.now = NOW.plus(Duration.ofSeconds(120)); // the same answer, byte for byte, but its signatures have run out
+    DnssecValidator.Validated later = lookup(v, "example.test", Type.MX);
+    assertThat(later.dnssec().status()).as(later.dnssec().describe()).isEqualTo(DnssecStatus.BOGUS);
+  }
+
+  @Test
+  void aChangedAnswerIsValidatedAnewNotTakenFromTheKeptOne() throws Exception {
+    SignedZone zone = SignedZone.sign("example.test", ZONE, NOW, NOW.plus(Duration.ofDays(10))).serveOn(server);
+    DnssecValidator v = validator(zone.trustAnchor());
+    assertThat(lookup(v, "example.test", Type.MX).dnssec().status()).isEqualTo(DnssecStatus.SECURE);
+
+    // the MX set changed at the server without a valid signature over it: one left from before
+    server.remove("example.test", Type.MX).add(org.xbill.DNS.Record.fromString(
+        name("example.test"), Type.MX, org.xbill.DNS.DClass.IN, 300, "20 mx9.example.test.", name("example.test")));
+    DnssecValidator.Validated changed = lookup(v, "example.test", Type.MX);
+    assertThat(changed.outcome().toString()).contains("mx9");
+    assertThat(changed.dnssec().status()).as(changed.dnssec().describe()).isEqualTo(DnssecStatus.BOGUS);
+  }
+
   @Test
   void aProvenAbsenceIsSecureToo() {
     SignedZone zone = SignedZone.sign("example.test", ZONE, NOW, NOW.plus(Duration.ofDays(10))).serveOn(server);
