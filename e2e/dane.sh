@@ -105,33 +105,17 @@ awk '{gsub(/./, "0", $NF); print}' "$work/anchors.txt" > "$work/wrong-anchors.tx
 
 # --- Unbound, validating dane.test from the anchor ----------------------------------------
 mkdir -p "$work/unbound"
-cat > "$work/unbound/unbound.conf" << CONF
+{
+  unbound_conf "$resolver" "$resolver_port" "validator iterator"
+  cat << CONF
 server:
-    interface: $resolver
-    port: $resolver_port
-    do-ip6: no
-    access-control: 127.0.0.0/8 allow
-    username: ""
-    chroot: ""
-    directory: "$work/unbound"
-    pidfile: "$work/unbound/unbound.pid"
-    use-syslog: no
-    logfile: ""
-    verbosity: 1
-    num-threads: 1
-    module-config: "validator iterator"
     trust-anchor-file: "$work/anchors.txt"
     val-log-level: 2
-    do-not-query-localhost: no
-    cache-max-ttl: 1
-    cache-max-negative-ttl: 1
-    local-zone: "test." nodefault
-remote-control:
-    control-enable: no
 stub-zone:
     name: "dane.test"
     stub-addr: $knot@$dns_port
 CONF
+} > "$work/unbound/unbound.conf"
 unbound -d -c "$work/unbound/unbound.conf" >> "$work/unbound/unbound.log" 2>&1 &
 track $!
 resolves() { [[ -n $(kdig +short +timeout=1 +retry=0 "@$resolver" -p "$resolver_port" MX dane.test 2> /dev/null) ]]; }

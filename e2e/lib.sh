@@ -138,6 +138,35 @@ free_port() { # free_port [ADDRESS [FIRST]]: a TCP port nothing listens on at AD
   return 1
 }
 
+unbound_conf() { # unbound_conf ADDRESS PORT MODULES: the server and remote-control clauses of a test resolver
+  # on ADDRESS:PORT (loopback clients only, no root privileges, answers cached one second at most:
+  # the zones change under the tests); the script adds its zones (forward-zone, stub-zone) and any
+  # further server: clause
+  cat << CONF
+server:
+    interface: $1
+    port: $2
+    do-ip6: no
+    access-control: 127.0.0.0/8 allow
+    username: ""
+    chroot: ""
+    directory: "$work/unbound"
+    pidfile: "$work/unbound/unbound.pid"
+    use-syslog: no
+    logfile: ""
+    verbosity: 1
+    num-threads: 1
+    module-config: "$3"
+    do-not-query-localhost: no
+    cache-max-ttl: 1
+    cache-max-negative-ttl: 1
+    # .test is one of Unbound's default local zones (RFC 6761): let it through to Knot
+    local-zone: "test." nodefault
+remote-control:
+    control-enable: no
+CONF
+}
+
 # pg_start: a private PostgreSQL on 127.0.0.1 with database and user mxwatch (trust auth), its
 # files under $work/pg; sets pg_port and pg_url, and stops it on exit
 pg_start() {

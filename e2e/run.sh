@@ -134,33 +134,14 @@ wait_for 30 serves_serial "$serial" || { echo "Knot did not serve the zone: see 
 
 # --- Unbound: the resolver mxwatch uses ---------------------------------------------------
 mkdir -p "$work/unbound"
-cat > "$work/unbound/unbound.conf" << CONF
-server:
-    interface: $resolver
-    port: $resolver_port
-    do-ip6: no
-    access-control: 127.0.0.0/8 allow
-    username: ""
-    chroot: ""
-    directory: "$work/unbound"
-    pidfile: "$work/unbound/unbound.pid"
-    use-syslog: no
-    logfile: ""
-    verbosity: 1
-    num-threads: 1
-    module-config: "iterator"
-    do-not-query-localhost: no
-    # the zone changes under the test: answers live one second at most
-    cache-max-ttl: 1
-    cache-max-negative-ttl: 1
-    # .test is one of Unbound's default local zones (RFC 6761): let it through to Knot
-    local-zone: "test." nodefault
-remote-control:
-    control-enable: no
+{
+  unbound_conf "$resolver" "$resolver_port" iterator
+  cat << CONF
 forward-zone:
     name: "e2e.test"
     forward-addr: $knot@$dns_port
 CONF
+} > "$work/unbound/unbound.conf"
 resolves() { [[ -n $(kdig +short +timeout=1 +retry=0 "@$resolver" -p "$resolver_port" MX alpha.e2e.test 2> /dev/null) ]]; }
 start_unbound() {
   unbound -d -c "$work/unbound/unbound.conf" >> "$work/unbound/unbound.log" 2>&1 &
