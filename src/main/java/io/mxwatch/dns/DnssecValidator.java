@@ -58,6 +58,8 @@ public final class DnssecValidator {
   static final Duration KEEP_BOGUS = Duration.ofMinutes(1);
   /** Validated answers kept at most (about 150 bytes each). */
   static final int KEPT = 250_000;
+  /** How often a full store of kept answers is swept of expired ones at most. */
+  static final Duration SWEEP_EVERY = Duration.ofSeconds(10);
 
   private final DnsClient client;
   private final ValidatingResolver validator;
@@ -69,6 +71,7 @@ public final class DnssecValidator {
    * Verifying signatures is nearly all of validation's cost.
    */
   private final java.util.concurrent.ConcurrentHashMap<Key, Kept> kept = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile long sweptAtMillis = Long.MIN_VALUE / 2;
   private final Set<Name> anchors;
   /** The {@link System#nanoTime()} until which validation is paused (in the past: not paused). */
   private volatile long pausedUntil = System.nanoTime();
@@ -206,7 +209,11 @@ public final class DnssecValidator {
       return;
     }
     if (kept.size() >= KEPT) {
-      kept.values().removeIf(k -> k.untilMillis <= nowMillis);
+      // a sweep reads every kept answer: once in a while, not at each answer while full
+      if (nowMillis - sweptAtMillis >= SWEEP_EVERY.toMillis()) {
+        sweptAtMillis = nowMillis;
+        kept.values().removeIf(k -> k.untilMillis <= nowMillis);
+      }
       if (kept.size() >= KEPT) {
         return; // full of live answers: the others are validated each time
       }

@@ -61,13 +61,8 @@ public record Observation(DomainState state, List<String> failures) {
 
   /** The DNSSEC status of the MX answer; null when not validated or indeterminate. */
   private static String dnssec(Snapshot s) {
-    for (DnsLookup l : s.lookups()) {
-      if (l.type().equals("MX") && l.name().equals(s.domain()) && l.dnssec() != null
-          && l.dnssec().status() != io.mxwatch.dns.DnssecStatus.INDETERMINATE) {
-        return l.dnssec().status().name().toLowerCase(Locale.ROOT);
-      }
-    }
-    return null;
+    io.mxwatch.dns.DnssecResult mx = s.mxDnssec();
+    return mx == null || mx.status() == io.mxwatch.dns.DnssecStatus.INDETERMINATE ? null : mx.status().name().toLowerCase(Locale.ROOT);
   }
 
   /** The TLSA records per exchange that has some; null when not looked up or a lookup failed. */

@@ -128,17 +128,16 @@ public record CheckFigures(
   }
 
   private static double dnssecStatus(Snapshot s) {
-    for (io.mxwatch.dns.DnsLookup l : s.lookups()) {
-      if (l.type().equals("MX") && l.name().equals(s.domain()) && l.dnssec() != null) {
-        return switch (l.dnssec().status()) {
-          case SECURE -> 1;
-          case INSECURE -> 0;
-          case BOGUS -> -1;
-          case INDETERMINATE -> Double.NaN;
-        };
-      }
+    io.mxwatch.dns.DnssecResult mx = s.mxDnssec();
+    if (mx == null) {
+      return Double.NaN;
     }
-    return Double.NaN;
+    return switch (mx.status()) {
+      case SECURE -> 1;
+      case INSECURE -> 0;
+      case BOGUS -> -1;
+      case INDETERMINATE -> Double.NaN;
+    };
   }
 
   /** 1.0, 1.1, 1.2, 1.3 for TLSv1 … TLSv1.3; NaN for anything else. */

@@ -55,6 +55,16 @@ public record Snapshot(
     this(domain, checkedAt, durationMs, mx, spf, dmarc, smtpProbed, smtp, lookups, null);
   }
 
+  /** The DNSSEC validation of the domain's MX answer; null when it was not validated. */
+  public io.mxwatch.dns.DnssecResult mxDnssec() {
+    for (io.mxwatch.dns.DnsLookup l : lookups) {
+      if (l.type().equals("MX") && l.name().equals(domain) && l.dnssec() != null) {
+        return l.dnssec();
+      }
+    }
+    return null;
+  }
+
   /** The exchanges that have {@code address}, in preference order. */
   public List<String> exchangesOf(String address) {
     return mx.hosts().stream()
