@@ -46,13 +46,15 @@ public final class AlertStore implements AlertRepository {
     Jdbc.Row add = rs -> out.putIfAbsent(rs.getString(1), new Due(rs.getString(1), Jdbc.read(rs.getString(2), DriftState.class), rs.getLong(3), rs.getLong(4)));
     jdbc.select(
         "finding the domains due for alert evaluation",
-        "SELECT d.domain, d.state, d.version, COALESCE(a.version, 0) FROM drift_state d LEFT JOIN alert_domain a ON a.domain = d.domain"
+        "SELECT d.domain, x.state, d.version, COALESCE(a.version, 0) FROM drift_state d JOIN drift_state_content x ON x.domain = d.domain"
+            + " LEFT JOIN alert_domain a ON a.domain = d.domain"
             + " WHERE d.alert_pending = TRUE ORDER BY d.domain FETCH FIRST ? ROWS ONLY",
         add,
         limit);
     jdbc.select(
         "finding the domains due for alert evaluation",
-        "SELECT d.domain, d.state, d.version, a.version FROM alert_domain a JOIN drift_state d ON d.domain = a.domain"
+        "SELECT d.domain, x.state, d.version, a.version FROM alert_domain a JOIN drift_state d ON d.domain = a.domain"
+            + " JOIN drift_state_content x ON x.domain = d.domain"
             + " WHERE a.due_at <= ? ORDER BY a.domain FETCH FIRST ? ROWS ONLY",
         add,
         now,

@@ -126,8 +126,8 @@ public final class HistoryStore {
       "CASE WHEN s.last_seen > d.last_checked_at THEN s.last_seen ELSE d.last_checked_at END";
 
   private static final String OVERVIEW =
-      "SELECT d.domain, d.state, d.version, " + LAST_CHECKED + ", d.last_status, d.last_change_at FROM drift_state d"
-          + " LEFT JOIN snapshot s ON s.id = d.last_snapshot_id";
+      "SELECT d.domain, x.state, d.version, " + LAST_CHECKED + ", d.last_status, d.last_change_at FROM drift_state d"
+          + " JOIN drift_state_content x ON x.domain = d.domain LEFT JOIN snapshot s ON s.id = d.last_snapshot_id";
 
   private static Overview overview(ResultSet rs) throws SQLException {
     return new Overview(
@@ -186,8 +186,8 @@ public final class HistoryStore {
     List<Loaded> out = new ArrayList<>();
     jdbc.select(
         "loading the drift state of " + domain,
-        "SELECT d.state, d.version, d.last_snapshot_id, s.content_hash, d.last_status FROM drift_state d"
-            + " LEFT JOIN snapshot s ON s.id = d.last_snapshot_id WHERE d.domain = ?",
+        "SELECT x.state, d.version, d.last_snapshot_id, s.content_hash, d.last_status FROM drift_state d"
+            + " JOIN drift_state_content x ON x.domain = d.domain LEFT JOIN snapshot s ON s.id = d.last_snapshot_id WHERE d.domain = ?",
         rs -> out.add(new Loaded(Jdbc.read(rs.getString(1), DriftState.class), rs.getLong(2), rs.getObject(3, Long.class), rs.getString(4), rs.getString(5))),
         domain);
     return out.isEmpty() ? Loaded.NONE : out.getFirst();
@@ -445,17 +445,17 @@ public final class HistoryStore {
               c -> {
                 try (PreparedStatement up =
                         c.prepareStatement(
-                            "UPDATE drift_state SET state = ?, version = version + 1, alert_pending = TRUE, open_changes = ?, changed_at = CURRENT_TIMESTAMP"
+                            "UPDATE drift_state SET version = version + 1, alert_pending = TRUE, open_changes = ?, changed_at = CURRENT_TIMESTAMP"
                                 + " WHERE domain = ? AND version = ?");
                     PreparedStatement ins =
                         c.prepareStatement("INSERT INTO approval (domain, approved_by, reason, approved_at, baseline) VALUES (?, ?, ?, ?, ?)")) {
-                  up.setString(1, Jdbc.json(approved));
-                  up.setObject(2, openAfter == null ? null : openAfter.applyAsInt(approved));
-                  up.setString(3, domain);
-                  up.setLong(4, loaded.version());
+                  up.setObject(1, openAfter == null ? null : openAfter.applyAsInt(approved));
+                  up.setString(2, domain);
+                  up.setLong(3, loaded.version());
                   if (up.executeUpdate() != 1) {
                     return false; // a check was recorded in between: approve what it confirmed
                   }
+                  writeState(c, domain, approved, false);
                   ins.setString(1, domain);
                   ins.setString(2, by);
                   ins.setString(3, reason);
@@ -645,19 +645,42 @@ public final class HistoryStore {
     if (version == 0) {
       try (PreparedStatement ins =
           c.prepareStatement(
-              "INSERT INTO drift_state (domain, state, version, last_snapshot_id, last_checked_at, last_status, last_change_at, open_changes, alert_pending,"
-                  + " changed_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, TRUE, CURRENT_TIMESTAMP)")) {
-        Jdbc.bind(ins, domain, Jdbc.json(state), snapshotId, at, status, lastChange, open);
-        return ins.executeUpdate() == 1;
+              "INSERT INTO drift_state (domain, version, last_snapshot_id, last_checked_at, last_status, last_change_at, open_changes, alert_pending,"
+                  + " changed_at) VALUES (?, 1, ?, ?, ?, ?, ?, TRUE, CURRENT_TIMESTAMP)")) {
+        Jdbc.bind(ins, domain, snapshotId, at, status, lastChange, open);
+        if (ins.executeUpdate() != 1) {
+          return false;
+        }
       }
+      writeState(c, domain, state, true);
+      return true;
     }
     try (PreparedStatement up =
         c.prepareStatement(
-            "UPDATE drift_state SET state = ?, version = version + 1, last_snapshot_id = ?, last_checked_at = ?, last_status = ?,"
+            "UPDATE drift_state SET version = version + 1, last_snapshot_id = ?, last_checked_at = ?, last_status = ?,"
                 + " last_change_at = COALESCE(?, last_change_at), open_changes = ?, alert_pending = TRUE, changed_at = CURRENT_TIMESTAMP"
                 + " WHERE domain = ? AND version = ?")) {
-      Jdbc.bind(up, Jdbc.json(state), snapshotId, at, status, lastChange, open, domain, version);
-      return up.executeUpdate() == 1;
+      Jdbc.bind(up, snapshotId, at, status, lastChange, open, domain, version);
+      if (up.executeUpdate() != 1) {
+        return false;
+      }
+    }
+    writeState(c, domain, state, false);
+    return true;
+  }
+
+  /**
+   * The state's JSON, beside its row in drift_state (which the caller wrote first, guarded by
+   * its version, in the same transaction).
+   */
+  private static void writeState(Connection c, String domain, DriftState state, boolean first) throws SQLException {
+    try (PreparedStatement w =
+        c.prepareStatement(
+            first ? "INSERT INTO drift_state_content (state, domain) VALUES (?, ?)" : "UPDATE drift_state_content SET state = ? WHERE domain = ?")) {
+      Jdbc.bind(w, Jdbc.json(state), domain);
+      if (w.executeUpdate() != 1) {
+        throw new SQLException("the state of " + domain + " has no row of content", "23000");
+      }
     }
   }
 }

@@ -91,15 +91,21 @@ class AlertFlowTest {
         m.setObject(2, T0.atOffset(java.time.ZoneOffset.UTC));
         m.executeUpdate();
       }
-      try (PreparedStatement up = c.prepareStatement("UPDATE drift_state SET state = ?, version = version + 1 WHERE domain = ?")) {
-        up.setString(1, SnapshotJson.mapper().writeValueAsString(s));
-        up.setString(2, domain);
-        if (up.executeUpdate() == 0) {
-          try (PreparedStatement ins = c.prepareStatement("INSERT INTO drift_state (domain, state, version) VALUES (?, ?, 1)")) {
+      String json = SnapshotJson.mapper().writeValueAsString(s);
+      try (PreparedStatement up = c.prepareStatement("UPDATE drift_state SET version = version + 1 WHERE domain = ?")) {
+        up.setString(1, domain);
+        boolean first = up.executeUpdate() == 0;
+        if (first) {
+          try (PreparedStatement ins = c.prepareStatement("INSERT INTO drift_state (domain, version) VALUES (?, 1)")) {
             ins.setString(1, domain);
-            ins.setString(2, SnapshotJson.mapper().writeValueAsString(s));
             ins.executeUpdate();
           }
+        }
+        try (PreparedStatement w =
+            c.prepareStatement(first ? "INSERT INTO drift_state_content (state, domain) VALUES (?, ?)" : "UPDATE drift_state_content SET state = ? WHERE domain = ?")) {
+          w.setString(1, json);
+          w.setString(2, domain);
+          w.executeUpdate();
         }
       }
     }

@@ -257,6 +257,33 @@ class HistoryStoreTest {
   }
 
   @Test
+  void aStoreOfTheVersionBeforeKeepsItsDriftStatesWhenTheyMoveToTheirOwnTable() throws Exception {
+    String url = Database.h2Url(dir);
+    org.flywaydb.core.Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/migration").target("5").load().migrate();
+    CheckResult check = realCheck();
+    DriftEngine.Step step = engine.step(DriftState.INITIAL, Observation.of(check), Expectations.NONE, check.snapshot().checkedAt());
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "")) {
+      try (java.sql.PreparedStatement m = c.prepareStatement("INSERT INTO domain (name, added_at) VALUES (?, ?)")) {
+        Jdbc.bind(m, DOMAIN, Jdbc.time(clock));
+        m.executeUpdate();
+      }
+      try (java.sql.PreparedStatement ins = c.prepareStatement("INSERT INTO drift_state (domain, state, version, last_status) VALUES (?, ?, 3, 'ok')")) {
+        Jdbc.bind(ins, DOMAIN, Jdbc.json(step.state()));
+        ins.executeUpdate();
+      }
+    }
+
+    open(); // migrates to the newest version
+    HistoryStore.Loaded loaded = store.load(DOMAIN);
+    assertThat(loaded.version()).isEqualTo(3);
+    assertThat(loaded.state()).isEqualTo(step.state());
+    assertThat(store.versions()).containsEntry(DOMAIN, 3L);
+    DriftEngine.Step next = record(again(check)); // written to the new table
+    assertThat(store.load(DOMAIN).version()).isEqualTo(4);
+    assertThat(store.load(DOMAIN).state()).isEqualTo(next.state());
+  }
+
+  @Test
   void theSchemaVersionThatSkipsFlywayIsTheNewestMigration() throws Exception {
     int newest = 0;
     try (var files = java.nio.file.Files.list(Path.of("src/main/resources/db/migration"))) {
