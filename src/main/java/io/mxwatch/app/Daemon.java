@@ -59,7 +59,7 @@ final class Daemon implements io.mxwatch.cli.Daemon {
   private static final Duration COMPACT_TICK = Duration.ofSeconds(30);
 
   private static final Duration COMPACT_BUDGET = Duration.ofMillis(500);
-  /** How often repeated checks are written, in one batch. */
+  /** How often repeated checks are written, in one batch, when the batch is small ({@link RepeatedChecks#flushIfDue}). */
   private static final Duration REPEATS_TICK = Duration.ofSeconds(5);
   /** How often alerting evaluates what is due and drains the outbox. */
   private static final Duration ALERT_TICK = Duration.ofSeconds(2);
@@ -238,7 +238,7 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     }
     commits.close();
     metricsTimer.shutdownNow();
-    writeRepeats();
+    writeRepeats(true);
     alerts.close();
     retirements.shutdownNow();
     watching.checker().close();
@@ -313,10 +313,18 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     metrics.watched(intervals.size());
   }
 
-  /** Writes the repeated checks of the last few seconds; a failure keeps them for the next batch. */
+  /** Writes the repeated checks waiting, if their batch is due; a failure keeps them for the next batch. */
   private void writeRepeats() {
+    writeRepeats(false);
+  }
+
+  private void writeRepeats(boolean all) {
     try {
-      repeats.flush();
+      if (all) {
+        repeats.flush();
+      } else {
+        repeats.flushIfDue();
+      }
     } catch (RuntimeException e) {
       log.warn("repeated checks not written, retried with the next batch: {}", e.getMessage());
     }

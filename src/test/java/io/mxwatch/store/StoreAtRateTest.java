@@ -96,6 +96,36 @@ class StoreAtRateTest {
   }
 
   @Test
+  void aSmallBatchOfRepeatsIsWrittenAtOnceALargeOneWhenItsOldestHasWaited() {
+    HistoryStore.Recording r = recording("a.test");
+    HistoryStore.Recorded first = store.record(r.domain(), r.version(), r.check(), r.observation(), r.step(), r.openChanges());
+    long[] now = {0};
+    RepeatedChecks repeats = new RepeatedChecks(db.dataSource(), () -> now[0]);
+    repeats.add("a.test", first.snapshotId(), clock.plusSeconds(60));
+    assertThat(repeats.flushIfDue()).as("one domain waiting: written at the next tick").isEqualTo(1);
+
+    for (int i = 0; i < RepeatedChecks.LARGE_BATCH; i++) {
+      repeats.add(i == 0 ? "a.test" : "other-" + i + ".test", first.snapshotId(), clock.plusSeconds(120));
+      now[0] += 1_000_000; // a millisecond between checks
+    }
+    assertThat(repeats.flushIfDue()).as("a large batch waits").isZero();
+    assertThat(repeats.pending()).isEqualTo(RepeatedChecks.LARGE_BATCH);
+    now[0] = RepeatedChecks.MAX_WAIT.toNanos() - 1;
+    assertThat(repeats.flushIfDue()).as("its oldest has not waited long enough yet").isZero();
+    now[0] = RepeatedChecks.MAX_WAIT.toNanos();
+    assertThat(repeats.flushIfDue()).isEqualTo(RepeatedChecks.LARGE_BATCH);
+    assertThat(repeats.pending()).isZero();
+    assertThat(store.snapshots("a.test", Instant.EPOCH).getFirst().lastSeen()).isEqualTo(clock.plusSeconds(120));
+
+    // the wait starts again with the next batch's first repeat
+    for (int i = 0; i < RepeatedChecks.LARGE_BATCH; i++) {
+      repeats.add("other-" + i + ".test", first.snapshotId(), clock.plusSeconds(180));
+    }
+    assertThat(repeats.flushIfDue()).isZero();
+    assertThat(repeats.flush()).as("flush writes whatever waits (the daemon's stop)").isEqualTo(RepeatedChecks.LARGE_BATCH);
+  }
+
+  @Test
   void checksThatDifferOnlyInTheVolatilePartOfABannerShareOneSnapshot() {
     HistoryStore.Recording r = recording("a.test");
     long version = 0;
