@@ -20,7 +20,8 @@
 # checks of each domain are matched across both logs to count duplicates), KILL=1 (with
 # DAEMONS=2: kill -9 the second daemon before the last round, which then shows whether the first
 # takes over its share), DNSSEC=1 (a signed zone, validated; see lib.sh), JAR (another build to measure, e.g. an older release), JFR=1 (a Java
-# Flight Recording of the daemon, kept with KEEP=1), KEEP=1 keeps the work directory.
+# Flight Recording of the daemon, kept with KEEP=1), KEEP=1 keeps the work directory, GC (the
+# daemon's collector: Parallel as shipped, or G1, Serial).
 # Talks to 127.0.0.1 only and stops exactly the processes it started.
 set -euo pipefail
 
@@ -92,7 +93,8 @@ metrics_url() { echo "http://127.0.0.1:${http_ports[$1 - 1]}/metrics"; }
 
 # The daemon's JVM as the systemd unit and the container run it: a class data archive that the
 # first start writes at its exit and every later start maps (CDS=0: none, the first start ever).
-daemon_opts=("-Xmx$xmx" -XX:+ExitOnOutOfMemoryError)
+# the collector of the systemd unit and bin/mxwatch (GC=G1 measures the JVM's default instead)
+daemon_opts=("-Xmx$xmx" -XX:+ExitOnOutOfMemoryError "-XX:+Use${GC:-Parallel}GC")
 if [[ ${CDS:-1} == 1 ]]; then
   daemon_opts+=(-Xlog:disable "-Xlog:all=warning,cds*=off:stderr" -XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$work/run.jsa")
   echo "== a first start of mxwatch run (10 domains, a scratch store) writes the class data archive" >&2
@@ -162,15 +164,25 @@ still_alive() { # still_alive I: true while daemon I runs; else says how it ende
   return 1
 }
 
-# `mxwatch status` as bin/mxwatch runs operator commands: C1 only, with a class data archive made
-# by a first, unmeasured `status` (so that it holds the store's classes too)
-cli_opts=(-XX:TieredStopAtLevel=1 -Xlog:disable -Xlog:all=warning:stderr -XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$work/cli.jsa")
+# `mxwatch status` as bin/mxwatch runs operator commands: C1 only, with an AOT cache (JDK 25 and
+# later) or a class data archive made by a first, unmeasured `status` (so that it holds the
+# store's classes too)
+if "$java" -XX:+PrintFlagsFinal -version 2> /dev/null | grep -q ' AOTCacheOutput '; then
+  cli_cache=$work/cli.aot
+  cli_make=("-XX:AOTCacheOutput=$cli_cache")
+  cli_use=("-XX:AOTCache=$cli_cache")
+else
+  cli_cache=$work/cli.jsa
+  cli_make=(-XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$cli_cache")
+  cli_use=("${cli_make[@]}")
+fi
+cli_opts=(-XX:TieredStopAtLevel=1 -Xlog:disable "-Xlog:all=warning,cds*=off,aot*=off:stderr")
 status_time() { # status_time ARGS...: median wall seconds of 3 runs and output lines of `mxwatch status ARGS` ("n/a" when refused)
   local t0 times=() i
-  [[ -f $work/cli.jsa ]] || "$java" "${cli_opts[@]}" -jar "$jar" status --config "$work/mxwatch-1.yaml" "$@" > /dev/null 2>&1 || true
+  [[ -f $cli_cache ]] || "$java" "${cli_opts[@]}" "${cli_make[@]}" -jar "$jar" status --config "$work/mxwatch-1.yaml" "$@" > /dev/null 2>&1 || true
   for i in 1 2 3; do
     t0=$(now)
-    if ! "$java" "${cli_opts[@]}" -jar "$jar" status --config "$work/mxwatch-1.yaml" "$@" > "$work/status.out" 2> "$work/status.err"; then
+    if ! "$java" "${cli_opts[@]}" "${cli_use[@]}" -jar "$jar" status --config "$work/mxwatch-1.yaml" "$@" > "$work/status.out" 2> "$work/status.err"; then
       echo "n/a n/a"
       return
     fi
