@@ -27,9 +27,19 @@ public final class Main {
   /** The address H2 serves the store file on to other local processes; never beyond this host. */
   private static final String H2_BIND_ADDRESS = "h2.bindAddress";
 
+  /** The largest temporary direct buffer the JDK keeps per thread for channel I/O on heap buffers. */
+  private static final String NIO_CACHED_BUFFER = "jdk.nio.maxCachedBufferSize";
+
   public static void main(String[] args) {
     if (System.getProperty(H2_BIND_ADDRESS) == null) {
       System.setProperty(H2_BIND_ADDRESS, "127.0.0.1"); // before any H2 class reads it
+    }
+    if (System.getProperty(NIO_CACHED_BUFFER) == null) {
+      // before any channel I/O: the JDK keeps, per thread, a direct copy buffer as large as the
+      // largest heap buffer that thread wrote or read, for good; H2 writes chunks of several
+      // megabytes from heap buffers, so each thread that writes the store could keep that much
+      // outside the heap. Larger ones are freed after use.
+      System.setProperty(NIO_CACHED_BUFFER, String.valueOf(256 * 1024));
     }
     if (args.length > 0 && args[0].equals("run")) {
       System.setProperty("mxwatch.log.level", "INFO"); // before logging starts: one line per check
