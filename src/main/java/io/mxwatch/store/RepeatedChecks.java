@@ -88,11 +88,13 @@ public final class RepeatedChecks {
    */
   public int flush() {
     Map<String, Seen> batch;
+    long batchAdded;
     synchronized (this) {
       if (pending.isEmpty()) {
         return 0;
       }
       batch = pending;
+      batchAdded = oldestAdded;
       pending = new HashMap<>();
     }
     try {
@@ -115,8 +117,8 @@ public final class RepeatedChecks {
       return batch.size();
     } catch (StoreException e) {
       synchronized (this) {
-        if (pending.isEmpty()) {
-          oldestAdded = nanos.getAsLong();
+        if (pending.isEmpty() || batchAdded - oldestAdded < 0) {
+          oldestAdded = batchAdded; // the kept repeats are as old as they were: the wait is not restarted
         }
         batch.forEach((domain, seen) -> pending.merge(domain, seen, (newer, older) -> newer.snapshotId() != older.snapshotId() ? newer
             : new Seen(newer.snapshotId(), newer.at(), newer.count() + older.count())));
