@@ -191,7 +191,9 @@ final class LocalStore {
     if (!Files.exists(dataDir.resolve("mxwatch.lock.db")) || !Files.exists(dataDir.resolve("mxwatch.mv.db"))) {
       return;
     }
-    String alone = "jdbc:h2:retry:" + dataDir.toAbsolutePath().resolve("mxwatch");
+    // TRACE_LEVEL_FILE=0: when a running daemon holds the file this open fails, as expected, and
+    // H2 would otherwise write its stack trace to mxwatch.trace.db at every operator command
+    String alone = "jdbc:h2:retry:" + dataDir.toAbsolutePath().resolve("mxwatch") + ";TRACE_LEVEL_FILE=0";
     try (Connection c = DriverManager.getConnection(alone, user, password);
         Statement s = c.createStatement()) {
       s.execute("SELECT 1");

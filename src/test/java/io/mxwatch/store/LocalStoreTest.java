@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mxwatch.config.MxwatchConfig;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -12,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +72,35 @@ class LocalStoreTest {
       assertThat(again.dataSource().getConnection().isValid(5)).isTrue();
     }
     assertThat(data.resolve("mxwatch.trace.db")).as("H2 writes errors there, and a first start had none").doesNotExist();
+  }
+
+  @Test
+  void anOperatorCommandBesideARunningDaemonLeavesNothingInH2sTraceFile() throws Exception {
+    Path data = tmp.resolve("data");
+    try (Database db = Stores.open(store(data))) {
+      assertThat(db.dataSource().getConnection().isValid(5)).isTrue();
+    }
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process daemon =
+        new ProcessBuilder(java.toString(), "-Dh2.bindAddress=127.0.0.1", "-cp", System.getProperty("java.class.path"), HolderChild.class.getName(), data.toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try (var out = new BufferedReader(new InputStreamReader(daemon.getInputStream(), StandardCharsets.UTF_8))) {
+      assertThat(out.readLine()).as("the child holds the store").isEqualTo("open");
+      assertThat(data.resolve("mxwatch.lock.db")).as("held as a daemon holds it").exists();
+      // what an operator command does: the file is held, so the store is reached through its holder
+      try (Database command = Stores.open(store(data))) {
+        assertThat(command.dataSource().getConnection().isValid(5)).isTrue();
+      }
+    } finally {
+      daemon.getOutputStream().close();
+      if (!daemon.waitFor(30, TimeUnit.SECONDS)) {
+        daemon.destroyForcibly();
+      }
+    }
+    assertThat(data.resolve("mxwatch.trace.db"))
+        .as("finding the file held is expected, not an error for H2's trace file")
+        .doesNotExist();
   }
 
   @Test
