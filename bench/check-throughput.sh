@@ -79,6 +79,8 @@ domains = lookups = failed = ok = 0
 started = []
 with open(sys.argv[1]) as f:
     for line in f:
+        if re.match(r"\[\d+\.\d+s\]\[\w+\]\[", line):
+            continue  # the JVM's own message on stdout (JFR's "Started recording" with JVM_OPTS=-XX:StartFlightRecording)
         d = json.loads(line)
         domains += 1
         ok += d["status"] == "ok"
