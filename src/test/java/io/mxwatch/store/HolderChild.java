@@ -1,8 +1,6 @@
 package io.mxwatch.store;
 
-import io.mxwatch.config.MxwatchConfig;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /**
  * Run in a child JVM by {@link LocalStoreTest}: opens the default store in the directory it is
@@ -10,9 +8,8 @@ import java.time.Duration;
  */
 public final class HolderChild {
   public static void main(String[] args) throws Exception {
-    var store = new MxwatchConfig.Store(Path.of(args[0]), null, "", null, Duration.ofDays(90), Duration.ofDays(730));
-    try (Database db = Stores.open(store)) {
-      System.out.println(db.dataSource().getConnection().isValid(5) ? "open" : "not valid");
+    try (Database db = Stores.open(LocalStoreTest.store(Path.of(args[0])))) {
+      System.out.println(LocalStoreTest.valid(db) ? "open" : "not valid");
       System.out.flush();
       while (System.in.read() >= 0) {
         // held until the test closes our input
