@@ -66,6 +66,8 @@ final class CheckPipeline implements DomainTask {
   private final Map<String, Long> fresh = new ConcurrentHashMap<>();
   /** When each churning domain was last logged as such: once a day each. */
   private final Map<String, java.time.Instant> churnLogged = new ConcurrentHashMap<>();
+  /** When each churning domain's new state last replaced its latest snapshot. */
+  private final Map<String, java.time.Instant> churnedAt = new ConcurrentHashMap<>();
 
   CheckPipeline(
       Supplier<Watching> watching, HistoryStore store, GroupCommit commits, RepeatedChecks repeats, Metrics metrics, Executor recorders) {
@@ -90,7 +92,7 @@ final class CheckPipeline implements DomainTask {
     }
     return now.checker()
         .checkAsync(name)
-        .thenComposeAsync(result -> record(domain, result, 1), recorders)
+        .thenComposeAsync(result -> record(domain, churnNoted(name, result), 1), recorders)
         .thenAccept(outcome -> report(domain, outcome))
         .whenComplete(
             (ok, error) -> {
@@ -176,7 +178,7 @@ final class CheckPipeline implements DomainTask {
               boolean settled = again.events().isEmpty() && again.state().equals(step.state());
               known.put(name, new Known(fingerprint, status, recorded.version(), recorded.snapshotId(), settled, result.snapshot().checkedAt()));
               metrics.domains().drift(name, figures(engine, domain, step, recorded.version(), status, result));
-              return CompletableFuture.completedFuture(new Outcome(result, step));
+              return CompletableFuture.completedFuture(new Outcome(recorded.churning() ? result.with(HistoryStore.churnFinding(name)) : result, step));
             },
             recorders);
   }
@@ -188,6 +190,7 @@ final class CheckPipeline implements DomainTask {
    */
   private void churning(String name, java.time.Instant at) {
     metrics.snapshotReplaced();
+    churnedAt.put(name, at);
     java.time.Instant last = churnLogged.get(name);
     if (last == null || !at.isBefore(last.plus(java.time.Duration.ofDays(1)))) {
       churnLogged.put(name, at);
@@ -197,6 +200,23 @@ final class CheckPipeline implements DomainTask {
           name,
           HistoryStore.CHURN_LIMIT);
     }
+  }
+
+  /**
+   * The check with {@code RECORDS_CHURNING} when the domain's state replaced its latest snapshot
+   * within the last {@link HistoryStore#CHURN_WINDOW}: the finding tells of the history, so it
+   * changes neither the observation nor the status, and it clears a day after the churn ends.
+   */
+  private CheckResult churnNoted(String name, CheckResult result) {
+    java.time.Instant at = churnedAt.get(name);
+    if (at == null) {
+      return result;
+    }
+    if (!result.snapshot().checkedAt().isBefore(at.plus(HistoryStore.CHURN_WINDOW))) {
+      churnedAt.remove(name, at);
+      return result;
+    }
+    return result.with(HistoryStore.churnFinding(name));
   }
 
   /** Metrics and the log line of a check that is recorded (or counted). */

@@ -2,7 +2,6 @@ package io.mxwatch.audit;
 
 import io.mxwatch.snapshot.Snapshot;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -21,10 +20,7 @@ public final class Auditor {
     SpfRules.check(snapshot, findings);
     DmarcRules.check(snapshot, findings);
     DnsRules.check(snapshot, findings);
-    findings.sort(
-        Comparator.comparing(Finding::severity, Comparator.reverseOrder())
-            .thenComparing(Finding::code)
-            .thenComparing(Finding::subject));
+    findings.sort(Audit.ORDER);
     return new Audit(status(findings), findings);
   }
 

@@ -7,4 +7,10 @@ public record CheckResult(Snapshot snapshot, Audit audit) {
   public Status status() {
     return audit.status();
   }
+
+  /** This check with one more finding (see {@link Audit#with}). */
+  public CheckResult with(Finding finding) {
+    Audit more = audit.with(finding);
+    return more == audit ? this : new CheckResult(snapshot, more);
+  }
 }

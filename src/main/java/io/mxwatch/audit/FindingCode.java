@@ -67,7 +67,9 @@ public enum FindingCode {
   DMARC_TESTING(Severity.INFO, "t=y: receivers apply the policy one step below what p says (RFC 9989)."),
   DMARC_REPORT_UNAUTHORIZED(Severity.WARNING, "A rua/ruf destination outside the domain's organisation has not published <domain>._report._dmarc.<destination>: receivers will not send it reports."),
 
-  DNS_LOOKUP_FAILED(Severity.WARNING, "A lookup failed (SERVFAIL, REFUSED, timeout, error): what it would have told is unknown, so the domain's status is unknown, not broken.");
+  DNS_LOOKUP_FAILED(Severity.WARNING, "A lookup failed (SERVFAIL, REFUSED, timeout, error): what it would have told is unknown, so the domain's status is unknown, not broken."),
+
+  RECORDS_CHURNING(Severity.INFO, "The daemon saw more distinct states of the domain within 24 hours than its history keeps (48: rotating exchange addresses, a TXT record with a changing value): past that, each new state replaces the latest snapshot instead of adding one, and drift cannot confirm a state that never repeats. Cleared 24 hours after the last such state.");
 
   private final Severity severity;
   private final String description;

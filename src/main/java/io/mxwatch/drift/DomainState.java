@@ -231,7 +231,8 @@ public record DomainState(
 
   /** Findings that describe failures, which drift reports as DNS_LOOKUP_FAILING or per address. */
   static boolean trackedFinding(FindingCode code) {
-    return code != FindingCode.DNS_LOOKUP_FAILED && code != FindingCode.SMTP_UNREACHABLE;
+    // RECORDS_CHURNING tells of the history, not of the records: never a change of its own
+    return code != FindingCode.DNS_LOOKUP_FAILED && code != FindingCode.SMTP_UNREACHABLE && code != FindingCode.RECORDS_CHURNING;
   }
 
   /** Whether every section is known. */

@@ -544,7 +544,18 @@ public final class HistoryStore {
    */
   public static final int CHURN_LIMIT = 48;
 
-  static final java.time.Duration CHURN_WINDOW = java.time.Duration.ofHours(24);
+  public static final java.time.Duration CHURN_WINDOW = java.time.Duration.ofHours(24);
+
+  /**
+   * The finding a check of a churning domain carries: in the snapshot that replaced the latest
+   * one, and in the daemon's checks of the domain for {@link #CHURN_WINDOW} after.
+   */
+  public static io.mxwatch.audit.Finding churnFinding(String domain) {
+    return io.mxwatch.audit.Finding.of(
+        io.mxwatch.audit.FindingCode.RECORDS_CHURNING,
+        domain,
+        CHURN_LIMIT + " distinct states within 24 hours: each new state now replaces the latest snapshot instead of adding one");
+  }
 
   private static Stored storeSnapshot(
       Connection c, String domain, Long lastSnapshot, String hash, Observation observation, CheckResult check, OffsetDateTime at)
@@ -563,7 +574,7 @@ public final class HistoryStore {
           PreparedStatement content = c.prepareStatement("UPDATE snapshot_content SET observation = ?, snapshot = ? WHERE snapshot_id = ?")) {
         Jdbc.bind(up, hash, check.status().label(), at, at, lastSnapshot);
         up.executeUpdate();
-        Jdbc.bind(content, Jdbc.json(observation), Jdbc.json(check), lastSnapshot);
+        Jdbc.bind(content, Jdbc.json(observation), Jdbc.json(check.with(churnFinding(domain))), lastSnapshot);
         content.executeUpdate();
       }
       return new Stored(lastSnapshot, true);

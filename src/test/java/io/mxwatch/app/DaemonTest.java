@@ -7,7 +7,14 @@ import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.drift.DriftEngine;
 import io.mxwatch.drift.Expectations;
 import io.mxwatch.store.HistoryStore;
+import io.mxwatch.audit.Auditor;
+import io.mxwatch.audit.CheckResult;
+import io.mxwatch.drift.Observation;
+import io.mxwatch.snapshot.Snapshot;
+import io.mxwatch.store.Database;
+import io.mxwatch.store.Stores;
 import io.mxwatch.testing.Await;
+import io.mxwatch.testing.Http;
 import io.mxwatch.testing.CheckFixture;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -139,5 +146,73 @@ class DaemonTest {
     Await.until("more failing checks", WAIT, () -> lastChecked(DOMAIN).isAfter(raised.plusSeconds(3)));
     assertThat(eventCodes(DOMAIN)).containsExactly("DNS_LOOKUP_FAILING");
     assertThat(store().overview(DOMAIN).lastStatus()).isEqualTo("unknown");
+  }
+
+  @Test
+  void aDomainWhoseStateChangesOnEveryCheckIsFoundChurningWithoutAChangeAndTheFindingClearsADayLater() throws Exception {
+    MxwatchConfig config = config("[" + DOMAIN + "]");
+    AheadClock clock = new AheadClock();
+    // the last five hours: as many distinct states as a day keeps (another DMARC report address each)
+    try (Database db = Stores.open(config.store())) {
+      HistoryStore seeded = new HistoryStore(db.dataSource());
+      DriftEngine engine = new DriftEngine(2);
+      for (int i = 0; i < HistoryStore.CHURN_LIMIT; i++) {
+        f.dns.replace(DOMAIN, ZONE.replace("p=reject", "p=reject; rua=mailto:r" + i + "@example.test"));
+        Snapshot s = f.snapshot(DOMAIN);
+        Instant at = clock.instant().minus(Duration.ofHours(5)).plus(Duration.ofMinutes(5L * i));
+        Snapshot then = new Snapshot(s.domain(), at, s.durationMs(), s.mx(), s.spf(), s.dmarc(), s.smtpProbed(), s.smtp(), s.lookups(), s.transport());
+        CheckResult check = new CheckResult(then, new Auditor().audit(then));
+        HistoryStore.Loaded loaded = seeded.load(DOMAIN);
+        Observation seen = Observation.of(check);
+        DriftEngine.Step step = engine.step(loaded.state(), seen, Expectations.NONE, at);
+        assertThat(seeded.record(DOMAIN, loaded.version(), check, seen, step, 0)).isNotNull();
+      }
+    }
+    f.dns.replace(DOMAIN, ZONE);
+    daemon = Daemon.start(config, null, new Wiring(clock), clock);
+    Http http = new Http(daemon.httpAddress());
+    String info = "mxwatch_domain_findings{domain=\"" + DOMAIN + "\",severity=\"info\"}";
+    java.util.function.Supplier<Double> infoFindings = () -> Http.samples(http.get("/probe?target=" + DOMAIN).body()).getOrDefault(info, -1.0);
+
+    HistoryStore.StoredCheck latest =
+        Await.value(
+            "the daemon's state in place of the latest snapshot",
+            WAIT,
+            () -> {
+              HistoryStore.StoredCheck c = store().latestCheck(DOMAIN);
+              return c != null && c.checkJson().contains("RECORDS_CHURNING") ? c : null;
+            });
+    assertThat(store().snapshots(DOMAIN, Instant.EPOCH)).as("no more snapshots than a day keeps").hasSize(HistoryStore.CHURN_LIMIT);
+    assertThat(latest.checkJson()).contains("\"severity\":\"info\"");
+    assertThat(latest.status()).as("the finding tells of the history, not of the routing").isEqualTo("ok");
+    assertThat(http.samples()).containsEntry("mxwatch_snapshots_replaced_total", 1.0);
+    // the daemon's later checks of the domain carry it too (they repeat the state: nothing stored)
+    Instant firstChurn = store().latestCheck(DOMAIN).firstSeen();
+    Await.until("a later check", WAIT, () -> lastChecked(DOMAIN).isAfter(firstChurn) && infoFindings.get() == 1.0);
+    assertThat(eventCodes(DOMAIN)).as("churn is no change of the domain: nothing to page about").isEmpty();
+
+    clock.ahead = HistoryStore.CHURN_WINDOW.plusHours(1);
+    Await.until("the finding gone a day after the churn", WAIT, () -> infoFindings.get() == 0.0);
+    assertThat(eventCodes(DOMAIN)).isEmpty();
+  }
+
+  /** The system clock, or as far ahead of it as the test sets: time runs, and a day can pass at once. */
+  private static final class AheadClock extends Clock {
+    volatile Duration ahead = Duration.ZERO;
+
+    @Override
+    public Instant instant() {
+      return Instant.now().plus(ahead);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
   }
 }

@@ -302,7 +302,8 @@ public class FindingScenariosTest {
   @Test
   void everyFindingCodeHasAScenario() {
     Set<FindingCode> covered = scenarios().map(Scenario::code).collect(Collectors.toSet());
-    assertThat(covered).containsExactlyInAnyOrder(FindingCode.values());
+    // RECORDS_CHURNING comes from the history, not from one snapshot: DaemonTest shows it
+    assertThat(covered).containsExactlyInAnyOrderElementsOf(java.util.EnumSet.complementOf(java.util.EnumSet.of(FindingCode.RECORDS_CHURNING)));
   }
 
   @Test

@@ -101,6 +101,7 @@ class HistoryStoreTest {
     Observation seen = Observation.of(oneMore);
     DriftEngine.Step step = engine.step(loaded.state(), seen, Expectations.NONE, oneMore.snapshot().checkedAt());
     assertThat(store.record(DOMAIN, loaded.version(), oneMore, seen, step, 0).churning()).as("told to the caller").isTrue();
+    assertThat(store.latestCheck(DOMAIN).checkJson()).as("the state that replaced the latest says so").contains("\"code\":\"RECORDS_CHURNING\"");
     kept = store.snapshots(DOMAIN, Instant.EPOCH);
     assertThat(kept).hasSize(HistoryStore.CHURN_LIMIT);
     assertThat(kept.getLast().firstSeen()).as("the latest holds the newest state").isEqualTo(clock);
