@@ -16,6 +16,15 @@
 #   5. a trust anchor that matches no key of the zone (a DS left over from another key):
 #      DNSSEC_BOGUS, critical
 #   6. the same zone without DNSSEC validation (--no-dnssec): no TLSA looked up, no DANE finding
+# Then the daemon (`mxwatch run`) watches dane.test and expiry.test, whose signatures (made with
+# kzonesign as if a day ago, valid for one day) expire a few minutes into the run, and sends its
+# alert emails to e2e/smtp-sink.py:
+#   7. expiry.test: the signatures expire within 3 days: DNSSEC_SIGNATURE_EXPIRING (one-shot check)
+#   8. the daemon learns both domains, secure, without an email
+#   9. the exchange serves a new key without a TLSA record for it: the alert email names
+#      DANE_KEY_CHANGED_WITHOUT_TLSA for dane.test, with the old and the new key's digest; rolled
+#      over to the key published in advance, the RESOLVED email
+#  10. expiry.test's signatures expire: DNSSEC_BOGUS (one-shot check) and the DNSSEC_BROKEN email
 #
 #   e2e/dane.sh
 #
@@ -25,7 +34,7 @@ set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
-install_missing knotd:knot knotc:knot keymgr:knot kdig:knot-dnsutils unbound:unbound openssl:openssl python3:python3
+install_missing knotd:knot knotc:knot keymgr:knot kzonesign:knot-dnssecutils kdig:knot-dnsutils unbound:unbound openssl:openssl python3:python3
 e2e_init dane
 
 knot=127.53.8.1
@@ -71,6 +80,39 @@ _smtp._tls TXT "v=TLSRPTv1; rua=mailto:tls-reports@dane.test"
 _25._tcp.mx1 TLSA 3 1 1 $(spki current)
 _25._tcp.mx1 TLSA 3 1 1 $(spki next)
 ZONE
+# expiry.test, signed once by kzonesign as if $expiry_lead seconds less than a day ago with signatures
+# valid for a day: they expire $expiry_lead seconds from now, and nothing signs it again (Knot
+# serves the signed file as it is)
+expiry_lead=240
+mkdir -p "$work/sign/keys"
+cat > "$work/sign/expiry.test.zone" << ZONE
+\$TTL 60
+@        SOA ns.dane.test. hostmaster.dane.test. 1 3600 600 86400 60
+@        NS  ns.dane.test.
+@        MX  10 mx1.dane.test.
+@        TXT "v=spf1 mx -all"
+_dmarc   TXT "v=DMARC1; p=reject"
+_smtp._tls TXT "v=TLSRPTv1; rua=mailto:tls-reports@dane.test"
+ZONE
+cat > "$work/sign/sign.conf" << CONF
+database:
+    storage: "$work/sign/keys"
+policy:
+  - id: one-day
+    algorithm: ecdsap256sha256
+    single-type-signing: on
+    nsec3: off
+    rrsig-lifetime: 1d
+    rrsig-refresh: 12h
+zone:
+  - domain: expiry.test
+    file: "$work/sign/expiry.test.zone"
+    dnssec-signing: on
+    dnssec-policy: one-day
+CONF
+expires_at=$(($(date +%s) + expiry_lead))
+kzonesign -c "$work/sign/sign.conf" -o "$work/knot" -t $((expires_at - 86400)) expiry.test > "$work/sign/kzonesign.log" 2>&1 ||
+  { echo "kzonesign failed: see $work/sign/kzonesign.log" >&2; exit 1; }
 cat > "$work/knot.conf" << CONF
 server:
     rundir: "$work/knot"
@@ -92,6 +134,10 @@ zone:
     zonefile-sync: -1
     dnssec-signing: on
     dnssec-policy: e2e
+  - domain: expiry.test
+    file: "$work/knot/expiry.test.zone"
+    journal-content: none
+    zonefile-sync: -1
 CONF
 knotd -c "$work/knot.conf" > "$work/knot/knotd.log" 2>&1 &
 track $!
@@ -100,8 +146,11 @@ wait_for 30 signed || { echo "Knot did not serve dane.test signed: see $work/kno
 # the DS of the zone's key, as the parent would publish it: the trust anchor
 keymgr -c "$work/knot.conf" dane.test ds | awk '$2 == "DS" {print $1, 3600, "IN", $2, $3, $4, $5, $6}' > "$work/anchors.txt"
 [[ -s $work/anchors.txt ]] || { echo "keymgr gave no DS for dane.test" >&2; exit 1; }
+keymgr -c "$work/sign/sign.conf" expiry.test ds 2> /dev/null | awk '$2 == "DS" {print $1, 3600, "IN", $2, $3, $4, $5, $6}' > "$work/expiry-anchors.txt"
+[[ -s $work/expiry-anchors.txt ]] || { echo "keymgr gave no DS for expiry.test" >&2; exit 1; }
 # the same key tag and algorithm with a digest no key has: a DS left over from another key
 awk '{gsub(/./, "0", $NF); print}' "$work/anchors.txt" > "$work/wrong-anchors.txt"
+cat "$work/expiry-anchors.txt" >> "$work/anchors.txt"
 
 # --- Unbound, validating dane.test from the anchor ----------------------------------------
 mkdir -p "$work/unbound"
@@ -113,6 +162,9 @@ server:
     val-log-level: 2
 stub-zone:
     name: "dane.test"
+    stub-addr: $knot@$dns_port
+stub-zone:
+    name: "expiry.test"
     stub-addr: $knot@$dns_port
 CONF
 } > "$work/unbound/unbound.conf"
@@ -129,11 +181,11 @@ wait_for 15 listens || { echo "the exchange did not listen: see $work/exchange.l
 
 # --- the steps -----------------------------------------------------------------------------
 n=0
-check() { # check [OPTION...]: mxwatch check dane.test as JSON into $work/check-N.json; its exit status in $work/check-N.rc
+check() { # check [OPTION...]: mxwatch check $domain (dane.test) as JSON into $work/check-N.json; its exit status in $work/check-N.rc
   n=$((n + 1))
   local rc=0
   "$java" -jar "$jar" check --format json --resolver "$resolver:$resolver_port" --smtp-port "$smtp_port" \
-    --tls-trust "$work/tls/ca.pem" --smtp-deny none "$@" dane.test > "$work/check-$n.json" 2> "$work/check-$n.err" || rc=$?
+    --tls-trust "$work/tls/ca.pem" --smtp-deny none "$@" "${domain:-dane.test}" > "$work/check-$n.json" 2> "$work/check-$n.err" || rc=$?
   echo "$rc" > "$work/check-$n.rc"
 }
 # verify PYTHON-EXPRESSION: true when it holds for the latest check's report d (and its exit status rc)
@@ -180,5 +232,86 @@ step "5 a trust anchor that matches no key of the zone: DNSSEC_BOGUS, critical" 
 check --no-dnssec
 step "6 --no-dnssec: no TLSA lookup, no DNSSEC or DANE finding" \
   verify 'rc == 0 and "tlsa" not in d["mx"]["hosts"][0] and not any(c.startswith(("DANE", "DNSSEC")) for c in codes)'
+
+# --- the daemon ----------------------------------------------------------------------------
+domain=expiry.test check --trust-anchors "$work/anchors.txt"
+step "7 expiry.test: secure, its signatures expire within 3 days: DNSSEC_SIGNATURE_EXPIRING, warning" \
+  verify 'rc == 1 and dnssec("expiry.test", "MX") == "secure" and others == ["DNSSEC_SIGNATURE_EXPIRING"]'
+
+serve_key current
+sink_port=$(free_port 127.0.0.1 26400)
+python3 "$root/e2e/smtp-sink.py" "$sink_port" "$work/sink" > "$work/sink.log" 2>&1 &
+track $!
+cat > "$work/mxwatch.yaml" << YAML
+dns: {resolvers: ["$resolver:$resolver_port"], timeout: 500ms, retries: 1, dnssec: {trust_anchors: "$work/anchors.txt"}}
+check: {deadline: 5s}
+smtp: {port: $smtp_port, connect_timeout: 1s, read_timeout: 2s, deadline: 4s, ipv6: false, deny: [], tls: {trust: "$work/tls/ca.pem"}}
+defaults: {interval: 3s, confirmations: 2}
+store: {data_dir: "$work/data"}
+http: {listen: "127.0.0.1:$(free_port 127.0.0.1 26500)"}
+domains: [dane.test, expiry.test]
+alerts:
+  from: mxwatch@dane.test
+  to: [oncall@dane.test]
+  relay: {host: 127.0.0.1, port: $sink_port, tls: none, timeout: 2s}
+  group_wait: 0s
+  group_interval: 1s
+YAML
+MXWATCH_LOG_LEVEL=INFO "$java" -jar "$jar" run --config "$work/mxwatch.yaml" > "$work/mxwatch.log" 2>&1 &
+track $!
+checked() { # checked DOMAIN STATUS COUNT: the daemon logged COUNT checks of DOMAIN with STATUS
+  (($(grep -cE "io\.mxwatch\.check - $1 $2 in " "$work/mxwatch.log" || true) >= $3))
+}
+text_of() { # text_of FILE: the email's headers and its decoded text parts
+  python3 -c '
+import email, sys
+from email import policy
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=policy.default)
+print("".join(f"{k}: {v}\n" for k, v in m.items()))
+for part in m.walk():
+    if part.get_content_type() == "text/plain":
+        print(part.get_content())' "$1"
+}
+emails() { # emails TEXT: the files of the alert emails whose headers or text contain TEXT
+  local f
+  for f in "$work"/sink/*.eml; do
+    [[ -e $f ]] && grep -qF -- "$1" <<< "$(text_of "$f")" && echo "$f"
+  done
+  return 0
+}
+learned() { checked dane.test ok 3 && checked expiry.test warning 3; }
+learned_quietly() { wait_for 60 learned && [[ -z $(emails dane.test) ]]; }
+step "8 the daemon learns both domains, secure, without an email" learned_quietly
+
+serve_key stranger
+key_email() { # the email names the change, for dane.test, with the digests of the key before and after
+  local f text
+  for f in $(emails DANE_KEY_CHANGED_WITHOUT_TLSA); do
+    text=$(text_of "$f")
+    grep -q '^Subject: \[mxwatch\] CRITICAL dane.test: DANE_KEY_CHANGED_WITHOUT_TLSA' <<< "$text" &&
+      grep -qF "before: CN=mx1.dane.test until" <<< "$text" && grep -qF "key $(spki current | cut -c1-16)" <<< "$text" &&
+      grep -qF "key $(spki stranger | cut -c1-16)" <<< "$text" && return 0
+  done
+  return 1
+}
+step "9 a new key without its TLSA record: the DANE_KEY_CHANGED_WITHOUT_TLSA email, key digests before and after" wait_for 60 key_email
+serve_key next
+resolved_email() { [[ -n $(emails "Subject: [mxwatch] RESOLVED dane.test: DANE_KEY_CHANGED_WITHOUT_TLSA") ]]; }
+step "9b rolled over to the key published in advance: the RESOLVED email" wait_for 60 resolved_email
+
+expired() { (($(date +%s) > expires_at + 2)); }
+wait_for $((expiry_lead + 60)) expired || true
+domain=expiry.test check --trust-anchors "$work/anchors.txt"
+step "10a expiry.test's signatures expired: DNSSEC_BOGUS, critical" \
+  verify 'rc == 2 and "DNSSEC_BOGUS" in codes and dnssec("expiry.test", "MX") == "bogus"'
+broken_email() {
+  local f text
+  for f in $(emails "Subject: [mxwatch] CRITICAL expiry.test: DNSSEC_BROKEN"); do
+    text=$(text_of "$f")
+    grep -qF "before: secure" <<< "$text" && grep -qF "after:  bogus" <<< "$text" && return 0
+  done
+  return 1
+}
+step "10b the daemon's DNSSEC_BROKEN email for expiry.test: secure → bogus" wait_for 60 broken_email
 
 summary
