@@ -6,8 +6,11 @@
 #   Unbound    127.53.8.2   the resolver mxwatch asks, validating dane.test from that anchor
 #   exchange   127.53.8.3   mx1.dane.test: e2e/starttls-server.py, STARTTLS with a certificate
 #                           of a test CA (the file is replaced between steps: a key rollover)
+#   policy     127.53.8.4   mta-sts.dane.test:443: e2e/mta-sts-server.py, dane.test's MTA-STS
+#                           policy (enforce, mx1.dane.test) over HTTPS with a certificate of the CA
 #
-# The zone publishes two DANE-EE records (3 1 1) for mx1: the key it serves and the next one.
+# The zone publishes two DANE-EE records (3 1 1) for mx1: the key it serves and the next one,
+# an MTA-STS policy that covers it, and TLS-RPT: all of it correct, so no finding but MX_SINGLE_HOST.
 # Steps, each with `mxwatch check` (the packaged jar) through Unbound:
 #   1. Unbound validates the zone (the AD flag): it is signed as senders see it
 #   2. mxwatch validates it too: MX, A and TLSA secure, the chain matches, no other finding, exit 0
@@ -24,6 +27,8 @@
 #   9. the exchange serves a new key without a TLSA record for it: the alert email names
 #      DANE_KEY_CHANGED_WITHOUT_TLSA for dane.test, with the old and the new key's digest; rolled
 #      over to the key published in advance, the RESOLVED email
+#  9c. a second MX (mx2.dane.test, added with knotc) that the MTA-STS policy does not cover:
+#      MTA_STS_MX_NOT_COVERED, critical (one-shot check), and the daemon's email for it
 #  10. expiry.test's signatures expire: DNSSEC_BOGUS (one-shot check) and the DNSSEC_BROKEN email
 #
 #   e2e/dane.sh
@@ -40,7 +45,8 @@ e2e_init dane
 knot=127.53.8.1
 resolver=127.53.8.2
 mx=127.53.8.3
-for a in $knot $resolver $mx; do
+policy_host=127.53.8.4
+for a in $knot $resolver $mx $policy_host; do
   if ! ip -o addr show dev lo | grep -q "inet $a/"; then
     as_root ip addr add "$a/32" dev lo 2> /dev/null || true # 127.0.0.0/8 is routed to lo anyway
   fi
@@ -61,6 +67,12 @@ for k in current next stranger; do
   openssl x509 -req -in "$work/tls/$k.csr" -CA "$work/tls/ca.pem" -CAkey "$work/tls/ca-key.pem" -CAcreateserial \
     -days 30 -extfile "$work/tls/mx.ext" -out "$work/tls/$k.pem" 2>> "$work/tls/openssl.log"
 done
+# the policy host's certificate
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=mta-sts.dane.test \
+  -keyout "$work/tls/mta-sts-key.pem" -out "$work/tls/mta-sts.csr" 2>> "$work/tls/openssl.log"
+openssl x509 -req -in "$work/tls/mta-sts.csr" -CA "$work/tls/ca.pem" -CAkey "$work/tls/ca-key.pem" -CAcreateserial -days 30 \
+  -extfile <(printf 'subjectAltName=DNS:mta-sts.dane.test\nbasicConstraints=CA:FALSE\n') -out "$work/tls/mta-sts.pem" 2>> "$work/tls/openssl.log"
+printf 'version: STSv1\r\nmode: enforce\r\nmx: mx1.dane.test\r\nmax_age: 86400\r\n' > "$work/mta-sts.txt"
 spki() { openssl x509 -in "$work/tls/$1.pem" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1; }
 serve_key() { cp "$work/tls/$1.pem" "$work/tls/served.pem" && cp "$work/tls/$1-key.pem" "$work/tls/served-key.pem"; }
 serve_key current
@@ -77,6 +89,8 @@ mx1      A   $mx
 @        TXT "v=spf1 mx -all"
 _dmarc   TXT "v=DMARC1; p=reject"
 _smtp._tls TXT "v=TLSRPTv1; rua=mailto:tls-reports@dane.test"
+_mta-sts TXT "v=STSv1; id=20261203"
+mta-sts  A   $policy_host
 _25._tcp.mx1 TLSA 3 1 1 $(spki current)
 _25._tcp.mx1 TLSA 3 1 1 $(spki next)
 ZONE
@@ -178,6 +192,11 @@ python3 "$root/e2e/starttls-server.py" "$mx" "$smtp_port" "$work/tls/served.pem"
 track $!
 listens() { (exec 3<> "/dev/tcp/$mx/$smtp_port") 2> /dev/null; }
 wait_for 15 listens || { echo "the exchange did not listen: see $work/exchange.log" >&2; exit 1; }
+python3 "$root/e2e/mta-sts-server.py" "$policy_host" 443 "$work/tls/mta-sts.pem" "$work/tls/mta-sts-key.pem" "$work/mta-sts.txt" \
+  > "$work/mta-sts.log" 2>&1 &
+track $!
+policy_served() { curl -sf --cacert "$work/tls/ca.pem" --resolve "mta-sts.dane.test:443:$policy_host" https://mta-sts.dane.test/.well-known/mta-sts.txt > /dev/null; }
+wait_for 15 policy_served || { echo "the MTA-STS policy host did not serve: see $work/mta-sts.log" >&2; exit 1; }
 
 # --- the steps -----------------------------------------------------------------------------
 n=0
@@ -213,8 +232,8 @@ ad_flag() { kdig +dnssec +timeout=2 +retry=0 "@$resolver" -p "$resolver_port" MX
 step "1 Unbound validates dane.test (AD)" ad_flag
 
 check --trust-anchors "$work/anchors.txt"
-step "2 mxwatch: MX, A and TLSA secure, both TLSA records, the served key matches, no other finding, exit 0" \
-  verify 'rc == 0 and d["status"] == "ok" and not others and dnssec("dane.test", "MX") == "secure" and dnssec("mx1.dane.test", "A") == "secure" and tlsa["dnssec"]["status"] == "secure" and len(tlsa["records"]) == 2'
+step "2 mxwatch: MX, A and TLSA secure, both TLSA records, the served key matches, the MTA-STS policy covers mx1, no other finding, exit 0" \
+  verify 'rc == 0 and d["status"] == "ok" and not others and dnssec("dane.test", "MX") == "secure" and dnssec("mx1.dane.test", "A") == "secure" and tlsa["dnssec"]["status"] == "secure" and len(tlsa["records"]) == 2 and "enforce" in json.dumps(d["transport"]["mta_sts"])'
 
 serve_key stranger
 check --trust-anchors "$work/anchors.txt"
@@ -298,6 +317,18 @@ step "9 a new key without its TLSA record: the DANE_KEY_CHANGED_WITHOUT_TLSA ema
 serve_key next
 resolved_email() { [[ -n $(emails "Subject: [mxwatch] RESOLVED dane.test: DANE_KEY_CHANGED_WITHOUT_TLSA") ]]; }
 step "9b rolled over to the key published in advance: the RESOLVED email" wait_for 60 resolved_email
+
+knotc -c "$work/knot.conf" zone-begin dane.test > "$work/knotc.log" 2>&1
+knotc -c "$work/knot.conf" zone-set dane.test dane.test. 60 MX 20 mx2.dane.test. >> "$work/knotc.log" 2>&1
+knotc -c "$work/knot.conf" zone-set dane.test mx2.dane.test. 60 A "$mx" >> "$work/knotc.log" 2>&1
+knotc -c "$work/knot.conf" zone-commit dane.test >> "$work/knotc.log" 2>&1 || { echo "knotc could not add mx2: see $work/knotc.log" >&2; exit 1; }
+two_mx() { [[ $(kdig +short +timeout=1 +retry=0 "@$resolver" -p "$resolver_port" MX dane.test 2> /dev/null | wc -l) == 2 ]]; }
+wait_for 90 two_mx || { echo "Unbound did not give the second MX" >&2; exit 1; }
+check --trust-anchors "$work/anchors.txt"
+step "9c mx2 added, not in the enforced MTA-STS policy: MTA_STS_MX_NOT_COVERED, critical" \
+  verify 'rc == 2 and any(f["code"] == "MTA_STS_MX_NOT_COVERED" and f["severity"] == "critical" and "mx2.dane.test" in f["subject"] + f["message"] for f in d["findings"])'
+uncovered_email() { [[ -n $(emails "Subject: [mxwatch] CRITICAL dane.test:") ]] && [[ -n $(emails "MTA_STS_MX_NOT_COVERED mx2.dane.test") ]]; }
+step "9d the daemon's email names MTA_STS_MX_NOT_COVERED for mx2.dane.test" wait_for 60 uncovered_email
 
 expired() { (($(date +%s) > expires_at + 2)); }
 wait_for $((expiry_lead + 60)) expired || true
