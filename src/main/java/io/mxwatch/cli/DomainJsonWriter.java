@@ -373,6 +373,9 @@ final class DomainJsonWriter {
           stringField(g, "spki_sha512", c.spkiSha512());
           stringField(g, "cert_sha256", c.certSha256());
           stringField(g, "cert_sha512", c.certSha512());
+          if (c.signedByNext() != null) {
+            g.writeBooleanField("signed_by_next", c.signedByNext());
+          }
           g.writeEndObject();
         }
         g.writeEndArray();

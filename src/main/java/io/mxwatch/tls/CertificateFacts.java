@@ -42,7 +42,8 @@ public record CertificateFacts(
     String spkiSha256,
     String spkiSha512,
     String certSha256,
-    String certSha512) {
+    String certSha512,
+    Boolean signedByNext) {
 
   /** Longest DN kept: a certificate is untrusted input. */
   static final int MAX_DN = 512;
@@ -53,7 +54,34 @@ public record CertificateFacts(
     dnsNames = List.copyOf(dnsNames);
   }
 
+  /**
+   * The facts of a served chain, leaf first, each with whether the certificate after it signed it
+   * (DANE-TA's link from the leaf to the trust anchor: names alone can be copied).
+   */
+  public static List<CertificateFacts> ofChain(List<X509Certificate> chain) {
+    List<CertificateFacts> out = new java.util.ArrayList<>(chain.size());
+    for (int i = 0; i < chain.size(); i++) {
+      out.add(of(chain.get(i), i + 1 < chain.size() ? signedBy(chain.get(i), chain.get(i + 1)) : null));
+    }
+    return out;
+  }
+
+  /** Whether {@code issuer}'s key verifies {@code cert}'s signature. */
+  private static boolean signedBy(X509Certificate cert, X509Certificate issuer) {
+    try {
+      cert.verify(issuer.getPublicKey());
+      return true;
+    } catch (java.security.GeneralSecurityException | RuntimeException e) {
+      return false; // another key, an unknown algorithm, a malformed signature
+    }
+  }
+
+  /** The facts of one certificate, with nothing known of its issuer's signature. */
   public static CertificateFacts of(X509Certificate cert) {
+    return of(cert, null);
+  }
+
+  private static CertificateFacts of(X509Certificate cert, Boolean signedByNext) {
     PublicKey key = cert.getPublicKey();
     byte[] spki = key.getEncoded();
     byte[] der;
@@ -73,7 +101,8 @@ public record CertificateFacts(
         hex("SHA-256", spki),
         hex("SHA-512", spki),
         hex("SHA-256", der),
-        hex("SHA-512", der));
+        hex("SHA-512", der),
+        signedByNext);
   }
 
   /** Whether this is an RSA key (else EC, EdDSA …). */

@@ -7,7 +7,8 @@ import java.util.List;
  * DANE for SMTP (RFC 7672 §3): whether a served chain matches an exchange's TLSA records as a
  * sender checks it. DANE-EE (usage 3) matches the leaf's certificate or key and ignores names and
  * validity (§3.1.1); DANE-TA (usage 2) matches a certificate of the chain above the leaf, and then
- * the leaf must be issued under it, be valid now and name the exchange (§3.1.2, §3.2.2); PKIX
+ * the leaf must be issued under it (each certificate signed by the next one's key), be valid now
+ * and name the exchange (§3.1.2, §3.2.2); PKIX
  * usages (0, 1) are not used for SMTP and never match.
  */
 public final class Dane {
@@ -60,8 +61,12 @@ public final class Dane {
   /** Why the leaf does not pass under the trust anchor at {@code ta}, or null when it does. */
   private static String underTrustAnchor(List<CertificateFacts> chain, int ta, String exchange, Instant now) {
     for (int i = 0; i < ta; i++) {
-      if (!chain.get(i).issuer().equals(chain.get(i + 1).subject())) {
-        return "the chain below it is broken at " + chain.get(i).subject();
+      CertificateFacts c = chain.get(i);
+      // the signature when it is known (a snapshot from before it was recorded has the names only)
+      boolean linked = c.signedByNext() != null ? c.signedByNext() : c.issuer().equals(chain.get(i + 1).subject());
+      if (!linked) {
+        return "the chain below it is broken at " + c.subject() + " (" + (c.issuer().equals(chain.get(i + 1).subject())
+            ? "its issuer's name is that of the next certificate, but not the key that signed it" : "issued by " + c.issuer() + ", not by " + chain.get(i + 1).subject()) + ")";
       }
     }
     CertificateFacts leaf = chain.getFirst();

@@ -114,7 +114,7 @@ public final class StartTls {
     } catch (IOException e) {
       // no certificate (an anonymous suite, never enabled here): an empty chain
     }
-    List<CertificateFacts> facts = chain.stream().map(CertificateFacts::of).toList();
+    List<CertificateFacts> facts = CertificateFacts.ofChain(chain);
     String trustProblem = trustProblem(chain, session);
     return new Handshake(
         new TlsResult.Established(

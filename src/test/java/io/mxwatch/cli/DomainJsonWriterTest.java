@@ -154,9 +154,9 @@ class DomainJsonWriterTest {
   private static List<io.mxwatch.tls.TlsResult> everyHandshake() {
     io.mxwatch.tls.CertificateFacts leaf =
         new io.mxwatch.tls.CertificateFacts("CN=mx1.example.test,O=\"<b>\"", List.of("mx1.example.test", "*.example.test"), "CN=Test CA",
-            Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2027-01-01T00:00:00.5Z"), "RSA", 2048, "aa", "bb", "cc", "dd");
+            Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2027-01-01T00:00:00.5Z"), "RSA", 2048, "aa", "bb", "cc", "dd", true);
     io.mxwatch.tls.CertificateFacts nameless =
-        new io.mxwatch.tls.CertificateFacts("", List.of(), "", null, null, "EC", 0, "ee", "ff", "00", "11");
+        new io.mxwatch.tls.CertificateFacts("", List.of(), "", null, null, "EC", 0, "ee", "ff", "00", "11", null);
     return List.of(
         new io.mxwatch.tls.TlsResult.Established("any", 12.5, "TLSv1.3", "TLS_AES_128_GCM_SHA256", List.of(leaf, nameless), true, null),
         new io.mxwatch.tls.TlsResult.Established("ecdsa", 3, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", List.of(), false, "PKIX path building failed"),
