@@ -4,8 +4,8 @@
 #   Knot DNS   127.53.8.1   authoritative for dane.test, which it signs itself (dnssec-signing:
 #                           on, ECDSA P-256), its DS taken with keymgr as the trust anchor
 #   Unbound    127.53.8.2   the resolver mxwatch asks, validating dane.test from that anchor
-#   exchange   127.53.8.3   mx1.dane.test: e2e/starttls-server.py, STARTTLS with a certificate
-#                           of a test CA (the file is replaced between steps: a key rollover)
+#   exchange   127.53.8.3   mx1.dane.test: Postfix, STARTTLS with a certificate of a test CA (the
+#                           files are replaced and Postfix reloaded between steps: a key rollover)
 #   policy     127.53.8.4   mta-sts.dane.test:443: e2e/mta-sts-server.py, dane.test's MTA-STS
 #                           policy (enforce, mx1.dane.test) over HTTPS with a certificate of the CA
 #
@@ -33,13 +33,13 @@
 #
 #   e2e/dane.sh
 #
-# Needs root only to install what is missing (knot, knot-dnsutils, unbound, openssl). Stops
-# exactly the processes it started, by PID.
+# Needs root (Postfix runs as root, and to install what is missing: knot, knot-dnssecutils,
+# knot-dnsutils, unbound, postfix, openssl). Stops exactly the processes it started, by PID.
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
-install_missing knotd:knot knotc:knot keymgr:knot kzonesign:knot-dnssecutils kdig:knot-dnsutils unbound:unbound openssl:openssl python3:python3
+install_missing postfix:postfix knotd:knot knotc:knot keymgr:knot kzonesign:knot-dnssecutils kdig:knot-dnsutils unbound:unbound openssl:openssl python3:python3
 e2e_init dane
 
 knot=127.53.8.1
@@ -74,7 +74,18 @@ openssl x509 -req -in "$work/tls/mta-sts.csr" -CA "$work/tls/ca.pem" -CAkey "$wo
   -extfile <(printf 'subjectAltName=DNS:mta-sts.dane.test\nbasicConstraints=CA:FALSE\n') -out "$work/tls/mta-sts.pem" 2>> "$work/tls/openssl.log"
 printf 'version: STSv1\r\nmode: enforce\r\nmx: mx1.dane.test\r\nmax_age: 86400\r\n' > "$work/mta-sts.txt"
 spki() { openssl x509 -in "$work/tls/$1.pem" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1; }
-serve_key() { cp "$work/tls/$1.pem" "$work/tls/served.pem" && cp "$work/tls/$1-key.pem" "$work/tls/served-key.pem"; }
+served_spki() { # the SPKI digest of the certificate the exchange serves after STARTTLS
+  openssl s_client -connect "$mx:$smtp_port" -starttls smtp -servername mx1.dane.test < /dev/null 2> /dev/null |
+    openssl x509 -noout -pubkey 2> /dev/null | openssl pkey -pubin -outform DER 2> /dev/null | openssl dgst -sha256 -r | cut -d' ' -f1
+}
+serving() { [[ $(served_spki) == "$(spki "$1")" ]]; }
+serve_key() { # serve_key NAME: the exchange serves that key and certificate from now on (Postfix reloaded)
+  cp "$work/tls/$1.pem" "$work/tls/served.pem" && cp "$work/tls/$1-key.pem" "$work/tls/served-key.pem"
+  if [[ -n ${postfix_pid[mx1]:-} ]]; then
+    postfix -c "$work/postfix-mx1/conf" reload >> "$work/postfix-mx1/start.log" 2>&1
+    wait_for 30 serving "$1" || { echo "Postfix mx1 does not serve the $1 key after reload: see $work/postfix-mx1" >&2; exit 1; }
+  fi
+}
 serve_key current
 
 # --- Knot: dane.test, signed by Knot -------------------------------------------------------
@@ -188,10 +199,8 @@ resolves() { [[ -n $(kdig +short +timeout=1 +retry=0 "@$resolver" -p "$resolver_
 wait_for 30 resolves || { echo "Unbound did not resolve dane.test: see $work/unbound/unbound.log" >&2; exit 1; }
 
 # --- the exchange ------------------------------------------------------------------------
-python3 "$root/e2e/starttls-server.py" "$mx" "$smtp_port" "$work/tls/served.pem" "$work/tls/served-key.pem" > "$work/exchange.log" 2>&1 &
-track $!
-listens() { (exec 3<> "/dev/tcp/$mx/$smtp_port") 2> /dev/null; }
-wait_for 15 listens || { echo "the exchange did not listen: see $work/exchange.log" >&2; exit 1; }
+postfix_cert="$work/tls/served.pem" postfix_key="$work/tls/served-key.pem" postfix_instance mx1 mx1.dane.test "$mx:$smtp_port"
+start_postfix mx1 "$mx" "$smtp_port" || { echo "Postfix mx1 did not start: see $work/postfix-mx1" >&2; exit 1; }
 python3 "$root/e2e/mta-sts-server.py" "$policy_host" 443 "$work/tls/mta-sts.pem" "$work/tls/mta-sts-key.pem" "$work/mta-sts.txt" \
   > "$work/mta-sts.log" 2>&1 &
 track $!

@@ -190,6 +190,84 @@ as_pg() { # as_pg COMMAND: initdb and postgres refuse to run as root
   fi
 }
 
+# A Postfix instance of its own in $work/postfix-NAME: smtpd on the given addresses with STARTTLS
+# (the certificate and key in $postfix_cert and $postfix_key, by default $work/tls/cert.pem and
+# key.pem), delivering mail for e2e.test into the Maildir $work/mail.
+postfix_instance() { # postfix_instance NAME HOSTNAME ADDRESS:PORT...: writes the instance's files
+  local name=$1 host=$2 dir="$work/postfix-$1" service
+  shift 2
+  mkdir -p "$dir/conf" "$dir/queue" "$dir/data"
+  chown postfix "$dir/data"
+  cat > "$dir/conf/main.cf" << CF
+compatibility_level = 3.6
+queue_directory = $dir/queue
+data_directory = $dir/data
+maillog_file = $dir/postfix.log
+maillog_file_prefixes = $work
+myhostname = $host
+myorigin = e2e.test
+mydestination =
+alias_maps =
+alias_database =
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_peername_lookup = no
+smtp_dns_support_level = disabled
+smtpd_banner = \$myhostname ESMTP
+smtpd_tls_cert_file = ${postfix_cert:-$work/tls/cert.pem}
+smtpd_tls_key_file = ${postfix_key:-$work/tls/key.pem}
+smtpd_tls_security_level = may
+biff = no
+virtual_mailbox_domains = e2e.test
+virtual_mailbox_base = $work/mail
+virtual_mailbox_maps = static:inbox/
+virtual_uid_maps = static:$(id -u postfix)
+virtual_gid_maps = static:$(id -g postfix)
+virtual_minimum_uid = 1
+CF
+  {
+    cat << 'MASTER'
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+virtual   unix  -       n       n       -       -       virtual
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+MASTER
+    for service in "$@"; do
+      echo "$service inet n       -       n       -       -       smtpd"
+    done
+  } > "$dir/conf/master.cf"
+}
+listens() { (exec 3<> "/dev/tcp/$1/$2") 2> /dev/null; }
+start_postfix() { # start_postfix NAME ADDRESS PORT: starts the instance, sets postfix_pid[NAME]
+  local dir="$work/postfix-$1"
+  postfix -c "$dir/conf" start >> "$dir/start.log" 2>&1 || return 1
+  postfix_pid[$1]=$(tr -d ' ' < "$dir/queue/pid/master.pid")
+  track "${postfix_pid[$1]}"
+  wait_for 20 listens "$2" "$3"
+}
+stop_postfix() {
+  stop_pid "${postfix_pid[$1]}"
+  untrack "${postfix_pid[$1]}"
+}
+declare -A postfix_pid
+
 summary() { # prints "N passed, M failed"; false when a step failed
   echo "$passed passed, $failed failed"
   ((failed == 0))
