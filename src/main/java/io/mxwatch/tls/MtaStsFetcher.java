@@ -37,11 +37,17 @@ public final class MtaStsFetcher implements AutoCloseable {
   /** RFC 8461 §3.3: senders may refuse larger policies. */
   public static final int MAX_BYTES = 64 * 1024;
 
-  private final HttpClient client;
+  private final X509TrustManager trust;
   private final int port;
   private final Duration timeout;
   /** The addresses of each policy host being fetched, handed to Jetty by the resolver below. */
   private final Map<String, List<InetSocketAddress>> addresses = new ConcurrentHashMap<>();
+  /**
+   * Started at the first fetch: most domains publish no MTA-STS record, and a check of those
+   * should not pay for Jetty's and TLS's start (a third of a second of a one-shot check's start).
+   */
+  private HttpClient client;
+  private boolean closed;
 
   /**
    * @param trust the roots a policy host's certificate must chain to
@@ -49,8 +55,25 @@ public final class MtaStsFetcher implements AutoCloseable {
    * @param timeout the whole fetch, connection included
    */
   public MtaStsFetcher(X509TrustManager trust, int port, Duration timeout) {
+    this.trust = trust;
     this.port = port;
     this.timeout = timeout;
+  }
+
+  /** Whether the HTTP client has been started (for tests). */
+  synchronized boolean started() {
+    return client != null;
+  }
+
+  /** The HTTP client, started on first use; null once closed. */
+  private synchronized HttpClient client() {
+    if (client == null && !closed) {
+      client = start();
+    }
+    return client;
+  }
+
+  private HttpClient start() {
     SslContextFactory.Client tls = new SslContextFactory.Client();
     try {
       SSLContext context = SSLContext.getInstance("TLS");
@@ -64,18 +87,19 @@ public final class MtaStsFetcher implements AutoCloseable {
     ClientConnector connector = new ClientConnector();
     connector.setSslContextFactory(tls);
     connector.setConnectTimeout(timeout);
-    client = new HttpClient(new HttpClientTransportOverHTTP(connector));
-    client.setFollowRedirects(false);
-    client.setSocketAddressResolver(new Given());
-    client.setIdleTimeout(timeout.toMillis());
-    client.setDestinationIdleTimeout(10_000); // one destination per watched domain: let them go
-    client.setUserAgentField(null);
-    client.setName("mxwatch-mta-sts");
+    HttpClient http = new HttpClient(new HttpClientTransportOverHTTP(connector));
+    http.setFollowRedirects(false);
+    http.setSocketAddressResolver(new Given());
+    http.setIdleTimeout(timeout.toMillis());
+    http.setDestinationIdleTimeout(10_000); // one destination per watched domain: let them go
+    http.setUserAgentField(null);
+    http.setName("mxwatch-mta-sts");
     try {
-      client.start();
+      http.start();
     } catch (Exception e) {
       throw new IllegalStateException("the MTA-STS HTTP client did not start: " + e.getMessage(), e);
     }
+    return http;
   }
 
   /** The policy URL of {@code domain}. */
@@ -98,7 +122,12 @@ public final class MtaStsFetcher implements AutoCloseable {
     addresses.put(host, hostAddresses.stream().map(a -> new InetSocketAddress(named(host, a), port)).toList());
     CompletableFuture<PolicyFetch> result = new CompletableFuture<>();
     try {
-      client
+      HttpClient http = client();
+      if (http == null) {
+        addresses.remove(host);
+        return CompletableFuture.completedFuture(new PolicyFetch.Failed(url, 0, "connect", "the check is shutting down"));
+      }
+      http
           .newRequest(url)
           .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
           .headers(h -> h.put(HttpHeader.CONNECTION, "close").put(HttpHeader.ACCEPT, "text/plain"))
@@ -165,10 +194,17 @@ public final class MtaStsFetcher implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      client.stop();
-    } catch (Exception e) {
-      // stopping anyway
+    HttpClient started;
+    synchronized (this) {
+      closed = true;
+      started = client;
+    }
+    if (started != null) {
+      try {
+        started.stop();
+      } catch (Exception e) {
+        // stopping anyway
+      }
     }
   }
 

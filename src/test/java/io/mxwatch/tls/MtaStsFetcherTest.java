@@ -51,6 +51,19 @@ class MtaStsFetcherTest {
   }
 
   @Test
+  void theHttpClientStartsAtTheFirstFetchAndNotAfterClose() {
+    assertThat(fetcher.started()).as("a check of domains without MTA-STS pays nothing for it").isFalse();
+    assertThat(fetch(Reply.policy(POLICY))).isInstanceOf(PolicyFetch.Fetched.class);
+    assertThat(fetcher.started()).isTrue();
+
+    MtaStsFetcher closedBefore = new MtaStsFetcher(TrustStores.fromFile(TestCa.shared().bundle()), port, Duration.ofSeconds(2));
+    closedBefore.close();
+    assertThat(closedBefore.fetch(DOMAIN, List.of(host)).join())
+        .isInstanceOfSatisfying(PolicyFetch.Failed.class, x -> assertThat(x.detail()).contains("shutting down"));
+    assertThat(closedBefore.started()).isFalse();
+  }
+
+  @Test
   void aRedirectIsNotFollowed() {
     PolicyFetch f = fetch(new Reply(301, "text/plain", "", "https://mta-sts.elsewhere.test/.well-known/mta-sts.txt", Duration.ZERO));
     assertThat(f).isInstanceOfSatisfying(PolicyFetch.Failed.class, x -> {
