@@ -13,6 +13,7 @@ public enum Status {
   CRITICAL(2);
 
   private final int exitCode;
+  private final String label = name().toLowerCase(Locale.ROOT);
 
   Status(int exitCode) {
     this.exitCode = exitCode;
@@ -28,6 +29,6 @@ public enum Status {
   }
 
   public String label() {
-    return name().toLowerCase(Locale.ROOT);
+    return label;
   }
 }

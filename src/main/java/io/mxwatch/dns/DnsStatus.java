@@ -17,6 +17,8 @@ public enum DnsStatus {
   TIMEOUT,
   ERROR;
 
+  private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
   /** The lookup did not get an answer about the name: its state is unknown. */
   public boolean isFailure() {
     return switch (this) {
@@ -32,6 +34,6 @@ public enum DnsStatus {
 
   /** The lowercase label used in reports and JSON, e.g. {@code nxdomain}. */
   public String label() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return label;
   }
 }

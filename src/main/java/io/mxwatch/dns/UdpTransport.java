@@ -10,7 +10,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,10 +23,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A UDP transport for many queries at once, careful as a stub resolver should be: queries are
  * multiplexed by their random ID over a few connected sockets per server (the kernel drops
- * datagrams from anyone else), a selector thread per processor reads them, and a sweeper looks over
- * the queries in flight every 10 ms for those whose time is up. A query costs a map insertion and
- * removal and nothing per answer beyond it, where dnsjava's own UDP client opens a socket per query
- * and scans every pending query on each event.
+ * datagrams from anyone else), each socket read by a receiver thread of its own that hands the
+ * answers it read, a round at a time, to a worker thread ({@link RoundWorker}) where they are
+ * parsed and the checks they belong to go on; a sweeper looks over the queries in flight every
+ * 10 ms for those whose time is up. A query costs a map insertion and removal and nothing per
+ * answer beyond it, where dnsjava's own UDP client opens a socket per query and scans every
+ * pending query on each event. Queries started while a round is handled go out together after it.
  *
  * <p>What a forger has to guess, and what a forged datagram can do:
  *
@@ -52,7 +53,8 @@ final class UdpTransport implements AutoCloseable {
   private static final int RECEIVE_BUFFER = 1 << 20;
   /** Queries a socket carries before a new one (a new source port) takes its place. */
   static final int QUERIES_PER_SOCKET = 1000;
-  private static final SecureRandom CASES = new SecureRandom();
+  /** Fresh random IDs tried for a query whose ID is in flight on every socket before it fails. */
+  static final int ID_TRIES = 32;
 
   private final int socketsPerServer;
   private final int queriesPerSocket;
@@ -109,7 +111,7 @@ final class UdpTransport implements AutoCloseable {
       return;
     }
     if (socket == null) {
-      failed(receiver, new IOException("query ID " + id + " already in flight on every socket"));
+      failed(receiver, new IOException("no free query ID after " + ID_TRIES + " tries: " + id + " and others already in flight"));
       return;
     }
     List<Queued> outbox = OUTBOX.get();
@@ -130,6 +132,32 @@ final class UdpTransport implements AutoCloseable {
   private static final ThreadLocal<List<Queued>> OUTBOX = new ThreadLocal<>();
 
   private record Queued(Socket socket, Pending pending) {}
+
+  /** On a receiver thread, the answers of the round it is reading, handed to its worker after. */
+  private static final ThreadLocal<List<Answer>> ROUND = new ThreadLocal<>();
+
+  private record Answer(Receiver receiver, byte[] wire) {}
+
+  /**
+   * On a worker thread: the answers a receiver read, each handed to its query, then the queries
+   * that started, sent together as a receiver sends them.
+   */
+  private static void handle(List<List<Answer>> rounds) {
+    List<Queued> outbox = OUTBOX.get();
+    if (outbox == null) {
+      outbox = new ArrayList<>();
+      OUTBOX.set(outbox);
+    }
+    try {
+      for (List<Answer> round : rounds) {
+        for (Answer a : round) {
+          answered(a.receiver(), a.wire());
+        }
+      }
+    } finally {
+      flush(outbox);
+    }
+  }
 
   /** Sends what the round queued, and what sending it queued in turn (failures call back). */
   private static void flush(List<Queued> outbox) {
@@ -183,10 +211,12 @@ final class UdpTransport implements AutoCloseable {
    * logged (the first, then every thousandth in a row) and the loop goes on after a short pause;
    * the queries it may have cost time out as usual.
    */
-  private void receive(Selector selector) {
+  private void receive(Selector selector, RoundWorker<Answer> worker) {
     ByteBuffer buffer = ByteBuffer.allocate(65535);
     List<Queued> outbox = new ArrayList<>();
     OUTBOX.set(outbox);
+    List<Answer> round = new ArrayList<>();
+    ROUND.set(round);
     int failures = 0;
     while (!closed) {
       try {
@@ -196,6 +226,11 @@ final class UdpTransport implements AutoCloseable {
             ((Socket) key.attachment()).drain(buffer);
           }
         } finally {
+          if (!round.isEmpty()) {
+            worker.hand(round); // parsed and followed up there while this thread reads on
+            round = new ArrayList<>();
+            ROUND.set(round);
+          }
           flush(outbox); // also after a failure: a queued query is never left unsent
         }
         selector.selectedKeys().clear();
@@ -243,14 +278,14 @@ final class UdpTransport implements AutoCloseable {
   /** A copy of the query with each letter of its name in a random case (0x20). */
   private static byte[] withRandomCase(byte[] data, int questionEnd) {
     byte[] out = data.clone();
-    long bits = CASES.nextLong();
+    long bits = QueryRandom.bits();
     int used = 0;
     for (int i = HEADER; i < questionEnd - 4 && out[i] != 0; i += (out[i] & 0xff) + 1) {
       for (int j = i + 1; j <= i + (out[i] & 0xff) && j < out.length; j++) {
         byte b = out[j];
         if (Socket.isLetter(b)) {
           if (used == 64) {
-            bits = CASES.nextLong();
+            bits = QueryRandom.bits();
             used = 0;
           }
           out[j] = ((bits >>> used++) & 1) == 0 ? (byte) (b | 0x20) : (byte) (b & ~0x20);
@@ -290,9 +325,10 @@ final class UdpTransport implements AutoCloseable {
 
   /** One query waiting for its answer. */
   private static final class Pending {
-    final int id;
-    /** The query as sent (letters in random case). */
-    final byte[] wire;
+    /** The query's ID; another random one when it is in flight on every socket already. */
+    int id;
+    /** The query as sent (letters in random case, the ID it has now). */
+    byte[] wire;
     /** The question as asked, given back in the answer handed on. */
     final byte[] asked;
     final long deadline;
@@ -307,6 +343,14 @@ final class UdpTransport implements AutoCloseable {
       this.deadline = deadline;
       this.receiver = receiver;
     }
+
+    /** Takes another random ID (before it is registered anywhere), in a copy of the wire query. */
+    void newId() {
+      id = QueryRandom.id();
+      wire = wire.clone(); // the caller's array may be the wire query itself
+      wire[0] = (byte) (id >>> 8);
+      wire[1] = (byte) id;
+    }
   }
 
   /**
@@ -319,6 +363,7 @@ final class UdpTransport implements AutoCloseable {
     final String name;
     private final Socket[] rotation = new Socket[socketsPerServer];
     private final List<Selector> selectors = new ArrayList<>();
+    private final List<RoundWorker<Answer>> workers = new ArrayList<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private int next;
     private boolean caseWarned;
@@ -328,25 +373,34 @@ final class UdpTransport implements AutoCloseable {
       this.name = DnsClient.describe(remote);
     }
 
-    /** A socket on which the query's ID is free, with the query registered; null if none. */
+    /**
+     * A socket on which the query's ID is free, with the query registered: the next in rotation, or
+     * when its ID is in flight on every socket, under a fresh random ID; null after {@value
+     * #ID_TRIES} IDs.
+     */
     synchronized Socket claim(Pending pending) throws IOException {
       if (closed) {
         throw new ClosedChannelException();
       }
-      for (int i = 0; i < rotation.length; i++) {
-        int slot = Math.floorMod(next++, rotation.length);
-        Socket socket = rotation[slot];
-        if (socket == null || socket.sent >= queriesPerSocket || socket.retired) {
-          if (socket != null) {
-            socket.retire();
-          }
-          socket = open(slot, false);
-          rotation[slot] = socket;
+      for (int tries = 0; tries < ID_TRIES; tries++) {
+        if (tries > 0) {
+          pending.newId();
         }
-        if (socket.pending.putIfAbsent(pending.id, pending) == null) {
-          socket.sent++;
-          pending.socket = socket;
-          return socket;
+        for (int i = 0; i < rotation.length; i++) {
+          int slot = Math.floorMod(next++, rotation.length);
+          Socket socket = rotation[slot];
+          if (socket == null || socket.sent >= queriesPerSocket || socket.retired) {
+            if (socket != null) {
+              socket.retire();
+            }
+            socket = open(slot, false);
+            rotation[slot] = socket;
+          }
+          if (socket.pending.putIfAbsent(pending.id, pending) == null) {
+            socket.sent++;
+            pending.socket = socket;
+            return socket;
+          }
         }
       }
       return null;
@@ -393,7 +447,9 @@ final class UdpTransport implements AutoCloseable {
       }
       for (int t = 0; t < threads; t++) {
         Selector selector = selectors.get(t);
-        Thread.ofPlatform().daemon().name("mxwatch-dns-udp-" + t + "-" + name).start(() -> receive(selector));
+        RoundWorker<Answer> worker = new RoundWorker<>("mxwatch-dns-answers-" + t + "-" + name, UdpTransport::handle);
+        workers.add(worker);
+        Thread.ofPlatform().daemon().name("mxwatch-dns-udp-" + t + "-" + name).start(() -> receive(selector, worker));
       }
     }
 
@@ -438,6 +494,9 @@ final class UdpTransport implements AutoCloseable {
         toClose = List.copyOf(selectors);
       }
       toClose.forEach(UdpTransport::closeQuietly);
+      synchronized (this) {
+        workers.forEach(RoundWorker::stop);
+      }
     }
   }
 
@@ -528,7 +587,12 @@ final class UdpTransport implements AutoCloseable {
       if (release(p)) {
         byte[] answer = Arrays.copyOf(bytes, length);
         System.arraycopy(p.asked, 0, answer, HEADER, question); // the name as asked: its case is a transport detail
-        answered(p.receiver, answer);
+        List<Answer> round = ROUND.get();
+        if (round != null) {
+          round.add(new Answer(p.receiver, answer));
+        } else {
+          answered(p.receiver, answer);
+        }
       }
     }
 

@@ -3,6 +3,7 @@ package io.mxwatch.dns;
 import static io.mxwatch.testing.TestDnsServer.name;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mxwatch.testing.Await;
 import io.mxwatch.testing.ScriptedDnsServer;
 import io.mxwatch.testing.TestDnsServer;
 import io.mxwatch.testing.TestDnsServer.Fault;
@@ -86,6 +87,50 @@ class UdpTransportTest {
     }
     long ports = server.received().stream().mapToInt(ScriptedDnsServer.Received::sourcePort).distinct().count();
     assertThat(ports).as("20 queries, 5 per socket").isEqualTo(4);
+  }
+
+  @Test
+  void aQueryWhoseIdIsInFlightOnEverySocketGoesOutUnderAnotherId() throws Exception {
+    // the server leaves the first query unanswered, so its ID stays taken on the only socket
+    ScriptedDnsServer server =
+        closed(
+            ScriptedDnsServer.start(
+                query ->
+                    query.getQuestion().getName().equals(name("silent.example.test"))
+                        ? List.of()
+                        : List.of(ScriptedDnsServer.answer(query, new MXRecord(query.getQuestion().getName(), DClass.IN, 60, 10, name("mx.example.test"))).toWire())));
+    UdpTransport udp = closed(new UdpTransport(1, true));
+    byte[] first = DnsClient.queryWire(name("silent.example.test"), Type.MX);
+    udp.send(server.address(), first, TEN_SECONDS, new UdpTransport.Receiver() {
+      @Override
+      public void answered(byte[] wire) {}
+
+      @Override
+      public void failed(IOException error) {}
+    });
+    Await.until("the first query at the server", Duration.ofSeconds(10), () -> server.received().size() == 1);
+    byte[] second = DnsClient.queryWire(name("example.test"), Type.MX);
+    second[0] = first[0]; // the same ID, as a random draw may give
+    second[1] = first[1];
+    CompletableFuture<byte[]> answered = new CompletableFuture<>();
+    udp.send(server.address(), second, TEN_SECONDS, new UdpTransport.Receiver() {
+      @Override
+      public void answered(byte[] wire) {
+        answered.complete(wire);
+      }
+
+      @Override
+      public void failed(IOException error) {
+        answered.completeExceptionally(error);
+      }
+    });
+
+    Message answer = new Message(answer(answered));
+    assertThat(answer.getSection(org.xbill.DNS.Section.ANSWER)).hasSize(1);
+    int sent = server.received().get(1).query().getHeader().getID();
+    assertThat(sent).as("sent under a fresh ID").isNotEqualTo(new Message(first).getHeader().getID());
+    assertThat(answer.getHeader().getID()).isEqualTo(sent);
+    assertThat(second[0] == first[0] && second[1] == first[1]).as("the caller's wire query is left as it was").isTrue();
   }
 
   @Test
