@@ -7,7 +7,9 @@
 # port, measures dnsperf's queries/s on the query mix mxwatch sends, then runs
 # `mxwatch check --no-smtp --format jsonl --file` over the N domains with -Xmx$XMX and
 # prints domains/s, the queries/s mxwatch achieved, their ratio to dnsperf's, CPU time per domain,
-# the steady-state rate over the second half of the run (after JIT warm-up), and peak RSS.
+# the rate over its query phase (the first check's start to the last one's end: JVM start and
+# reading the list left out, as dnsperf's own rate leaves out reading its query file), the
+# steady-state rate over the second half of the run (after JIT warm-up), and peak RSS.
 # Installs knot, dnsperf and time from Debian if missing. Talks to 127.0.0.1 only and
 # stops exactly the processes it started.
 #
@@ -61,7 +63,7 @@ run_round() {
     --no-smtp --format jsonl --resolver "127.0.0.1:$port" --file "$work/domains.txt" $(dnssec_check_opts) ${MXWATCH_OPTS:-} \
     >"$work/check.jsonl" 2>"$work/check.err" || status=$?
 
-  read -r domains lookups failed ok steady < <(python3 - "$work/check.jsonl" <<'PY'
+  read -r domains lookups failed ok steady phase < <(python3 - "$work/check.jsonl" <<'PY'
 import json, re, sys
 from datetime import datetime
 
@@ -77,6 +79,7 @@ def instant(text):
 
 domains = lookups = failed = ok = 0
 started = []
+ended = 0.0
 with open(sys.argv[1]) as f:
     for line in f:
         if re.match(r"\[\d+\.\d+s\]\[\w+\]\[", line):
@@ -85,6 +88,7 @@ with open(sys.argv[1]) as f:
         domains += 1
         ok += d["status"] == "ok"
         started.append(instant(d["checked_at"]))
+        ended = max(ended, started[-1] + d["duration_ms"] / 1000)
         for l in d.get("lookups", []):
             lookups += 1
             failed += l["outcome"] in ("timeout", "servfail", "refused", "error")
@@ -92,7 +96,10 @@ with open(sys.argv[1]) as f:
 started.sort()
 half = len(started) // 2
 span = started[-1] - started[half] if len(started) > 2 else 0
-print(domains, lookups, failed, ok, (len(started) - half) / span if span > 0 else 0)
+# the query phase: from the first check's start to the last one's end (dnsperf's own rate leaves
+# out its start too: reading and parsing the query file)
+phase = ended - started[0] if started else 0
+print(domains, lookups, failed, ok, (len(started) - half) / span if span > 0 else 0, phase)
 PY
   )
   elapsed=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.out")
@@ -101,14 +108,15 @@ PY
   cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$work/time.out")
   oom=$(grep -c OutOfMemoryError "$work/check.err" || true)
 
-  python3 - "$n" "$domains" "$lookups" "$failed" "$ok" "$seconds" "$ref_qps" "$rss_kb" "$status" "$oom" "$xmx" "$cpu" "$steady" "$work/rounds.txt" <<'PY'
+  python3 - "$n" "$domains" "$lookups" "$failed" "$ok" "$seconds" "$ref_qps" "$rss_kb" "$status" "$oom" "$xmx" "$cpu" "$steady" "$phase" "$work/rounds.txt" <<'PY'
 import sys
 n, domains, lookups, failed, ok = map(int, sys.argv[1:6])
 seconds, ref_qps = float(sys.argv[6]), float(sys.argv[7])
 rss_kb, status, oom, xmx = int(sys.argv[8]), sys.argv[9], int(sys.argv[10]), sys.argv[11]
-cpu, steady = float(sys.argv[12]), float(sys.argv[13])
+cpu, steady, phase = float(sys.argv[12]), float(sys.argv[13]), float(sys.argv[14])
 qps = lookups / seconds
 steady_qps = steady * lookups / max(domains, 1)
+phase_qps = lookups / phase if phase > 0 else 0
 print(f"domains:            {domains} of {n} reported, {ok} ok, exit status {status}")
 print(f"wall time:          {seconds:.1f} s (JVM start included)")
 print(f"CPU time:           {cpu:.1f} s user+system ({1e6 * cpu / max(domains, 1):.0f} us per domain)")
@@ -117,12 +125,13 @@ print(f"DNS queries:        {lookups} ({failed} failed)")
 print(f"mxwatch queries/s:  {qps:.0f}")
 print(f"dnsperf queries/s:  {ref_qps:.0f}")
 print(f"ratio:              {qps / ref_qps:.2f}")
+print(f"query phase:        {phase:.1f} s, {phase_qps:.0f} queries/s, ratio {phase_qps / ref_qps:.2f} (first check's start to last check's end, as dnsperf times itself)")
 print(f"steady state:       {steady:.0f} domains/s, {steady_qps:.0f} queries/s, ratio {steady_qps / ref_qps:.2f} (second half of the run)")
 print(f"peak RSS:           {rss_kb / 1024:.0f} MiB (-Xmx{xmx})")
 print(f"out of memory:      {'yes' if oom else 'no'}")
 complete = domains == n and failed == 0
-with open(sys.argv[14], "a") as rounds:
-    rounds.write(f"{qps / ref_qps:.4f} {steady_qps / ref_qps:.4f} {rss_kb / 1024:.0f} {int(oom > 0)} {int(complete)} {qps:.0f} {ref_qps:.0f}\n")
+with open(sys.argv[15], "a") as rounds:
+    rounds.write(f"{qps / ref_qps:.4f} {steady_qps / ref_qps:.4f} {rss_kb / 1024:.0f} {int(oom > 0)} {int(complete)} {qps:.0f} {ref_qps:.0f} {phase_qps / ref_qps:.4f}\n")
 PY
 }
 
@@ -142,7 +151,7 @@ steady = [float(r[1]) for r in rows]
 print(f"== summary of {len(rows)} round(s)")
 print("ratio per round:    " + ", ".join(f"{r:.2f}" for r in ratios)
       + " (mxwatch " + ", ".join(r[5] for r in rows) + " vs dnsperf " + ", ".join(r[6] for r in rows) + " queries/s)")
-print(f"ratio, median:      {statistics.median(ratios):.2f} (steady state {statistics.median(steady):.2f})")
+print(f"ratio, median:      {statistics.median(ratios):.2f} (query phase {statistics.median(float(r[7]) for r in rows):.2f}, steady state {statistics.median(steady):.2f})")
 print(f"peak RSS, highest:  {max(int(r[2]) for r in rows)} MiB")
 print(f"out of memory:      {'yes' if any(r[3] == '1' for r in rows) else 'no'}")
 print(f"all answered:       {'yes' if all(r[4] == '1' for r in rows) else 'no'} (every domain reported, no query failed, in every round)")
