@@ -91,7 +91,7 @@ final class CheckPipeline implements DomainTask {
       return CompletableFuture.completedFuture(null);
     }
     return now.checker()
-        .checkAsync(name)
+        .checkAsync(name, domain.dkimSelectors())
         .thenComposeAsync(result -> record(domain, churnNoted(name, result), 1), recorders)
         .thenAccept(outcome -> report(domain, outcome))
         .whenComplete(

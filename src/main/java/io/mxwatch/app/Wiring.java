@@ -57,7 +57,12 @@ final class Wiring implements CheckerFactory {
 
       @Override
       public CompletableFuture<CheckResult> checkAsync(String domain) {
-        return snapshotter.takeAsync(domain).thenApply(snapshot -> new CheckResult(snapshot, auditor.audit(snapshot)));
+        return checkAsync(domain, List.of());
+      }
+
+      @Override
+      public CompletableFuture<CheckResult> checkAsync(String domain, List<String> dkimSelectors) {
+        return snapshotter.takeAsync(domain, dkimSelectors).thenApply(snapshot -> new CheckResult(snapshot, auditor.audit(snapshot)));
       }
 
       @Override

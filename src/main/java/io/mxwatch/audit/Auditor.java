@@ -19,6 +19,7 @@ public final class Auditor {
     DaneRules.check(snapshot, findings);
     SpfRules.check(snapshot, findings);
     DmarcRules.check(snapshot, findings);
+    DkimRules.check(snapshot, findings);
     DnsRules.check(snapshot, findings);
     findings.sort(Audit.ORDER);
     return new Audit(status(findings), findings);

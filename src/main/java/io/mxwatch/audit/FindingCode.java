@@ -67,6 +67,12 @@ public enum FindingCode {
   DMARC_TESTING(Severity.INFO, "t=y: receivers apply the policy one step below what p says (RFC 9989)."),
   DMARC_REPORT_UNAUTHORIZED(Severity.WARNING, "A rua/ruf destination outside the domain's organisation has not published <domain>._report._dmarc.<destination>: receivers will not send it reports."),
 
+  DKIM_KEY_MISSING(Severity.CRITICAL, "A configured DKIM selector has no key record at <selector>._domainkey.<domain> (NXDOMAIN, or no TXT record): every signature made with it fails."),
+  DKIM_KEY_INVALID(Severity.CRITICAL, "A DKIM key record that verifiers cannot use: several TXT records at the name, a syntax error (RFC 6376 §3.6.1), a key that is not valid base64 or not an RSA/Ed25519 key, a version other than DKIM1, h= without sha256, s= without email."),
+  DKIM_KEY_REVOKED(Severity.WARNING, "A DKIM key record with an empty p=: the key is revoked and every signature made with it fails (intended after a rotation, if nothing signs with it any more)."),
+  DKIM_KEY_WEAK(Severity.WARNING, "An RSA DKIM key under 2048 bits (RFC 8301 asks for at least 1024 and recommends 2048); critical under 1024 bits, which verifiers reject."),
+  DKIM_KEY_TESTING(Severity.INFO, "A DKIM key record with t=y: the domain is testing DKIM, and verifiers may treat failed signatures as unsigned mail."),
+
   DNS_LOOKUP_FAILED(Severity.WARNING, "A lookup failed (SERVFAIL, REFUSED, timeout, error): what it would have told is unknown, so the domain's status is unknown, not broken."),
 
   RECORDS_CHURNING(Severity.INFO, "The daemon saw more distinct states of the domain within 24 hours than its history keeps (48: rotating exchange addresses, a TXT record with a changing value): past that, each new state replaces the latest snapshot instead of adding one, and drift cannot confirm a state that never repeats. Cleared 24 hours after the last such state.");

@@ -25,6 +25,7 @@ final class BatchCheck {
   static final long FLUSH_MILLIS = 200;
 
   private final Checker checker;
+  private final java.util.function.Function<String, java.util.List<String>> dkimSelectors;
   private final ReportWriter writer;
   private final int windowSize;
   /** Slots free in the window; guarded by this, like the writer. */
@@ -38,6 +39,12 @@ final class BatchCheck {
   private long flushedAt = System.nanoTime();
 
   BatchCheck(Checker checker, ReportWriter writer, int windowSize, boolean ordered) {
+    this(checker, writer, windowSize, ordered, domain -> java.util.List.of());
+  }
+
+  /** @param dkimSelectors the DKIM selectors to check of each domain */
+  BatchCheck(Checker checker, ReportWriter writer, int windowSize, boolean ordered, java.util.function.Function<String, java.util.List<String>> dkimSelectors) {
+    this.dkimSelectors = dkimSelectors;
     this.ordered = ordered;
     this.checker = checker;
     this.writer = writer;
@@ -112,7 +119,8 @@ final class BatchCheck {
   private CompletableFuture<Runnable> start(String domain) {
     CompletableFuture<CheckResult> check;
     try {
-      check = checker.checkAsync(domain);
+      java.util.List<String> selectors = dkimSelectors.apply(domain);
+      check = selectors.isEmpty() ? checker.checkAsync(domain) : checker.checkAsync(domain, selectors);
     } catch (RuntimeException e) {
       check = CompletableFuture.failedFuture(e);
     }

@@ -2,6 +2,7 @@ package io.mxwatch.cli;
 
 import io.mxwatch.config.ConfigException;
 import io.mxwatch.config.ConfigLoader;
+import io.mxwatch.config.DkimSelectors;
 import io.mxwatch.config.Durations;
 import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.config.ResolverAddresses;
@@ -113,6 +114,12 @@ public final class CheckCommand implements Callable<Integer> {
   @Option(names = "--max-smtp", paramLabel = "N", description = "SMTP connections open at once.")
   private Integer maxSmtp;
 
+  @Option(
+      names = "--dkim-selector",
+      paramLabel = "SELECTOR",
+      description = "Check the DKIM key of this selector (<selector>._domainkey.<domain>) of every domain; repeat for more. Default: the domain's dkim_selectors in --config, else its defaults'.")
+  private List<String> dkimSelectors = new ArrayList<>();
+
   private final CheckerFactory factory;
   private final PrintStream out;
 
@@ -157,9 +164,27 @@ public final class CheckCommand implements Callable<Integer> {
       }
       // jsonl is written as each domain finishes; text and json keep the input order
       boolean ordered = format != Format.jsonl;
-      Tally tally = new BatchCheck(checker, writer, effective.check().concurrency(), ordered).run(all);
+      Tally tally = new BatchCheck(checker, writer, effective.check().concurrency(), ordered, selectorsOf(effective)).run(all);
       return tally.worst().exitCode();
     }
+  }
+
+  /** The DKIM selectors of each domain: those given here, else the configured ones. */
+  private java.util.function.Function<String, List<String>> selectorsOf(MxwatchConfig effective) throws ConfigException {
+    if (!dkimSelectors.isEmpty()) {
+      List<String> given;
+      try {
+        given = DkimSelectors.normalize(dkimSelectors);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("--dkim-selector: " + e.getMessage());
+      }
+      return domain -> given;
+    }
+    MxwatchConfig.Watch watch = effective.watch();
+    if (config == null) {
+      return domain -> List.of();
+    }
+    return domain -> watch.domain(domain).map(MxwatchConfig.Domain::dkimSelectors).orElse(watch.dkimSelectors());
   }
 
   /** The config file (or the defaults) with this command's options on top. */

@@ -16,6 +16,11 @@ public interface Checker extends AutoCloseable {
     return java.util.concurrent.CompletableFuture.completedFuture(check(domain));
   }
 
+  /** The same, with the DKIM keys of {@code dkimSelectors} (validated selectors) checked too. */
+  default java.util.concurrent.CompletableFuture<CheckResult> checkAsync(String domain, java.util.List<String> dkimSelectors) {
+    return checkAsync(domain);
+  }
+
   @Override
   void close();
 }

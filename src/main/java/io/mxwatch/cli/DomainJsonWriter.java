@@ -54,6 +54,13 @@ final class DomainJsonWriter {
       g.writeFieldName("transport");
       transport(g, s.transport());
     }
+    if (s.dkim() != null) {
+      g.writeArrayFieldStart("dkim");
+      for (io.mxwatch.policy.DkimResult d : s.dkim()) {
+        dkim(g, d);
+      }
+      g.writeEndArray();
+    }
     g.writeBooleanField("smtp_probed", s.smtpProbed());
     g.writeArrayFieldStart("smtp");
     for (SmtpProbe probe : s.smtp()) {
@@ -276,6 +283,29 @@ final class DomainJsonWriter {
       }
       case SmtpProbe.Failed f -> stringField(g, "detail", f.detail());
       case SmtpProbe.Denied d -> stringField(g, "range", d.range());
+    }
+    g.writeEndObject();
+  }
+
+  private static void dkim(JsonGenerator g, io.mxwatch.policy.DkimResult d) throws IOException {
+    g.writeStartObject();
+    stringField(g, "selector", d.selector());
+    stringField(g, "name", d.name());
+    outcomeField(g, "outcome", d.outcome());
+    strings(g, "records", d.records());
+    io.mxwatch.policy.DkimKey k = d.key();
+    if (k != null) {
+      g.writeObjectFieldStart("key");
+      stringField(g, "key_type", k.keyType());
+      g.writeBooleanField("revoked", k.revoked());
+      if (k.keyBits() != null) {
+        g.writeNumberField("key_bits", k.keyBits());
+      }
+      stringField(g, "key_sha256", k.keySha256());
+      g.writeBooleanField("testing", k.testing());
+      strings(g, "errors", k.errors());
+      strings(g, "warnings", k.warnings());
+      g.writeEndObject();
     }
     g.writeEndObject();
   }

@@ -86,8 +86,19 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
    *
    * @param name the normalised name (lower case, no trailing dot)
    * @param confirmations consecutive checks that must agree before a difference is a change
+   * @param dkimSelectors the selectors whose DKIM keys are checked ({@link
+   *     io.mxwatch.config.DkimSelectors}), its own or the defaults'
    */
-  public record Domain(String name, Schedule schedule, int confirmations, Expectations expect) {}
+  public record Domain(String name, Schedule schedule, int confirmations, Expectations expect, List<String> dkimSelectors) {
+    public Domain {
+      dkimSelectors = List.copyOf(dkimSelectors);
+    }
+
+    /** A domain without DKIM selectors. */
+    public Domain(String name, Schedule schedule, int confirmations, Expectations expect) {
+      this(name, schedule, confirmations, expect, List.of());
+    }
+  }
 
   /**
    * What the daemon watches: the defaults and every domain, in the order of the inline list and
@@ -97,6 +108,7 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
   public static final class Watch {
     private final Schedule schedule;
     private final int confirmations;
+    private final List<String> dkimSelectors;
     /** The inline domains, and the domains file's when it was read at once. */
     private final List<Domain> listed;
     private final java.util.Map<String, Domain> listedByName;
@@ -130,16 +142,22 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
     }
 
     public Watch(Schedule schedule, int confirmations, List<Domain> domains) {
-      this(schedule, confirmations, domains, null);
+      this(schedule, confirmations, List.of(), domains, null);
+    }
+
+    public Watch(Schedule schedule, int confirmations, List<Domain> domains, DeferredDomains deferred) {
+      this(schedule, confirmations, List.of(), domains, deferred);
     }
 
     /**
+     * @param dkimSelectors the defaults' DKIM selectors (those of a domain without its own)
      * @param domains the domains known now, in order
      * @param deferred the rest, read on first use and placed after them; null for none
      */
-    public Watch(Schedule schedule, int confirmations, List<Domain> domains, DeferredDomains deferred) {
+    public Watch(Schedule schedule, int confirmations, List<String> dkimSelectors, List<Domain> domains, DeferredDomains deferred) {
       this.schedule = schedule;
       this.confirmations = confirmations;
+      this.dkimSelectors = List.copyOf(dkimSelectors);
       this.listed = List.copyOf(domains);
       this.listedByName = index(listed);
       this.deferred = deferred;
@@ -188,6 +206,11 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
       return confirmations;
     }
 
+    /** The DKIM selectors of domains without their own (and of a one-shot check of an unlisted domain). */
+    public List<String> dkimSelectors() {
+      return dkimSelectors;
+    }
+
     /** Every watched domain, in configuration order. */
     public List<Domain> domains() {
       return all().domains();
@@ -216,12 +239,13 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Watch w && confirmations == w.confirmations && schedule.equals(w.schedule) && domains().equals(w.domains());
+      return o instanceof Watch w && confirmations == w.confirmations && schedule.equals(w.schedule) && dkimSelectors.equals(w.dkimSelectors)
+          && domains().equals(w.domains());
     }
 
     @Override
     public int hashCode() {
-      return java.util.Objects.hash(schedule, confirmations, domains());
+      return java.util.Objects.hash(schedule, confirmations, dkimSelectors, domains());
     }
 
     @Override

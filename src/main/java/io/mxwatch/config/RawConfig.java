@@ -40,13 +40,13 @@ record RawConfig(
 
   record RawCheck(String deadline, Integer concurrency) {}
 
-  record RawDefaults(String interval, String cron, Integer confirmations) {}
+  record RawDefaults(String interval, String cron, Integer confirmations, List<String> dkimSelectors) {}
 
   /** A domain: its name alone, or a section with the name and its overrides. */
-  record RawDomain(String name, String interval, String cron, Integer confirmations, RawExpect expect) {
+  record RawDomain(String name, String interval, String cron, Integer confirmations, RawExpect expect, List<String> dkimSelectors) {
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     static RawDomain of(String name) {
-      return new RawDomain(name, null, null, null, null);
+      return new RawDomain(name, null, null, null, null, null);
     }
 
     @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)

@@ -38,14 +38,16 @@ final class WatchValidation {
     MxwatchConfig.Watch d = MxwatchConfig.Watch.defaults();
     Schedule schedule = d.schedule();
     int confirmations = d.confirmations();
+    List<String> selectors = d.dkimSelectors();
     if (rawDefaults != null) {
       schedule = schedule("defaults", rawDefaults.interval(), rawDefaults.cron(), schedule);
       confirmations = p.number("defaults.confirmations", rawDefaults.confirmations(), confirmations, 1, 100);
+      selectors = selectors("defaults.dkim_selectors", rawDefaults.dkimSelectors(), selectors);
     }
     Map<String, MxwatchConfig.Domain> domains = new LinkedHashMap<>();
     if (inline != null) {
       for (int i = 0; i < inline.size(); i++) {
-        MxwatchConfig.Domain domain = domain("domains[" + i + "]", inline.get(i), schedule, confirmations);
+        MxwatchConfig.Domain domain = domain("domains[" + i + "]", inline.get(i), schedule, confirmations, selectors);
         if (domain != null && domains.putIfAbsent(domain.name(), domain) != null) {
           p.error(namePath("domains[" + i + "]", inline.get(i)), "'" + domain.name() + "' is listed twice");
         }
@@ -53,38 +55,55 @@ final class WatchValidation {
     }
     String file = env.getOrDefault(ConfigValidation.ENV_DOMAINS_FILE, domainsFile);
     if (file == null) {
-      return new MxwatchConfig.Watch(schedule, confirmations, List.copyOf(domains.values()));
+      return new MxwatchConfig.Watch(schedule, confirmations, selectors, List.copyOf(domains.values()), null);
     }
     Path path = baseDir.resolve(file);
     Schedule fileSchedule = schedule;
     int fileConfirmations = confirmations;
+    List<String> fileSelectors = selectors;
     if (deferDomainsFile) {
       return new MxwatchConfig.Watch(
           schedule,
           confirmations,
+          selectors,
           List.copyOf(domains.values()),
           () -> {
             List<String> errors = new ArrayList<>();
-            List<MxwatchConfig.Domain> read = fromFile(path, file, fileSchedule, fileConfirmations, errors);
+            List<MxwatchConfig.Domain> read = fromFile(path, file, fileSchedule, fileConfirmations, fileSelectors, errors);
             if (!errors.isEmpty()) {
               throw new MxwatchConfig.Watch.DomainsFileException(String.join("\n", errors));
             }
             return read;
           });
     }
-    fromFile(path, file, schedule, confirmations, p.sink()).forEach(fromFile -> domains.putIfAbsent(fromFile.name(), fromFile));
-    return new MxwatchConfig.Watch(schedule, confirmations, List.copyOf(domains.values()));
+    fromFile(path, file, schedule, confirmations, selectors, p.sink()).forEach(fromFile -> domains.putIfAbsent(fromFile.name(), fromFile));
+    return new MxwatchConfig.Watch(schedule, confirmations, selectors, List.copyOf(domains.values()), null);
   }
 
-  private static List<MxwatchConfig.Domain> fromFile(Path path, String file, Schedule schedule, int confirmations, List<String> errors) {
+  private static List<MxwatchConfig.Domain> fromFile(
+      Path path, String file, Schedule schedule, int confirmations, List<String> selectors, List<String> errors) {
     List<MxwatchConfig.Domain> out = new ArrayList<>();
     for (String name : DomainsFile.read(path, file, errors)) {
-      out.add(new MxwatchConfig.Domain(name, schedule, confirmations, Expectations.NONE));
+      out.add(new MxwatchConfig.Domain(name, schedule, confirmations, Expectations.NONE, selectors));
     }
     return out;
   }
 
-  private MxwatchConfig.Domain domain(String path, RawConfig.RawDomain raw, Schedule defaultSchedule, int defaultConfirmations) {
+  /** DKIM selectors: {@code raw} validated, or {@code fallback} when it is absent. */
+  private List<String> selectors(String path, List<String> raw, List<String> fallback) {
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      return DkimSelectors.normalize(raw);
+    } catch (IllegalArgumentException e) {
+      p.error(path, e.getMessage());
+      return fallback;
+    }
+  }
+
+  private MxwatchConfig.Domain domain(
+      String path, RawConfig.RawDomain raw, Schedule defaultSchedule, int defaultConfirmations, List<String> defaultSelectors) {
     String namePath = namePath(path, raw);
     if (raw.name() == null) {
       p.error(path, "a domain needs a name");
@@ -94,7 +113,8 @@ final class WatchValidation {
     Schedule schedule = schedule(path, raw.interval(), raw.cron(), defaultSchedule);
     int confirmations = p.number(path + ".confirmations", raw.confirmations(), defaultConfirmations, 1, 100);
     Expectations expect = raw.expect() == null ? Expectations.NONE : expectations(path + ".expect", raw.expect());
-    return name == null ? null : new MxwatchConfig.Domain(name, schedule, confirmations, expect);
+    List<String> selectors = selectors(path + ".dkim_selectors", raw.dkimSelectors(), defaultSelectors);
+    return name == null ? null : new MxwatchConfig.Domain(name, schedule, confirmations, expect, selectors);
   }
 
   /** Where a domain's name is: the entry itself, or its {@code name} key. */

@@ -6,7 +6,6 @@ import java.util.List;
  * A parsed DKIM key record, the TXT at {@code <selector>._domainkey.<domain>} (RFC 6376 §3.6.1;
  * Ed25519 keys by RFC 8463).
  *
- * @param text the record, its strings joined
  * @param keyType {@code k}, lowercased: {@code rsa} (the default) or {@code ed25519}
  * @param revoked whether {@code p} is empty: the key is withdrawn and every signature made with it fails
  * @param keyBits the key's size (the RSA modulus, 256 for Ed25519); null when revoked or unreadable
@@ -17,7 +16,7 @@ import java.util.List;
  * @param warnings problems verifiers tolerate
  */
 public record DkimKey(
-    String text, String keyType, boolean revoked, Integer keyBits, String keySha256, boolean testing, List<String> errors, List<String> warnings) {
+    String keyType, boolean revoked, Integer keyBits, String keySha256, boolean testing, List<String> errors, List<String> warnings) {
   public DkimKey {
     errors = List.copyOf(errors);
     warnings = List.copyOf(warnings);

@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  */
 public final class DkimKeyParser {
   private static final Pattern TAG = Pattern.compile("[ \\t\\r\\n]*([A-Za-z][A-Za-z0-9_]*)[ \\t\\r\\n]*=(.*)", Pattern.DOTALL);
+  /** Longest record parsed: a 4096-bit RSA key takes about 800 characters. */
+  static final int MAX_LENGTH = 8192;
   private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]*={0,2}");
   /** The DER prefix of an RSA SubjectPublicKeyInfo's algorithm: SEQUENCE { OID rsaEncryption, NULL }. */
   private static final byte[] RSA_ALGORITHM = HexFormat.of().parseHex("300d06092a864886f70d0101010500");
@@ -33,14 +35,18 @@ public final class DkimKeyParser {
   public static DkimKey parse(String text) {
     List<String> errors = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
+    if (text.length() > MAX_LENGTH) {
+      errors.add("longer than " + MAX_LENGTH / 1024 + " KiB: no key record is");
+      return new DkimKey("rsa", false, null, null, false, errors, warnings);
+    }
     if (text.isBlank()) {
       errors.add("empty record");
-      return new DkimKey(text, "rsa", false, null, null, false, errors, warnings);
+      return new DkimKey("rsa", false, null, null, false, errors, warnings);
     }
     for (char c : text.toCharArray()) {
       if (c != '\t' && c != '\r' && c != '\n' && (c < 0x20 || c > 0x7e)) {
         errors.add("character outside printable ASCII");
-        return new DkimKey(text, "rsa", false, null, null, false, errors, warnings);
+        return new DkimKey("rsa", false, null, null, false, errors, warnings);
       }
     }
     String version = null;
@@ -104,15 +110,15 @@ public final class DkimKeyParser {
     boolean testing = flags != null && list(flags).stream().anyMatch(f -> f.equalsIgnoreCase("y"));
     if (publicKey == null) {
       errors.add("no p= tag: the record has no key");
-      return new DkimKey(text, keyType, false, null, null, testing, errors, warnings);
+      return new DkimKey(keyType, false, null, null, testing, errors, warnings);
     }
     if (publicKey.isEmpty()) {
-      return new DkimKey(text, keyType, true, null, null, testing, errors, warnings);
+      return new DkimKey(keyType, true, null, null, testing, errors, warnings);
     }
     byte[] key;
     if (!BASE64.matcher(publicKey).matches() || publicKey.length() % 4 != 0) {
       errors.add("p= is not valid base64");
-      return new DkimKey(text, keyType, false, null, null, testing, errors, warnings);
+      return new DkimKey(keyType, false, null, null, testing, errors, warnings);
     }
     key = Base64.getDecoder().decode(publicKey);
     String sha256 = sha256(key);
@@ -129,7 +135,7 @@ public final class DkimKeyParser {
         errors.add("p= is not an RSA public key (DER SubjectPublicKeyInfo or RSAPublicKey)");
       }
     }
-    return new DkimKey(text, keyType, false, bits, sha256, testing, errors, warnings);
+    return new DkimKey(keyType, false, bits, sha256, testing, errors, warnings);
   }
 
   private static List<String> list(String value) {

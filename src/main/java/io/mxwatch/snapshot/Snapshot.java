@@ -23,6 +23,8 @@ import java.util.List;
  * @param lookups every DNS lookup of the check with its outcome, in the order asked
  * @param transport MTA-STS and TLS-RPT; null in snapshots taken without them (and in those stored
  *     by versions before them)
+ * @param dkim the DKIM key of each selector asked for, in the order given; null when none was
+ *     asked for (and in snapshots stored by versions before them)
  */
 public record Snapshot(
     String domain,
@@ -34,11 +36,28 @@ public record Snapshot(
     boolean smtpProbed,
     List<SmtpProbe> smtp,
     List<DnsLookup> lookups,
-    Transport transport) {
+    Transport transport,
+    List<io.mxwatch.policy.DkimResult> dkim) {
 
   public Snapshot {
     smtp = List.copyOf(smtp);
     lookups = List.copyOf(lookups);
+    dkim = dkim == null ? null : List.copyOf(dkim);
+  }
+
+  /** A snapshot without DKIM keys. */
+  public Snapshot(
+      String domain,
+      Instant checkedAt,
+      double durationMs,
+      MxResult mx,
+      SpfResult spf,
+      DmarcResult dmarc,
+      boolean smtpProbed,
+      List<SmtpProbe> smtp,
+      List<DnsLookup> lookups,
+      Transport transport) {
+    this(domain, checkedAt, durationMs, mx, spf, dmarc, smtpProbed, smtp, lookups, transport, null);
   }
 
   /** A snapshot without transport policies. */
@@ -52,7 +71,7 @@ public record Snapshot(
       boolean smtpProbed,
       List<SmtpProbe> smtp,
       List<DnsLookup> lookups) {
-    this(domain, checkedAt, durationMs, mx, spf, dmarc, smtpProbed, smtp, lookups, null);
+    this(domain, checkedAt, durationMs, mx, spf, dmarc, smtpProbed, smtp, lookups, null, null);
   }
 
   /** The DNSSEC validation of the domain's MX answer; null when it was not validated. */

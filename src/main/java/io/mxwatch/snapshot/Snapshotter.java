@@ -5,6 +5,7 @@ import io.mxwatch.dns.DnsOutcome;
 import io.mxwatch.dns.DnsStatus;
 import io.mxwatch.dns.LookupScope;
 import io.mxwatch.net.IpText;
+import io.mxwatch.policy.DkimResult;
 import io.mxwatch.policy.DmarcAnalyzer;
 import io.mxwatch.policy.DmarcResult;
 import io.mxwatch.policy.SpfAnalyzer;
@@ -90,6 +91,14 @@ public final class Snapshotter {
 
   /** Snapshots {@code domain} without holding a thread while lookups are in flight. */
   public CompletableFuture<Snapshot> takeAsync(String domain) {
+    return takeAsync(domain, List.of());
+  }
+
+  /**
+   * Snapshots {@code domain} and the DKIM keys of {@code dkimSelectors} (valid selectors: {@link
+   * io.mxwatch.config.DkimSelectors}), without holding a thread while lookups are in flight.
+   */
+  public CompletableFuture<Snapshot> takeAsync(String domain, List<String> dkimSelectors) {
     Instant startedAt = clock.instant();
     long start = System.nanoTime();
     Name name = absolute(domain);
@@ -105,8 +114,9 @@ public final class Snapshotter {
             .lookup(DmarcAnalyzer.recordName(name), Type.TXT)
             .thenCompose(txt -> dmarcAnalyzer.analyzeAsync(scope, name, txt));
     CompletableFuture<Transport> policies = transport.analyze(scope, name, domain);
+    CompletableFuture<List<DkimResult>> dkim = dkim(scope, name, dkimSelectors);
 
-    return CompletableFuture.allOf(mx, probes, spf, dmarc, policies)
+    return CompletableFuture.allOf(mx, probes, spf, dmarc, policies, dkim)
         .thenApply(
             done ->
                 new Snapshot(
@@ -119,7 +129,30 @@ public final class Snapshotter {
                     settings.probeSmtp(),
                     probes.join(),
                     scope.record(),
-                    policies.join()));
+                    policies.join(),
+                    dkimSelectors.isEmpty() ? null : dkim.join()));
+  }
+
+  /** The key record of each selector, at {@code <selector>._domainkey.<domain>}. */
+  private static CompletableFuture<List<DkimResult>> dkim(LookupScope scope, Name domain, List<String> selectors) {
+    if (selectors.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    List<CompletableFuture<DkimResult>> keys = new ArrayList<>();
+    for (String selector : selectors) {
+      Name at;
+      try {
+        at = Name.concatenate(Name.fromString(selector + "._domainkey"), domain);
+      } catch (TextParseException | org.xbill.DNS.NameTooLongException e) {
+        // validated selectors parse; a name too long for this domain is the one way left
+        String name = selector + "._domainkey." + text(domain);
+        keys.add(CompletableFuture.completedFuture(new DkimResult(selector, name, DnsStatus.ERROR, List.of(), null)));
+        continue;
+      }
+      String name = text(at);
+      keys.add(scope.lookup(at, Type.TXT).thenApply(txt -> DkimResult.of(selector, name, txt)));
+    }
+    return CompletableFuture.allOf(keys.toArray(CompletableFuture[]::new)).thenApply(done -> keys.stream().map(CompletableFuture::join).toList());
   }
 
   private CompletableFuture<MxResult> mx(LookupScope scope, Name domain, DnsOutcome outcome) {

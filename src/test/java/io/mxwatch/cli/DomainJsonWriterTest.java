@@ -52,7 +52,7 @@ class DomainJsonWriterTest {
 
   /** The documented domain object as databind writes it: the reference. */
   @JsonPropertyOrder({
-    "domain", "checked_at", "status", "duration_ms", "mx", "spf", "dmarc", "transport", "smtp_probed", "smtp", "findings", "lookups"
+    "domain", "checked_at", "status", "duration_ms", "mx", "spf", "dmarc", "transport", "dkim", "smtp_probed", "smtp", "findings", "lookups"
   })
   record DomainObject(
       String domain,
@@ -63,6 +63,7 @@ class DomainJsonWriterTest {
       SpfResult spf,
       DmarcResult dmarc,
       io.mxwatch.snapshot.Transport transport,
+      List<io.mxwatch.policy.DkimResult> dkim,
       boolean smtpProbed,
       List<JsonNode> smtp,
       List<Finding> findings,
@@ -85,7 +86,7 @@ class DomainJsonWriterTest {
       }
       return new DomainObject(
           s.domain(), s.checkedAt().toString(), result.status().label(), s.durationMs(), s.mx(), s.spf(),
-          s.dmarc(), s.transport(), s.smtpProbed(), smtp, result.audit().findings(), s.lookups());
+          s.dmarc(), s.transport(), s.dkim(), s.smtpProbed(), smtp, result.audit().findings(), s.lookups());
     }
   }
 
@@ -223,7 +224,7 @@ class DomainJsonWriterTest {
           Arrays.stream(Severity.values())
               .map(sev -> new Finding(FindingCode.values()[sev.ordinal()], sev, full ? "subject" : null, "message \"" + sev + "\""))
               .toList();
-      Snapshot s = new Snapshot("example.test", AT, full ? 61.8 : 0, mx, spf, dmarc, full, everyProbe(), lookups, transport(full));
+      Snapshot s = new Snapshot("example.test", AT, full ? 61.8 : 0, mx, spf, dmarc, full, everyProbe(), lookups, transport(full), dkim(full));
       shapes.add(new CheckResult(s, new Audit(full ? Status.WARNING : Status.UNKNOWN, findings)));
     }
     for (MxResult.Mode mode : MxResult.Mode.values()) {
@@ -239,6 +240,23 @@ class DomainJsonWriterTest {
     shapes.add(new CheckResult(new Snapshot("empty.test", AT, 0, null, null, null, false, List.of(), List.of()),
         new Audit(Status.UNKNOWN, List.of())));
     return shapes.stream();
+  }
+
+  /** Every DKIM shape: a key with every field, a revoked one, an unusable one, none, several records, a failed lookup. */
+  private static List<io.mxwatch.policy.DkimResult> dkim(boolean full) {
+    if (!full) {
+      return List.of();
+    }
+    return List.of(
+        new io.mxwatch.policy.DkimResult("s1", "s1._domainkey.example.test", DnsStatus.RECORDS, List.of("v=DKIM1; t=y; p=QUJD"),
+            new io.mxwatch.policy.DkimKey("rsa", false, 2048, "ab".repeat(32), true, List.of(), List.of("note \"<b>\""))),
+        new io.mxwatch.policy.DkimResult("old", "old._domainkey.example.test", DnsStatus.RECORDS, List.of("v=DKIM1; p="),
+            new io.mxwatch.policy.DkimKey("rsa", true, null, null, false, List.of(), List.of())),
+        new io.mxwatch.policy.DkimResult("bad", "bad._domainkey.example.test", DnsStatus.RECORDS, List.of("p=*"),
+            new io.mxwatch.policy.DkimKey("ed25519", false, null, null, false, List.of("p= is not valid base64"), List.of())),
+        new io.mxwatch.policy.DkimResult("gone", "gone._domainkey.example.test", DnsStatus.NXDOMAIN, List.of(), null),
+        new io.mxwatch.policy.DkimResult("two", "two._domainkey.example.test", DnsStatus.RECORDS, List.of("p=QUJD", "p=REVG"), null),
+        new io.mxwatch.policy.DkimResult("lost", "lost._domainkey.example.test", DnsStatus.TIMEOUT, List.of(), null));
   }
 
   @ParameterizedTest
