@@ -46,6 +46,7 @@ final class TextReport implements ReportWriter {
     spf(s.spf());
     dmarc(s.dmarc());
     transport(s.transport());
+    dkim(s.dkim());
     findings(result.audit().findings());
     out.println();
   }
@@ -244,6 +245,34 @@ final class TextReport implements ReportWriter {
               + ", non-existent subdomains " + record.effectiveNonexistentPolicy()
               + (record.pct() != null ? ", pct " + record.pct() : "")
               + (record.testing() ? ", testing (t=y)" : ""));
+    }
+  }
+
+  /** One line per selector: the key's type, size and digest, or why there is none to use. */
+  private void dkim(List<io.mxwatch.policy.DkimResult> dkim) {
+    if (dkim == null) {
+      return;
+    }
+    String header = "  DKIM    ";
+    for (io.mxwatch.policy.DkimResult d : dkim) {
+      String key;
+      if (d.outcome().isFailure()) {
+        key = "unknown: the lookup failed (" + d.outcome().label() + ")";
+      } else if (d.missing()) {
+        key = "none (" + d.outcome().label() + ")";
+      } else if (d.key() == null) {
+        key = d.records().size() + " TXT records, none used";
+      } else if (!d.key().valid()) {
+        key = "unusable: " + Printable.of(String.join("; ", d.key().errors()));
+      } else if (d.key().revoked()) {
+        key = "revoked (p= empty)";
+      } else {
+        io.mxwatch.policy.DkimKey k = d.key();
+        key = k.keyType().toUpperCase(Locale.ROOT) + " " + k.keyBits() + " bits, key SHA-256 " + k.keySha256().substring(0, 16) + "…"
+            + (k.testing() ? ", testing (t=y)" : "");
+      }
+      out.println(header + Printable.of(d.selector()) + "  " + key);
+      header = "          ";
     }
   }
 

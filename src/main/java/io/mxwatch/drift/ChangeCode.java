@@ -33,6 +33,9 @@ public enum ChangeCode {
   MTA_STS_POLICY_CHANGED(Severity.INFO, "The MTA-STS policy changed, with a new id in the _mta-sts record: senders fetch it anew."),
   MTA_STS_POLICY_CHANGED_WITHOUT_ID(Severity.WARNING, "The MTA-STS policy changed but the id in the _mta-sts record did not: senders keep the copy they cached until max_age runs out."),
   MTA_STS_MODE_WEAKENED(Severity.CRITICAL, "The MTA-STS policy got weaker: enforce → testing → none, or it was removed; senders no longer refuse exchanges without valid TLS."),
+  DKIM_KEY_ADDED(Severity.INFO, "A configured DKIM selector has a usable key where it had none (or a revoked or unusable one)."),
+  DKIM_KEY_REPLACED(Severity.WARNING, "The key of a DKIM selector was replaced (the change shows both keys' types, sizes and digests): mail signed with the old key fails DKIM from now on."),
+  DKIM_KEY_REMOVED(Severity.CRITICAL, "The key of a DKIM selector was removed, revoked or made unusable: mail signed with it fails DKIM."),
   EXPECTATION_MISMATCH(Severity.CRITICAL, "What is published differs from what the configuration declares (expected MX set, DMARC policy or SPF record)."),
   DNS_LOOKUP_FAILING(Severity.WARNING, "Lookups have failed (timeout, SERVFAIL, REFUSED) in as many consecutive checks as a change needs to be confirmed; the last known records are kept, nothing is reported as removed."),
   DNS_LOOKUP_RECOVERED(Severity.INFO, "Lookups answer again after DNS_LOOKUP_FAILING.");

@@ -22,8 +22,36 @@ final class Differ {
     tlsa(before, after, changes);
     dnssec(before.dnssec(), after.dnssec(), changes);
     mtaSts(before.mtaSts(), after.mtaSts(), changes);
+    dkim(before.dkim(), after.dkim(), changes);
     findings(before, after, changes);
     return changes;
+  }
+
+  /**
+   * The DKIM key of each selector both states know: published, replaced, withdrawn. A selector
+   * added to or dropped from the configuration is no change of the records.
+   */
+  private static void dkim(java.util.SortedMap<String, DomainState.Dkim> before, java.util.SortedMap<String, DomainState.Dkim> after, List<Change> out) {
+    if (before == null || after == null) {
+      return;
+    }
+    for (Map.Entry<String, DomainState.Dkim> e : after.entrySet()) {
+      DomainState.Dkim was = before.get(e.getKey());
+      DomainState.Dkim now = e.getValue();
+      if (was == null || was.equals(now)) {
+        continue;
+      }
+      String subject = e.getKey() + "._domainkey";
+      if (was.usable() && now.usable()) {
+        if (!was.sha256().equals(now.sha256())) {
+          out.add(Change.of(ChangeCode.DKIM_KEY_REPLACED, subject, was.shown(), now.shown()));
+        }
+      } else if (was.usable()) {
+        out.add(Change.of(ChangeCode.DKIM_KEY_REMOVED, subject, was.shown(), now.shown()));
+      } else if (now.usable()) {
+        out.add(Change.of(ChangeCode.DKIM_KEY_ADDED, subject, was.shown(), now.shown()));
+      }
+    }
   }
 
   /** The DNSSEC status of the MX answer, when both checks could tell it. */

@@ -40,10 +40,13 @@ import java.util.regex.Pattern;
  * @param dnssec the DNSSEC validation of the MX answer: {@code secure}, {@code insecure} or
  *     {@code bogus}; null when not validated or indeterminate (a lookup it needed failed), and in
  *     states stored before it
+ * @param dkim per configured DKIM selector, its key; null when a key lookup failed, and in states
+ *     stored before DKIM keys were checked; empty when no selector is configured
  */
 public record DomainState(
     Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings,
-    SortedMap<String, List<Cert>> tls, MtaSts mtaSts, SortedMap<String, List<String>> tlsa, String dnssec) {
+    SortedMap<String, List<Cert>> tls, MtaSts mtaSts, SortedMap<String, List<String>> tlsa, String dnssec,
+    SortedMap<String, Dkim> dkim) {
 
   public DomainState {
     spf = spf == null ? null : List.copyOf(spf);
@@ -60,25 +63,56 @@ public record DomainState(
       tlsa.forEach((k, v) -> copy.put(k, List.copyOf(v)));
       tlsa = java.util.Collections.unmodifiableSortedMap(copy);
     }
+    dkim = dkim == null ? null : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(dkim));
+  }
+
+  /** A state without DKIM keys (as stored before them). */
+  public DomainState(
+      Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings, SortedMap<String, List<Cert>> tls,
+      MtaSts mtaSts, SortedMap<String, List<String>> tlsa, String dnssec) {
+    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, tlsa, dnssec, null);
+  }
+
+  /**
+   * The DKIM key of a selector as verifiers can use it.
+   *
+   * @param state {@code key} (a usable key), {@code revoked} (empty p=), {@code invalid} (no
+   *     usable key record) or {@code missing} (no record)
+   * @param keyType {@code rsa} or {@code ed25519} when there is a key
+   * @param bits the key's size when there is a key
+   * @param sha256 SHA-256 of the key when there is one: what tells a replaced key
+   */
+  public record Dkim(String state, String keyType, Integer bits, String sha256) {
+    public static final Dkim MISSING = new Dkim("missing", null, null, null);
+    public static final Dkim REVOKED = new Dkim("revoked", null, null, null);
+    public static final Dkim INVALID = new Dkim("invalid", null, null, null);
+
+    boolean usable() {
+      return state.equals("key");
+    }
+
+    String shown() {
+      return usable() ? keyType + " " + bits + " bits, key " + sha256.substring(0, Math.min(16, sha256.length())) + "…" : state;
+    }
   }
 
   /** A state without TLS and MTA-STS (as stored before them). */
   public DomainState(Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings) {
-    this(mx, spf, dmarc, smtp, findings, null, null, null, null);
+    this(mx, spf, dmarc, smtp, findings, null, null, null, null, null);
   }
 
   /** A state without TLSA records (as stored before them). */
   public DomainState(
       Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings, SortedMap<String, List<Cert>> tls,
       MtaSts mtaSts) {
-    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, null, null);
+    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, null, null, null);
   }
 
   /** A state without the DNSSEC status (as stored before it). */
   public DomainState(
       Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings, SortedMap<String, List<Cert>> tls,
       MtaSts mtaSts, SortedMap<String, List<String>> tlsa) {
-    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, tlsa, null);
+    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, tlsa, null, null);
   }
 
   /**
@@ -274,7 +308,8 @@ public record DomainState(
         tls == null ? known.tls() : tls,
         mtaSts == null ? known.mtaSts() : mtaSts,
         tlsa == null ? known.tlsa() : tlsa,
-        dnssec == null ? known.dnssec() : dnssec);
+        dnssec == null ? known.dnssec() : dnssec,
+        dkim == null ? known.dkim() : dkim);
   }
 
   private static Mx fillAddresses(Mx mx, Mx known) {

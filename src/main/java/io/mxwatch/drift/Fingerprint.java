@@ -97,8 +97,8 @@ public record Fingerprint(long high, long low) {
           value(smtp.banner());
         }
         case DomainState d -> {
-          // as a record, but TLS, MTA-STS, TLSA and DNSSEC only when they say something: a state without
-          // them (no handshake, no MTA-STS, no TLSA, not validated) keeps the fingerprint it had before they were kept
+          // as a record, but TLS, MTA-STS, TLSA, DNSSEC and DKIM only when they say something: a state without
+          // them (no handshake, no MTA-STS, no TLSA, not validated, no selector) keeps the fingerprint it had before they were kept
           tag(8);
           string(DomainState.class.getName());
           value(d.mx());
@@ -121,6 +121,10 @@ public record Fingerprint(long high, long low) {
           if (d.dnssec() != null) {
             tag(12);
             string(d.dnssec());
+          }
+          if (d.dkim() != null && !d.dkim().isEmpty()) {
+            tag(13);
+            value(d.dkim());
           }
         }
         case Collection<?> c -> {

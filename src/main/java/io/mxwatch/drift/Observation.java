@@ -55,8 +55,30 @@ public record Observation(DomainState state, List<String> failures) {
             s.smtpProbed() ? tls(s.smtp()) : null,
             mtaSts(s.transport()),
             tlsa(s.mx()),
-            dnssec(s));
+            dnssec(s),
+            dkim(s));
     return new Observation(state, failures);
+  }
+
+  /** The key of each selector; empty without selectors, null when a key lookup failed. */
+  private static SortedMap<String, DomainState.Dkim> dkim(Snapshot s) {
+    SortedMap<String, DomainState.Dkim> bySelector = new TreeMap<>();
+    if (s.dkim() == null) {
+      return bySelector;
+    }
+    for (io.mxwatch.policy.DkimResult d : s.dkim()) {
+      if (d.outcome().isFailure()) {
+        return null;
+      }
+      io.mxwatch.policy.DkimKey k = d.key();
+      bySelector.put(
+          d.selector(),
+          d.missing() ? DomainState.Dkim.MISSING
+              : k == null || !k.valid() ? DomainState.Dkim.INVALID
+              : k.revoked() ? DomainState.Dkim.REVOKED
+              : new DomainState.Dkim("key", k.keyType(), k.keyBits(), k.keySha256()));
+    }
+    return bySelector;
   }
 
   /** The DNSSEC status of the MX answer; null when not validated or indeterminate. */

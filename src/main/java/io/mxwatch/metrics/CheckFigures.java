@@ -28,6 +28,8 @@ import java.util.Map;
  * @param dnssecStatus the DNSSEC validation of the MX answer: 1 secure, 0 insecure, -1 bogus; NaN
  *     when indeterminate or not validated
  * @param exchangeFigures per exchange, by name
+ * @param dkimBits per configured DKIM selector, the size of its key in bits: 0 when it has no
+ *     usable key (missing, revoked, unusable), NaN when the lookup failed
  */
 public record CheckFigures(
     double durationSeconds,
@@ -41,11 +43,21 @@ public record CheckFigures(
     double mtaStsMode,
     double mtaStsUncovered,
     double dnssecStatus,
-    Map<String, Exchange> exchangeFigures) {
+    Map<String, Exchange> exchangeFigures,
+    Map<String, Double> dkimBits) {
 
   public CheckFigures {
     findings = Map.copyOf(findings);
     exchangeFigures = Map.copyOf(exchangeFigures);
+    dkimBits = Map.copyOf(dkimBits);
+  }
+
+  /** Figures without DKIM keys. */
+  public CheckFigures(
+      double durationSeconds, double mxRecords, double exchanges, double reachable, double primaryReachable, Map<Severity, Integer> findings,
+      double spfLookups, double dmarcPolicy, double mtaStsMode, double mtaStsUncovered, double dnssecStatus, Map<String, Exchange> exchangeFigures) {
+    this(durationSeconds, mxRecords, exchanges, reachable, primaryReachable, findings, spfLookups, dmarcPolicy, mtaStsMode, mtaStsUncovered,
+        dnssecStatus, exchangeFigures, Map.of());
   }
 
   /**
@@ -124,7 +136,22 @@ public record CheckFigures(
         mtaStsMode(s),
         mtaStsUncovered(s),
         dnssecStatus(s),
-        exchanges);
+        exchanges,
+        dkimBits(s));
+  }
+
+  private static Map<String, Double> dkimBits(Snapshot s) {
+    if (s.dkim() == null) {
+      return Map.of();
+    }
+    Map<String, Double> bits = new LinkedHashMap<>();
+    for (io.mxwatch.policy.DkimResult d : s.dkim()) {
+      io.mxwatch.policy.DkimKey k = d.key();
+      bits.put(
+          d.selector(),
+          d.outcome().isFailure() ? Double.NaN : k == null || !k.valid() || k.revoked() || k.keyBits() == null ? 0.0 : k.keyBits().doubleValue());
+    }
+    return bits;
   }
 
   private static double dnssecStatus(Snapshot s) {

@@ -308,6 +308,12 @@ public final class DomainMetrics {
     checkFamily(out, domains, prom(MetricNames.DOMAIN_MTA_STS_MODE), "The MTA-STS mode: -1 no valid policy, 0 none, 1 testing, 2 enforce; NaN when the policy could not be fetched.", View::mtaStsMode);
     checkFamily(out, domains, prom(MetricNames.DOMAIN_MTA_STS_UNCOVERED), "Exchanges no mx pattern of the MTA-STS policy covers (senders refuse them in enforce mode); NaN without a policy.", View::mtaStsUncovered);
     checkFamily(out, domains, prom(MetricNames.DOMAIN_DNSSEC_STATUS), "The DNSSEC validation of the MX answer: 1 secure, 0 insecure, -1 bogus; NaN when indeterminate or not validated.", View::dnssecStatus);
+    out.gauge(prom(MetricNames.DOMAIN_DKIM_KEY_BITS), "The size of the DKIM key of each configured selector in bits: 0 without a usable key (missing, revoked, unusable); NaN when its lookup failed.", "domain", "selector");
+    for (View e : domains) {
+      for (int i = 0; i < e.dkimSelectors().length; i++) {
+        out.sample(e.dkimBits()[i], e.name(), e.dkimSelectors()[i]);
+      }
+    }
     out.gauge(prom(MetricNames.EXCHANGE_UP), "1 when an address of the exchange greeted with 220, else 0.", "domain", "exchange");
     for (View e : domains) {
       for (Exchange x : e.exchanges()) {
@@ -393,7 +399,9 @@ public final class DomainMetrics {
       float mtaStsUncovered,
       float dnssecStatus,
       int[] findings,
-      List<Exchange> exchanges) {}
+      List<Exchange> exchanges,
+      String[] dkimSelectors,
+      float[] dkimBits) {}
 
   /**
    * One exchange of a domain at its latest check here: up is 1, 0, or NaN when not probed;
@@ -408,6 +416,8 @@ public final class DomainMetrics {
   private static final class Entry {
     static final long NEVER = Long.MIN_VALUE;
     private static final Exchange[] NONE = new Exchange[0];
+    private static final String[] NO_SELECTORS = new String[0];
+    private static final float[] NO_BITS = new float[0];
 
     final String name;
     final long watchedSince;
@@ -433,6 +443,8 @@ public final class DomainMetrics {
     float mtaStsMode = Float.NaN;
     float mtaStsUncovered = Float.NaN;
     float dnssecStatus = Float.NaN;
+    String[] dkimSelectors = NO_SELECTORS;
+    float[] dkimBits = NO_BITS;
     short findingsInfo;
     short findingsWarning;
     short findingsCritical;
@@ -456,6 +468,7 @@ public final class DomainMetrics {
       mtaStsMode = (float) f.mtaStsMode();
       mtaStsUncovered = (float) f.mtaStsUncovered();
       dnssecStatus = (float) f.dnssecStatus();
+      dkim(f.dkimBits());
       findingsInfo = (short) (int) f.findings().getOrDefault(Severity.INFO, 0);
       findingsWarning = (short) (int) f.findings().getOrDefault(Severity.WARNING, 0);
       findingsCritical = (short) (int) f.findings().getOrDefault(Severity.CRITICAL, 0);
@@ -476,6 +489,24 @@ public final class DomainMetrics {
         java.util.Arrays.sort(now, Comparator.comparing(Exchange::name));
       }
       exchangeFigures = now;
+    }
+
+    /** The key size per selector (configured names: bounded and valid label values), sorted by selector. */
+    private void dkim(Map<String, Double> bits) {
+      if (bits.isEmpty()) {
+        dkimSelectors = NO_SELECTORS;
+        dkimBits = NO_BITS;
+        return;
+      }
+      String[] selectors = bits.keySet().stream().sorted().toArray(String[]::new);
+      float[] sizes = new float[selectors.length];
+      for (int i = 0; i < selectors.length; i++) {
+        sizes[i] = bits.get(selectors[i]).floatValue();
+      }
+      if (!java.util.Arrays.equals(selectors, dkimSelectors)) {
+        dkimSelectors = selectors; // a repeated check keeps the names it holds
+      }
+      dkimBits = sizes;
     }
 
     /** The name as already held when it is the same (a repeated check keeps no second copy); null when new. */
@@ -528,7 +559,9 @@ public final class DomainMetrics {
           mtaStsUncovered,
           dnssecStatus,
           new int[] {findingsInfo, findingsWarning, findingsCritical},
-          List.of(exchangeFigures));
+          List.of(exchangeFigures),
+          dkimSelectors,
+          dkimBits);
     }
 
     /** Not checked for three intervals (at least 15 minutes), counting from when it was first watched. */

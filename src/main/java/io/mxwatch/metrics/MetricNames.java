@@ -46,6 +46,7 @@ public final class MetricNames {
   public static final String DOMAIN_MTA_STS_MODE = "mxwatch.domain.mta.sts.mode";
   public static final String DOMAIN_MTA_STS_UNCOVERED = "mxwatch.domain.mta.sts.uncovered.exchanges";
   public static final String DOMAIN_DNSSEC_STATUS = "mxwatch.domain.dnssec.status";
+  public static final String DOMAIN_DKIM_KEY_BITS = "mxwatch.domain.dkim.key.bits";
 
   // per exchange (labels domain, exchange)
   public static final String EXCHANGE_UP = "mxwatch.exchange.up";

@@ -33,7 +33,7 @@ class HttpApiTest {
   private static final Set<String> LABELS =
       Set.of(
           "domain", "exchange", "record", "code", "severity", "result", "outcome", "version", "java_version", "area", "id", "state", "gc", "action",
-          "cause", "memory_pool_heap", "memory_pool_nonheap", "le", "status", "policy", "reason", "mode");
+          "cause", "memory_pool_heap", "memory_pool_nonheap", "le", "status", "policy", "reason", "mode", "selector");
   private static final Pattern IP = Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+|.*::.*");
 
   @TempDir Path dir;

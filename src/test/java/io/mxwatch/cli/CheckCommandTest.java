@@ -122,6 +122,29 @@ class CheckCommandTest {
   }
 
   @Test
+  void dkimSelectorsAreCheckedFromTheOptionOrTheConfig(@TempDir Path dir) throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    String key = java.util.Base64.getEncoder().encodeToString(g.generateKeyPair().getPublic().getEncoded());
+    dns.load("good.test", TestDnsServer.txt("s1._domainkey", "v=DKIM1; p=" + key));
+
+    Run run = run("check", "good.test", "--dkim-selector", "S1", "--dkim-selector", "gone");
+    assertThat(run.status()).as(run.out()).isEqualTo(2);
+    assertThat(run.out()).startsWith("good.test CRITICAL - DKIM_KEY_MISSING\n");
+    assertThat(run.out()).containsPattern("\n  DKIM    s1  RSA 2048 bits, key SHA-256 [0-9a-f]{16}…\n          gone  none \\(nxdomain\\)\n");
+
+    Path config = dir.resolve("mxwatch.yaml");
+    Files.writeString(config, "defaults: {dkim_selectors: [gone]}\ndomains:\n  - {name: good.test, dkim_selectors: [s1]}\n");
+    assertThat(run("check", "--config", config.toString(), "good.test").out()).startsWith("good.test OK\n").contains("  DKIM    s1  RSA 2048 bits");
+    assertThat(run("check", "--config", config.toString(), "warn.test").out()).as("an unlisted domain: the defaults'").contains("DKIM_KEY_MISSING");
+    assertThat(run("check", "good.test").out()).as("no selector, no DKIM section").doesNotContain("DKIM");
+
+    Run bad = run("check", "good.test", "--dkim-selector", "s1._domainkey.good.test");
+    assertThat(bad.status()).isEqualTo(3);
+    assertThat(bad.err()).contains("--dkim-selector: 's1._domainkey.good.test' is not a DKIM selector");
+  }
+
+  @Test
   void exitStatusIsTheWorstOverAllDomains() {
     assertThat(run("check", "warn.test").status()).isEqualTo(1);
     Run dead = run("check", "good.test", "dead.test", "warn.test");

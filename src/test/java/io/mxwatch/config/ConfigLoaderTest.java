@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {
@@ -105,6 +106,45 @@ class ConfigLoaderTest {
   void theShippedExampleIsValid() throws Exception {
     MxwatchConfig c = loader.load(java.nio.file.Path.of("config/mxwatch.yaml"));
     assertThat(c.watch().domains()).isNotEmpty();
+  }
+
+  @Test
+  void dkimSelectorsComeFromTheDefaultsOrTheDomainAndAreChecked(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("domains.txt"), "example.net\n");
+    java.nio.file.Files.writeString(
+        dir.resolve("mxwatch.yaml"),
+        """
+        defaults:
+          dkim_selectors: [S1, 2026.mail, s1]
+        domains:
+          - example.org
+          - name: example.info
+            dkim_selectors: [google]
+          - name: example.com
+            dkim_selectors: []
+        domains_file: domains.txt
+        """);
+    MxwatchConfig c = loader.load(dir.resolve("mxwatch.yaml"));
+    assertThat(c.watch().dkimSelectors()).as("lowercase, each once").containsExactly("s1", "2026.mail");
+    assertThat(c.watch().domains())
+        .extracting(MxwatchConfig.Domain::dkimSelectors)
+        .containsExactly(List.of("s1", "2026.mail"), List.of("google"), List.of(), List.of("s1", "2026.mail"));
+
+    java.nio.file.Files.writeString(
+        dir.resolve("bad.yaml"),
+        """
+        defaults:
+          dkim_selectors: ["s1._domainkey.example.org"]
+        domains:
+          - name: example.org
+            dkim_selectors: ["-bad", "ok"]
+          - name: example.info
+            dkim_selectors: [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q]
+        """);
+    assertThatThrownBy(() -> loader.load(dir.resolve("bad.yaml")))
+        .hasMessageContaining("bad.yaml:2: defaults.dkim_selectors: 's1._domainkey.example.org' is not a DKIM selector: give the selector alone")
+        .hasMessageContaining("domains[0].dkim_selectors: '-bad' is not a DKIM selector")
+        .hasMessageContaining("domains[1].dkim_selectors: 17 selectors: at most 16");
   }
 
   @Test

@@ -76,6 +76,23 @@ class DomainMetricsTest {
   }
 
   @Test
+  void dkimKeySizesArePerConfiguredSelector() {
+    domains.watch(Map.of("keys.test", Duration.ofMinutes(5)), NOW.minusSeconds(60));
+    CheckFigures f = figures(1, 1, 1, 2);
+    Map<String, Double> bits = new HashMap<>();
+    bits.put("s2026", 2048.0);
+    bits.put("old", 0.0);
+    bits.put("lost", Double.NaN);
+    domains.checked("keys.test", new CheckFigures(f.durationSeconds(), f.mxRecords(), f.exchanges(), f.reachable(), f.primaryReachable(), f.findings(),
+        f.spfLookups(), f.dmarcPolicy(), f.mtaStsMode(), f.mtaStsUncovered(), f.dnssecStatus(), f.exchangeFigures(), bits), NOW.minusSeconds(10));
+    domains.drift("keys.test", DriftFigures.of(3, io.mxwatch.audit.Status.CRITICAL, NOW.minusSeconds(10), List.of(), false, null));
+    Map<String, Double> s = Http.samples(metrics.scrape(Metrics.TEXT_FORMAT));
+    assertThat(s).containsEntry("mxwatch_domain_dkim_key_bits{domain=\"keys.test\",selector=\"s2026\"}", 2048.0)
+        .containsEntry("mxwatch_domain_dkim_key_bits{domain=\"keys.test\",selector=\"old\"}", 0.0);
+    assertThat(s.get("mxwatch_domain_dkim_key_bits{domain=\"keys.test\",selector=\"lost\"}")).isNaN();
+  }
+
+  @Test
   void allExportsEveryDomainNoneNoDomainAndAProbeAlwaysOne() throws Exception {
     fill();
     domains.detail(DomainSeries.ALL, 10_000);
