@@ -203,8 +203,37 @@ public class FindingScenariosTest {
             zone("_dmarc TXT \"v=DMARC1; p=reject; t=y\"\n")),
         scenario("DMARC report destination not authorised", FindingCode.DMARC_REPORT_UNAUTHORIZED, Severity.WARNING, "reports.example.net",
             zone("_dmarc TXT \"v=DMARC1; p=reject; rua=mailto:agg@reports.example.net\"\n")),
+        scenario("DKIM key missing", FindingCode.DKIM_KEY_MISSING, Severity.CRITICAL, "s1._domainkey.example.test", f -> f.dkim("s1")),
+        scenario("DKIM key not base64", FindingCode.DKIM_KEY_INVALID, Severity.CRITICAL, "s1._domainkey.example.test",
+            dkim("v=DKIM1; p=not*base64")),
+        scenario("DKIM key revoked", FindingCode.DKIM_KEY_REVOKED, Severity.WARNING, "s1._domainkey.example.test", dkim("v=DKIM1; p=")),
+        scenario("DKIM RSA key of 1024 bits", FindingCode.DKIM_KEY_WEAK, Severity.WARNING, "s1._domainkey.example.test",
+            dkim("v=DKIM1; p=" + DkimKeys.RSA_1024)),
+        scenario("DKIM key in testing", FindingCode.DKIM_KEY_TESTING, Severity.INFO, "s1._domainkey.example.test",
+            dkim("v=DKIM1; t=y; p=" + DkimKeys.RSA_2048)),
         scenario("MX lookup times out", FindingCode.DNS_LOOKUP_FAILED, Severity.WARNING, "MX example.test",
             f -> f.dns.fault(DOMAIN, Type.MX, Fault.drop())));
+  }
+
+  /** The key record of selector s1, which the check then looks at. */
+  static Consumer<CheckFixture> dkim(String record) {
+    return f -> f.dkim("s1").zone(DOMAIN, io.mxwatch.testing.TestDnsServer.txt("s1._domainkey", record));
+  }
+
+  /** RSA keys made once for the scenarios (a key takes a tenth of a second to make). */
+  static final class DkimKeys {
+    static final String RSA_1024 = rsa(1024);
+    static final String RSA_2048 = rsa(2048);
+
+    private static String rsa(int bits) {
+      try {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(bits);
+        return java.util.Base64.getEncoder().encodeToString(g.generateKeyPair().getPublic().getEncoded());
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   /** An SOA and NS at the apex, which a signed zone needs. */

@@ -43,6 +43,7 @@ public final class CheckFixture implements AutoCloseable {
       """;
 
   public final TestDnsServer dns = TestDnsServer.start();
+  private List<String> dkimSelectors = List.of();
   public final int smtpPort = freePort();
   /** The port of every HTTPS server of the fixture (MTA-STS policy hosts), standing for 443. */
   public final int httpsPort = freePort();
@@ -92,6 +93,12 @@ public final class CheckFixture implements AutoCloseable {
 
   public CheckFixture zone(String origin, String text) {
     dns.load(origin, text);
+    return this;
+  }
+
+  /** Checks the DKIM keys of these selectors too. */
+  public CheckFixture dkim(String... selectors) {
+    dkimSelectors = List.of(selectors);
     return this;
   }
 
@@ -173,7 +180,7 @@ public final class CheckFixture implements AutoCloseable {
   }
 
   public Snapshot snapshot(String domain) {
-    return snapshotter().take(domain);
+    return snapshotter().takeAsync(domain, dkimSelectors).join();
   }
 
   public Audit audit(String domain) {
