@@ -123,11 +123,26 @@ public final class DnsClient implements AutoCloseable {
   /** What {@link #exchange} got: the outcome and the reply it came from (null: no reply). */
   public record Exchange(DnsOutcome outcome, Message response) {}
 
+  /**
+   * Asks {@code server} itself, not the resolvers, for {@code type} at {@code name}, without
+   * recursion (RD clear): what an authoritative server says of its zone, with its reply (AA, the
+   * authority section of a referral). Retries go to the same server; the same slots, TCP fallback
+   * and deadline as {@link #query}. The future never completes exceptionally.
+   */
+  public CompletableFuture<Exchange> exchangeAt(InetSocketAddress server, Name name, int type, long deadlineNanos) {
+    Query query = start(name, type, deadlineNanos, false, server);
+    return query.result.thenApply(outcome -> new Exchange(outcome, query.response));
+  }
+
   private Query start(Name name, int type, long deadlineNanos, boolean dnssec) {
+    return start(name, type, deadlineNanos, dnssec, null);
+  }
+
+  private Query start(Name name, int type, long deadlineNanos, boolean dnssec, InetSocketAddress server) {
     if (!name.isAbsolute()) {
       throw new IllegalArgumentException("name must be absolute: " + name);
     }
-    Query query = new Query(name, type, deadlineNanos, dnssec);
+    Query query = new Query(name, type, deadlineNanos, dnssec, server);
     limiter.submit(query);
     return query;
   }
@@ -143,6 +158,8 @@ public final class DnsClient implements AutoCloseable {
     final long deadlineNanos;
     /** A DNSSEC exchange ({@link #exchange}): DO and CD set, the reply kept. */
     final boolean dnssec;
+    /** The server asked directly without recursion ({@link #exchangeAt}), the reply kept; null: the resolvers. */
+    final InetSocketAddress direct;
     final CompletableFuture<DnsOutcome> result = new CompletableFuture<>();
     /** The reply of the latest attempt that got one (kept for {@link #exchange} only). */
     volatile Message response;
@@ -152,11 +169,17 @@ public final class DnsClient implements AutoCloseable {
     /** This attempt's timeout: the configured one, or less when the deadline is nearer. */
     private long attemptNanos;
 
-    Query(Name name, int type, long deadlineNanos, boolean dnssec) {
+    Query(Name name, int type, long deadlineNanos, boolean dnssec, InetSocketAddress direct) {
       this.name = name;
       this.type = type;
       this.deadlineNanos = deadlineNanos;
       this.dnssec = dnssec;
+      this.direct = direct;
+    }
+
+    /** Whether the reply is kept for the caller. */
+    private boolean keepsReply() {
+      return dnssec || direct != null;
     }
 
     /** Runs when the limiter gives this query a slot. */
@@ -175,15 +198,21 @@ public final class DnsClient implements AutoCloseable {
         finish(DEADLINE_EXPIRED);
         return;
       }
+      attemptNanos = Math.min(remaining, timeoutNanos);
+      if (direct != null) {
+        server = direct;
+        wire = queryWire(name, type, false, false);
+        udp.sendDirect(server, wire, attemptNanos, this);
+        return;
+      }
       server = settings.resolvers().get(attempt % settings.resolvers().size());
       wire = queryWire(name, type, dnssec);
-      attemptNanos = Math.min(remaining, timeoutNanos);
       udp.send(server, wire, attemptNanos, this);
     }
 
     @Override
     public void answered(byte[] answer) {
-      String where = serverNames.get(server);
+      String where = where();
       Message response;
       try {
         response = new Message(answer);
@@ -201,14 +230,14 @@ public final class DnsClient implements AutoCloseable {
         overTcp(server, wire, Duration.ofNanos(left))
             .whenComplete(
                 (full, error) -> {
-                  if (full != null && dnssec) {
+                  if (full != null && keepsReply()) {
                     this.response = full;
                   }
                   done(error != null ? fromError(error, where + " (tcp)") : fromResponse(full, name, type, where));
                 });
         return;
       }
-      if (dnssec) {
+      if (keepsReply()) {
         this.response = response;
       }
       done(fromResponse(response, name, type, where));
@@ -216,7 +245,13 @@ public final class DnsClient implements AutoCloseable {
 
     @Override
     public void failed(IOException error) {
-      done(fromError(error, serverNames.get(server)));
+      done(fromError(error, where()));
+    }
+
+    /** How the server asked is named in outcomes. */
+    private String where() {
+      String known = serverNames.get(server);
+      return known != null ? known : describe(server);
     }
 
     /** The outcome of one attempt: the query's, unless it failed and another attempt is due. */
@@ -245,10 +280,15 @@ public final class DnsClient implements AutoCloseable {
 
   /** The same, with {@code dnssec}: DO (signatures wanted) and CD (checking disabled) set. */
   static byte[] queryWire(Name name, int type, boolean dnssec) {
+    return queryWire(name, type, dnssec, true);
+  }
+
+  /** The same, with recursion desired (RD) or not (a question for an authoritative server). */
+  static byte[] queryWire(Name name, int type, boolean dnssec, boolean recursive) {
     DNSOutput out = new DNSOutput(12 + name.length() + 4 + 11);
     out.writeU16(QueryRandom.id()); // with the source port and the name's case, what a forger must guess
-    // a standard query, recursion desired
-    out.writeU16((1 << (15 - Flags.RD)) | (dnssec ? 1 << (15 - Flags.CD) : 0));
+    // a standard query
+    out.writeU16((recursive ? 1 << (15 - Flags.RD) : 0) | (dnssec ? 1 << (15 - Flags.CD) : 0));
     out.writeU16(1); // QDCOUNT
     out.writeU16(0); // ANCOUNT
     out.writeU16(0); // NSCOUNT

@@ -60,6 +60,8 @@ final class UdpTransport implements AutoCloseable {
   private final int queriesPerSocket;
   private final boolean randomizeCase;
   private final Map<InetSocketAddress, Server> servers = new ConcurrentHashMap<>();
+  /** The unconnected sockets of {@link #sendDirect}; null until first used. */
+  private volatile Server direct;
   private final Thread sweeper;
   private volatile boolean closed;
 
@@ -86,18 +88,54 @@ final class UdpTransport implements AutoCloseable {
     void failed(IOException error);
   }
 
-  /** Sends a wire query to {@code remote} and tells {@code receiver} its answer or failure. */
+  /**
+   * Sends a wire query to {@code remote}, a resolver (one of few, queried often), over the sockets
+   * connected to it, and tells {@code receiver} its answer or failure.
+   */
   void send(InetSocketAddress remote, byte[] data, long timeoutNanos, Receiver receiver) {
     if (closed) {
       failed(receiver, new ClosedChannelException());
       return;
     }
-    Server server = servers.computeIfAbsent(remote, Server::new);
+    send(servers.computeIfAbsent(remote, Server::new), remote, data, timeoutNanos, receiver);
+  }
+
+  /**
+   * Sends a wire query to {@code remote}, one of many servers asked now and then (the
+   * authoritative servers of watched domains), over the few unconnected sockets they share: a
+   * socket per such server would hold thousands of them open. An answer must come from {@code
+   * remote}, as on a connected socket, and match the query's ID, case and question. ICMP errors do
+   * not reach unconnected sockets: a server that is not listening times out.
+   */
+  void sendDirect(InetSocketAddress remote, byte[] data, long timeoutNanos, Receiver receiver) {
+    if (closed) {
+      failed(receiver, new ClosedChannelException());
+      return;
+    }
+    send(direct(), remote, data, timeoutNanos, receiver);
+  }
+
+  private Server direct() {
+    Server d = direct;
+    if (d == null) {
+      synchronized (this) {
+        d = direct;
+        if (d == null) {
+          d = new Server(null);
+          direct = d;
+        }
+      }
+    }
+    return d;
+  }
+
+  private void send(Server server, InetSocketAddress remote, byte[] data, long timeoutNanos, Receiver receiver) {
     int id = ((data[0] & 0xff) << 8) | (data[1] & 0xff);
     int questionEnd = questionEnd(data);
     byte[] wire = randomizeCase ? withRandomCase(data, questionEnd) : data;
     Pending pending =
         new Pending(
+            remote,
             id,
             wire,
             Arrays.copyOfRange(data, HEADER, questionEnd),
@@ -192,6 +230,20 @@ final class UdpTransport implements AutoCloseable {
     for (Server server : servers.values()) {
       server.close();
     }
+    Server d = direct;
+    if (d != null) {
+      d.close();
+    }
+  }
+
+  /** Every server's sockets: the resolvers' and the shared unconnected ones. */
+  private List<Server> allServers() {
+    List<Server> all = new ArrayList<>(servers.values());
+    Server d = direct;
+    if (d != null) {
+      all.add(d);
+    }
+    return all;
   }
 
   /**
@@ -305,7 +357,7 @@ final class UdpTransport implements AutoCloseable {
     while (!closed) {
       long now = System.nanoTime();
       int looked = 0;
-      for (Server server : servers.values()) {
+      for (Server server : allServers()) {
         for (Socket socket : server.open) {
           for (Pending p : socket.pending.values()) {
             looked++;
@@ -325,6 +377,8 @@ final class UdpTransport implements AutoCloseable {
 
   /** One query waiting for its answer. */
   private static final class Pending {
+    /** The server it is sent to, the only one whose answer counts. */
+    final InetSocketAddress remote;
     /** The query's ID; another random one when it is in flight on every socket already. */
     int id;
     /** The query as sent (letters in random case, the ID it has now). */
@@ -336,7 +390,8 @@ final class UdpTransport implements AutoCloseable {
     /** The socket it waits on; changes when it is sent again after an ICMP error. */
     volatile Socket socket;
 
-    Pending(int id, byte[] wire, byte[] asked, long deadline, Receiver receiver) {
+    Pending(InetSocketAddress remote, int id, byte[] wire, byte[] asked, long deadline, Receiver receiver) {
+      this.remote = remote;
       this.id = id;
       this.wire = wire;
       this.asked = asked;
@@ -359,6 +414,7 @@ final class UdpTransport implements AutoCloseable {
    * an ICMP error. A socket taken out of rotation stays open until its last query is over.
    */
   private final class Server {
+    /** The server the sockets are connected to; null for the unconnected sockets of {@link #sendDirect}. */
     final InetSocketAddress remote;
     final String name;
     private final Socket[] rotation = new Socket[socketsPerServer];
@@ -370,7 +426,7 @@ final class UdpTransport implements AutoCloseable {
 
     Server(InetSocketAddress remote) {
       this.remote = remote;
-      this.name = DnsClient.describe(remote);
+      this.name = remote == null ? "nameservers" : DnsClient.describe(remote);
     }
 
     /**
@@ -417,7 +473,10 @@ final class UdpTransport implements AutoCloseable {
       return socket;
     }
 
-    /** Opens a connected, non-blocking socket read by one of the server's selector threads. */
+    /**
+     * Opens a non-blocking socket, connected to the server (unconnected for {@link #sendDirect}),
+     * read by one of the server's selector threads.
+     */
     private Socket open(int slot, boolean single) throws IOException {
       if (selectors.isEmpty()) {
         startReceivers();
@@ -426,7 +485,11 @@ final class UdpTransport implements AutoCloseable {
       try {
         // answers wait here while the receiver is busy; the kernel caps it at rmem_max
         channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
-        channel.connect(remote); // binds a new ephemeral port
+        if (remote != null) {
+          channel.connect(remote); // binds a new ephemeral port
+        } else {
+          channel.bind(null); // a new ephemeral port, answers from anyone (checked per query)
+        }
         channel.configureBlocking(false);
         Socket socket = new Socket(this, channel, single);
         Selector selector = selectors.get(Math.floorMod(slot < 0 ? next : slot, selectors.size()));
@@ -465,13 +528,20 @@ final class UdpTransport implements AutoCloseable {
       }
     }
 
-    /** An answer whose question differs from the query's only in its letters' case. */
-    void caseChanged() {
+    /** An answer from {@code from} whose question differs from the query's only in its letters' case. */
+    void caseChanged(InetSocketAddress from) {
       synchronized (this) {
         if (caseWarned) {
           return;
         }
         caseWarned = true;
+      }
+      if (remote == null) {
+        log.warn(
+            "an answer from nameserver {} did not repeat the letters' case of the query's name (0x20) and was dropped as possibly"
+                + " forged: that nameserver looks silent; dns.case_randomization: false turns the check off (logged once)",
+            DnsClient.describe(from));
+        return;
       }
       log.warn(
           "an answer from {} did not repeat the letters' case of the query's name (0x20) and was dropped as possibly"
@@ -500,7 +570,10 @@ final class UdpTransport implements AutoCloseable {
     }
   }
 
-  /** One connected socket and the queries in flight on it, by ID. */
+  /**
+   * One socket and the queries in flight on it, by ID: connected to its server, or unconnected and
+   * shared by many ({@link #sendDirect}), where each answer must come from its query's server.
+   */
   private final class Socket {
     final Server server;
     final DatagramChannel channel;
@@ -521,7 +594,8 @@ final class UdpTransport implements AutoCloseable {
 
     void write(Pending p) {
       try {
-        if (channel.write(ByteBuffer.wrap(p.wire)) == 0) {
+        int sent = server.remote != null ? channel.write(ByteBuffer.wrap(p.wire)) : channel.send(ByteBuffer.wrap(p.wire), p.remote);
+        if (sent == 0) {
           throw new IOException("UDP send buffer full");
         }
       } catch (IOException e) {
@@ -550,8 +624,14 @@ final class UdpTransport implements AutoCloseable {
       while (channel.isOpen()) {
         buffer.clear();
         int length;
+        java.net.SocketAddress from = server.remote;
         try {
-          length = channel.read(buffer);
+          if (server.remote != null) {
+            length = channel.read(buffer);
+          } else {
+            from = channel.receive(buffer);
+            length = from == null ? 0 : buffer.position();
+          }
         } catch (PortUnreachableException e) {
           unreachable();
           continue;
@@ -561,26 +641,26 @@ final class UdpTransport implements AutoCloseable {
           }
           return;
         }
-        if (length == 0) {
+        if (length == 0 && (server.remote != null || from == null)) {
           return;
         }
-        accept(buffer.array(), length);
+        accept(buffer.array(), length, from);
       }
     }
 
-    private void accept(byte[] bytes, int length) {
+    private void accept(byte[] bytes, int length, java.net.SocketAddress from) {
       if (length < HEADER || (bytes[2] & 0x80) == 0 || (bytes[2] & 0x78) != 0) {
         return; // not a response (QR clear), or not to a standard query (opcode other than QUERY)
       }
       int id = ((bytes[0] & 0xff) << 8) | (bytes[1] & 0xff);
       Pending p = pending.get(id);
-      if (p == null) {
+      if (p == null || server.remote == null && !sameServer(p.remote, from)) {
         return; // late, spoofed or foreign: not an answer to anything waiting
       }
       int question = p.asked.length;
       if (length < HEADER + question || !Arrays.equals(p.wire, HEADER, HEADER + question, bytes, HEADER, HEADER + question)) {
         if (length >= HEADER + question && sameIgnoringCase(p.wire, bytes, HEADER, HEADER + question)) {
-          server.caseChanged();
+          server.caseChanged(p.remote);
         }
         return;
       }
@@ -632,6 +712,23 @@ final class UdpTransport implements AutoCloseable {
           failed(p.receiver, error);
         }
       }
+    }
+
+    /** Whether a datagram from {@code from} comes from {@code remote} (an IPv4 address may come back IPv4-mapped). */
+    private static boolean sameServer(InetSocketAddress remote, java.net.SocketAddress from) {
+      if (!(from instanceof InetSocketAddress f) || f.getPort() != remote.getPort()) {
+        return false;
+      }
+      java.net.InetAddress a = f.getAddress();
+      if (a instanceof java.net.Inet6Address v6 && remote.getAddress() instanceof java.net.Inet4Address) {
+        byte[] b = v6.getAddress();
+        boolean mapped = b[10] == (byte) 0xff && b[11] == (byte) 0xff;
+        for (int i = 0; i < 10 && mapped; i++) {
+          mapped = b[i] == 0;
+        }
+        return mapped && Arrays.equals(Arrays.copyOfRange(b, 12, 16), remote.getAddress().getAddress());
+      }
+      return a.equals(remote.getAddress());
     }
 
     private static boolean sameIgnoringCase(byte[] a, byte[] b, int from, int to) {

@@ -66,6 +66,23 @@ class UdpTransportTest {
     return result;
   }
 
+  /** The wire answer of one query sent without recursion straight to {@code server}. */
+  private static CompletableFuture<byte[]> sendDirect(UdpTransport udp, InetSocketAddress server, String name) {
+    CompletableFuture<byte[]> result = new CompletableFuture<>();
+    udp.sendDirect(server, DnsClient.queryWire(name(name), Type.MX, false, false), TEN_SECONDS, new UdpTransport.Receiver() {
+      @Override
+      public void answered(byte[] wire) {
+        result.complete(wire);
+      }
+
+      @Override
+      public void failed(IOException error) {
+        result.completeExceptionally(error);
+      }
+    });
+    return result;
+  }
+
   private static byte[] answer(CompletableFuture<byte[]> pending) throws Exception {
     return pending.get(20, TimeUnit.SECONDS);
   }
@@ -131,6 +148,44 @@ class UdpTransportTest {
     assertThat(sent).as("sent under a fresh ID").isNotEqualTo(new Message(first).getHeader().getID());
     assertThat(answer.getHeader().getID()).isEqualTo(sent);
     assertThat(second[0] == first[0] && second[1] == first[1]).as("the caller's wire query is left as it was").isTrue();
+  }
+
+  @Test
+  void queriesToManyServersShareOneUnconnectedSocketAndEachAnswerComesFromItsServer() throws Exception {
+    List<ScriptedDnsServer> nameservers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      nameservers.add(closed(answering()));
+    }
+    UdpTransport udp = closed(new UdpTransport(1, true));
+    List<CompletableFuture<byte[]>> answers = new ArrayList<>();
+    for (ScriptedDnsServer ns : nameservers) {
+      answers.add(sendDirect(udp, ns.address(), "example.test"));
+    }
+    for (CompletableFuture<byte[]> a : answers) {
+      assertThat(new Message(answer(a)).getSection(org.xbill.DNS.Section.ANSWER)).hasSize(1);
+    }
+    assertThat(nameservers.stream().mapToInt(ns -> ns.received().getFirst().sourcePort()).distinct().count())
+        .as("20 servers, one socket").isEqualTo(1);
+  }
+
+  @Test
+  void anAnswerFromAnotherAddressThanTheQueriedServerIsDropped() throws Exception {
+    try (DatagramSocket server = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        DatagramSocket forger = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      server.setSoTimeout(10_000);
+      UdpTransport udp = closed(new UdpTransport(1, true));
+      CompletableFuture<byte[]> pending = sendDirect(udp, new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()), "example.test");
+      java.net.DatagramPacket packet = new java.net.DatagramPacket(new byte[512], 512);
+      server.receive(packet);
+      Message query = new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
+      assertThat(query.getHeader().getFlag(org.xbill.DNS.Flags.RD)).as("asked without recursion").isFalse();
+      byte[] forged = ScriptedDnsServer.answer(query, new MXRecord(query.getQuestion().getName(), DClass.IN, 60, 10, name("evil.example"))).toWire();
+      forger.send(new java.net.DatagramPacket(forged, forged.length, packet.getSocketAddress()));
+      byte[] real = ScriptedDnsServer.answer(query, new MXRecord(query.getQuestion().getName(), DClass.IN, 60, 10, name("mx.example.test"))).toWire();
+      server.send(new java.net.DatagramPacket(real, real.length, packet.getSocketAddress()));
+      MXRecord mx = (MXRecord) new Message(answer(pending)).getSection(org.xbill.DNS.Section.ANSWER).getFirst();
+      assertThat(mx.getTarget()).isEqualTo(name("mx.example.test"));
+    }
   }
 
   @Test
