@@ -20,6 +20,7 @@ public final class Auditor {
     SpfRules.check(snapshot, findings);
     DmarcRules.check(snapshot, findings);
     DkimRules.check(snapshot, findings);
+    NameserverRules.check(snapshot, findings);
     DnsRules.check(snapshot, findings);
     findings.sort(Audit.ORDER);
     return new Audit(status(findings), findings);

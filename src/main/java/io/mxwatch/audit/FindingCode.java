@@ -73,6 +73,19 @@ public enum FindingCode {
   DKIM_KEY_WEAK(Severity.WARNING, "An RSA DKIM key under 2048 bits (RFC 8301 asks for at least 1024 and recommends 2048); critical under 1024 bits, which verifiers reject."),
   DKIM_KEY_TESTING(Severity.INFO, "A DKIM key record with t=y: the domain is testing DKIM, and verifiers may treat failed signatures as unsigned mail."),
 
+  NS_INCONSISTENT_MX(Severity.WARNING, "The zone's nameservers give different MX sets (the finding says which server gives which): a change made at one DNS host but not another, or a secondary that stopped transferring; half the senders see one set and half the other. The daemon makes it critical when it lasts longer than nameservers.inconsistent_after (1 hour)."),
+  NS_INCONSISTENT_SPF(Severity.WARNING, "The zone's nameservers give different SPF records for the domain (Zonemaster Z11_INCONSISTENT_SPF_POLICIES); critical in the daemon when it lasts."),
+  NS_INCONSISTENT_DMARC(Severity.WARNING, "The zone's nameservers give different DMARC records; critical in the daemon when it lasts."),
+  NS_SERIAL_DIFFERS(Severity.WARNING, "The zone's nameservers serve different SOA serials: a secondary is behind its primary (by how much is in the message)."),
+  NS_NOT_ANSWERING(Severity.WARNING, "A nameserver address of the zone does not answer (timeout, REFUSED, SERVFAIL): resolvers that pick it wait and retry elsewhere, and if all fail the domain disappears."),
+  NS_NONE_ANSWERING(Severity.CRITICAL, "No nameserver of the zone answers authoritatively: once resolvers' caches run out, the domain (and its mail routing) cannot be resolved."),
+  NS_NOT_AUTHORITATIVE(Severity.WARNING, "A nameserver of the zone answers without authority (AA clear): a lame delegation, often a former DNS host still listed."),
+  NS_NO_ADDRESS(Severity.WARNING, "A nameserver named in the zone's NS set has no A or AAAA record (or their lookups failed): resolvers cannot use it."),
+  NS_ADDRESS_NOT_PUBLIC(Severity.WARNING, "A nameserver address of the zone is in a range resolvers on the internet cannot reach (smtp.deny): it is not asked."),
+  NS_PARENT_MISMATCH(Severity.WARNING, "The NS set the parent zone delegates to differs from the NS set in the zone itself (Zonemaster CONSISTENCY05/DELEGATION): resolvers use either, so a server in only one of them gets part of the traffic or none."),
+  NS_SINGLE(Severity.WARNING, "The zone has only one nameserver (RFC 1034 §4.1, RFC 2182 ask for at least two): when it is down, the domain cannot be resolved."),
+  NS_SAME_NETWORK(Severity.WARNING, "Every nameserver address of the zone is in one IPv4 /24 (and one IPv6 /48): one network outage takes all of them down."),
+
   DNS_LOOKUP_FAILED(Severity.WARNING, "A lookup failed (SERVFAIL, REFUSED, timeout, error): what it would have told is unknown, so the domain's status is unknown, not broken."),
 
   RECORDS_CHURNING(Severity.INFO, "The daemon saw more distinct states of the domain within 24 hours than its history keeps (48: rotating exchange addresses, a TXT record with a changing value): past that, each new state replaces the latest snapshot instead of adding one, and drift cannot confirm a state that never repeats. Cleared 24 hours after the last such state.");

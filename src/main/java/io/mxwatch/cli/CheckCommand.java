@@ -115,6 +115,11 @@ public final class CheckCommand implements Callable<Integer> {
   private Integer maxSmtp;
 
   @Option(
+      names = "--authoritative",
+      description = "Ask every authoritative nameserver of each domain's zone too: whether they agree on MX, SPF, DMARC and the SOA serial, and answer with authority (the daemon always does).")
+  private boolean authoritative;
+
+  @Option(
       names = "--dkim-selector",
       paramLabel = "SELECTOR",
       description = "Check the DKIM key of this selector (<selector>._domainkey.<domain>) of every domain; repeat for more. Default: the domain's dkim_selectors in --config, else its defaults'.")
@@ -220,7 +225,8 @@ public final class CheckCommand implements Callable<Integer> {
     MxwatchConfig.Check check =
         new MxwatchConfig.Check(
             deadline == null ? c.check().deadline() : positive("--deadline", deadline),
-            concurrency == null ? c.check().concurrency() : range("--concurrency", concurrency, 1, 100_000));
+            concurrency == null ? c.check().concurrency() : range("--concurrency", concurrency, 1, 100_000),
+            authoritative);
     return c.withProbing(dns, s, check);
   }
 

@@ -61,6 +61,10 @@ final class DomainJsonWriter {
       }
       g.writeEndArray();
     }
+    if (s.authority() != null) {
+      g.writeFieldName("authority");
+      authority(g, s.authority());
+    }
     g.writeBooleanField("smtp_probed", s.smtpProbed());
     g.writeArrayFieldStart("smtp");
     for (SmtpProbe probe : s.smtp()) {
@@ -284,6 +288,46 @@ final class DomainJsonWriter {
       case SmtpProbe.Failed f -> stringField(g, "detail", f.detail());
       case SmtpProbe.Denied d -> stringField(g, "range", d.range());
     }
+    g.writeEndObject();
+  }
+
+  private static void authority(JsonGenerator g, io.mxwatch.snapshot.Authority a) throws IOException {
+    g.writeStartObject();
+    stringField(g, "zone", a.zone());
+    outcomeField(g, "zone_outcome", a.zoneOutcome());
+    strings(g, "nameservers", a.nameservers());
+    if (a.parentNameservers() != null) {
+      strings(g, "parent_nameservers", a.parentNameservers());
+    }
+    stringField(g, "parent_detail", a.parentDetail());
+    g.writeArrayFieldStart("servers");
+    for (io.mxwatch.snapshot.Authority.Server v : a.servers()) {
+      g.writeStartObject();
+      stringField(g, "nameserver", v.nameserver());
+      stringField(g, "address", v.address());
+      stringField(g, "outcome", v.outcome());
+      stringField(g, "detail", v.detail());
+      if (v.serial() != null) {
+        g.writeNumberField("serial", v.serial());
+      }
+      if (v.soaTtl() != null) {
+        g.writeNumberField("soa_ttl", v.soaTtl());
+      }
+      if (v.mx() != null) {
+        strings(g, "mx", v.mx());
+      }
+      if (v.mxTtl() != null) {
+        g.writeNumberField("mx_ttl", v.mxTtl());
+      }
+      if (v.spf() != null) {
+        strings(g, "spf", v.spf());
+      }
+      if (v.dmarc() != null) {
+        strings(g, "dmarc", v.dmarc());
+      }
+      g.writeEndObject();
+    }
+    g.writeEndArray();
     g.writeEndObject();
   }
 

@@ -47,6 +47,7 @@ final class TextReport implements ReportWriter {
     dmarc(s.dmarc());
     transport(s.transport());
     dkim(s.dkim());
+    authority(s.authority());
     findings(result.audit().findings());
     out.println();
   }
@@ -245,6 +246,25 @@ final class TextReport implements ReportWriter {
               + ", non-existent subdomains " + record.effectiveNonexistentPolicy()
               + (record.pct() != null ? ", pct " + record.pct() : "")
               + (record.testing() ? ", testing (t=y)" : ""));
+    }
+  }
+
+  /** The zone's nameservers: one line per address, with its serial and MX set, or why it said nothing. */
+  private void authority(io.mxwatch.snapshot.Authority a) {
+    if (a == null) {
+      return;
+    }
+    if (a.zone() == null) {
+      out.println("  NS      zone not found (" + a.zoneOutcome().label() + ")");
+      return;
+    }
+    out.println("  NS      zone " + Printable.of(a.zone()) + ": " + Printable.of(String.join(" ", a.nameservers()))
+        + (a.parentNameservers() == null ? "" : a.parentNameservers().equals(a.nameservers()) ? " (as delegated)" : "; parent: " + Printable.of(String.join(" ", a.parentNameservers()))));
+    for (io.mxwatch.snapshot.Authority.Server v : a.servers()) {
+      String said = v.answered()
+          ? "serial " + v.serial() + ", MX " + (v.mx().isEmpty() ? "none" : String.join(", ", v.mx()))
+          : v.outcome() + (v.detail() == null ? "" : ": " + v.detail());
+      out.println("          " + Printable.of(v.label()) + "  " + Printable.of(said));
     }
   }
 

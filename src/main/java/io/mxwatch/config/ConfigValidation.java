@@ -170,7 +170,8 @@ final class ConfigValidation {
     }
     return new MxwatchConfig.Check(
         p.duration("check.deadline", raw.deadline(), d.deadline(), Duration.ofMillis(100), Duration.ofMinutes(10)),
-        p.number("check.concurrency", raw.concurrency(), d.concurrency(), 1, 100_000));
+        p.number("check.concurrency", raw.concurrency(), d.concurrency(), 1, 100_000),
+        raw.authoritative() == null ? d.authoritative() : raw.authoritative());
   }
 
   private MxwatchConfig.Store store(RawConfig.RawStore raw) {

@@ -65,10 +65,16 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
   /**
    * @param deadline the time one domain's DNS lookups may take in all
    * @param concurrency domains checked at once
+   * @param authoritative whether the daemon asks every authoritative nameserver of each domain's
+   *     zone too (the one-shot check does with --authoritative)
    */
-  public record Check(Duration deadline, int concurrency) {
+  public record Check(Duration deadline, int concurrency, boolean authoritative) {
+    public Check(Duration deadline, int concurrency) {
+      this(deadline, concurrency, true);
+    }
+
     public static Check defaults() {
-      return new Check(Duration.ofSeconds(20), 256);
+      return new Check(Duration.ofSeconds(20), 256, true);
     }
   }
 

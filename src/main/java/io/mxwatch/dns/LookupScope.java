@@ -34,7 +34,18 @@ public final class LookupScope {
   private final java.util.ArrayDeque<Key> waiting = new java.util.ArrayDeque<>();
   private int inFlight;
 
-  private record Key(Name name, int type) {}
+  /**
+   * A lookup: {@code type} at {@code name}, through the resolvers (server null) or asked of {@code
+   * server}; {@code quiet} ones are not recorded among the lookups.
+   */
+  private record Key(Name name, int type, java.net.InetSocketAddress server, boolean quiet) {
+    Key(Name name, int type) {
+      this(name, type, null, false);
+    }
+  }
+
+  /** Questions asked of a server directly ({@link #askAt}) or quietly ({@link #lookupQuietly}). */
+  private final Map<Key, CompletableFuture<DnsClient.Exchange>> asked = new ConcurrentHashMap<>();
 
   /**
    * @param deadlineNanos the {@link System#nanoTime()} after which lookups still unanswered count
@@ -94,8 +105,63 @@ public final class LookupScope {
     return future;
   }
 
+  /**
+   * Asks {@code server} itself, without recursion, for {@code type} at {@code name} ({@link
+   * DnsClient#exchangeAt}), once per scope, within the check's slots and deadline. Such questions
+   * are not among the {@link #record lookups}: a nameserver that does not answer is a finding of
+   * its own, not a failed lookup of the domain.
+   */
+  public CompletableFuture<DnsClient.Exchange> askAt(java.net.InetSocketAddress server, Name name, int type) {
+    return ask(new Key(name, type, server, true));
+  }
+
+  /**
+   * Looks up {@code type} at {@code name} through the resolvers, once per scope, within the check's
+   * slots and deadline, without recording it among the lookups: for what the check learns on the
+   * side (where the domain's nameservers are), whose failures are reported where they matter and
+   * never make the domain's own records unknown. No DNSSEC validation.
+   */
+  public CompletableFuture<DnsOutcome> lookupQuietly(Name name, int type) {
+    return ask(new Key(name, type, null, true)).thenApply(DnsClient.Exchange::outcome);
+  }
+
+  private CompletableFuture<DnsClient.Exchange> ask(Key key) {
+    CompletableFuture<DnsClient.Exchange> existing = asked.get(key);
+    if (existing != null) {
+      return existing;
+    }
+    CompletableFuture<DnsClient.Exchange> future = new CompletableFuture<>();
+    synchronized (order) {
+      existing = asked.putIfAbsent(key, future);
+      if (existing != null) {
+        return existing;
+      }
+      if (inFlight >= MAX_IN_FLIGHT) {
+        waiting.add(key);
+        return future;
+      }
+      inFlight++;
+    }
+    send(key);
+    return future;
+  }
+
   /** Hands a lookup to the client; when it is answered, the next waiting one goes. */
   private void send(Key key) {
+    if (key.quiet()) {
+      (key.server() != null
+              ? client.exchangeAt(key.server(), key.name(), key.type(), deadlineNanos)
+              : client.query(key.name(), key.type(), deadlineNanos).thenApply(outcome -> new DnsClient.Exchange(outcome, null)))
+          .whenComplete(
+              (exchange, error) -> {
+                Key next = next();
+                asked.get(key).complete(exchange != null ? exchange : new DnsClient.Exchange(new DnsOutcome.Error("query failed: " + error), null));
+                if (next != null) {
+                  send(next);
+                }
+              });
+      return;
+    }
     CompletableFuture<DnsOutcome> asked =
         validator != null && validated(key.type())
             ? validator
@@ -109,18 +175,23 @@ public final class LookupScope {
     asked
         .whenComplete(
             (outcome, error) -> {
-              Key next;
-              synchronized (order) {
-                next = waiting.poll();
-                if (next == null) {
-                  inFlight--;
-                }
-              }
+              Key next = next();
               lookups.get(key).complete(outcome != null ? outcome : new DnsOutcome.Error("lookup failed: " + error));
               if (next != null) {
                 send(next);
               }
             });
+  }
+
+  /** The next waiting lookup, which takes over the slot of one just answered; null: the slot is free. */
+  private Key next() {
+    synchronized (order) {
+      Key next = waiting.poll();
+      if (next == null) {
+        inFlight--;
+      }
+      return next;
+    }
   }
 
   /** Blocking convenience for callers on virtual threads. */

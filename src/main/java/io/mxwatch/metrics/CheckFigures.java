@@ -30,6 +30,11 @@ import java.util.Map;
  * @param exchangeFigures per exchange, by name
  * @param dkimBits per configured DKIM selector, the size of its key in bits: 0 when it has no
  *     usable key (missing, revoked, unusable), NaN when the lookup failed
+ * @param nameservers the zone's nameserver addresses asked; NaN when they were not asked
+ * @param nameserversAnswering those that answered authoritatively
+ * @param nameserversConsistent 1 when those agree on MX, SPF, DMARC and the SOA serial, 0 when
+ *     not; NaN when fewer than two answered
+ * @param serialSpread the newest SOA serial less the oldest among them; NaN when none answered
  */
 public record CheckFigures(
     double durationSeconds,
@@ -44,7 +49,11 @@ public record CheckFigures(
     double mtaStsUncovered,
     double dnssecStatus,
     Map<String, Exchange> exchangeFigures,
-    Map<String, Double> dkimBits) {
+    Map<String, Double> dkimBits,
+    double nameservers,
+    double nameserversAnswering,
+    double nameserversConsistent,
+    double serialSpread) {
 
   public CheckFigures {
     findings = Map.copyOf(findings);
@@ -58,6 +67,15 @@ public record CheckFigures(
       double spfLookups, double dmarcPolicy, double mtaStsMode, double mtaStsUncovered, double dnssecStatus, Map<String, Exchange> exchangeFigures) {
     this(durationSeconds, mxRecords, exchanges, reachable, primaryReachable, findings, spfLookups, dmarcPolicy, mtaStsMode, mtaStsUncovered,
         dnssecStatus, exchangeFigures, Map.of());
+  }
+
+  /** Figures without the nameservers' view. */
+  public CheckFigures(
+      double durationSeconds, double mxRecords, double exchanges, double reachable, double primaryReachable, Map<Severity, Integer> findings,
+      double spfLookups, double dmarcPolicy, double mtaStsMode, double mtaStsUncovered, double dnssecStatus, Map<String, Exchange> exchangeFigures,
+      Map<String, Double> dkimBits) {
+    this(durationSeconds, mxRecords, exchanges, reachable, primaryReachable, findings, spfLookups, dmarcPolicy, mtaStsMode, mtaStsUncovered,
+        dnssecStatus, exchangeFigures, dkimBits, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
   }
 
   /**
@@ -137,7 +155,34 @@ public record CheckFigures(
         mtaStsUncovered(s),
         dnssecStatus(s),
         exchanges,
-        dkimBits(s));
+        dkimBits(s),
+        s.authority() == null || s.authority().zone() == null ? Double.NaN : s.authority().servers().size(),
+        s.authority() == null || s.authority().zone() == null ? Double.NaN : s.authority().answering().size(),
+        consistent(s.authority()),
+        serialSpread(s.authority()));
+  }
+
+  /** 1 when the answering nameservers agree on every record asked and the serial, 0 when not; NaN below two. */
+  private static double consistent(io.mxwatch.snapshot.Authority a) {
+    if (a == null || a.answering().size() < 2) {
+      return Double.NaN;
+    }
+    var first = a.answering().getFirst();
+    for (var v : a.answering()) {
+      if (!java.util.Objects.equals(v.mx(), first.mx()) || !java.util.Objects.equals(v.spf(), first.spf())
+          || !java.util.Objects.equals(v.dmarc(), first.dmarc()) || !java.util.Objects.equals(v.serial(), first.serial())) {
+        return 0;
+      }
+    }
+    return 1;
+  }
+
+  private static double serialSpread(io.mxwatch.snapshot.Authority a) {
+    if (a == null) {
+      return Double.NaN;
+    }
+    var serials = a.answering().stream().map(io.mxwatch.snapshot.Authority.Server::serial).filter(java.util.Objects::nonNull).mapToLong(Long::longValue).summaryStatistics();
+    return serials.getCount() == 0 ? Double.NaN : serials.getMax() - serials.getMin();
   }
 
   private static Map<String, Double> dkimBits(Snapshot s) {

@@ -167,6 +167,7 @@ public final class DomainMetrics {
     int[] dnssec = new int[3];
     int certExpiring = 0;
     int daneMismatch = 0;
+    int nsInconsistent = 0;
     double expiringBefore = (now + CERT_EXPIRING.toMillis()) / 1000.0;
     for (Entry e : all) {
       synchronized (e) {
@@ -199,6 +200,9 @@ public final class DomainMetrics {
           }
           if (!Float.isNaN(e.dnssecStatus)) {
             dnssec[(int) e.dnssecStatus + 1]++;
+          }
+          if (e.nameserversConsistent == 0) {
+            nsInconsistent++;
           }
           for (Exchange x : e.exchangeFigures) {
             if (!Double.isNaN(x.certNotAfter()) && x.certNotAfter() < expiringBefore) {
@@ -255,6 +259,8 @@ public final class DomainMetrics {
     }
     out.gauge(prom(MetricNames.EXCHANGES_DANE_MISMATCH), "Exchanges with secure TLSA records that an address does not match (or that lack STARTTLS): DANE senders refuse them.");
     out.sample(daneMismatch);
+    out.gauge(prom(MetricNames.DOMAINS_NAMESERVERS_INCONSISTENT), "Domains whose nameservers disagreed on MX, SPF, DMARC or the SOA serial at their latest check by this process.");
+    out.sample(nsInconsistent);
     out.gauge(prom(MetricNames.DOMAINS_DETAILED), "Domains with per-domain series in this exposition (metrics.domain_series).");
     out.sample(detailed);
     out.gauge(prom(MetricNames.DOMAINS_NOT_DETAILED), "Domains that needed per-domain series but were left out by metrics.max_detailed_domains.");
@@ -307,6 +313,10 @@ public final class DomainMetrics {
     checkFamily(out, domains, prom(MetricNames.DOMAIN_DMARC_POLICY), "The DMARC policy: -1 no valid record, 0 none, 1 quarantine, 2 reject.", View::dmarcPolicy);
     checkFamily(out, domains, prom(MetricNames.DOMAIN_MTA_STS_MODE), "The MTA-STS mode: -1 no valid policy, 0 none, 1 testing, 2 enforce; NaN when the policy could not be fetched.", View::mtaStsMode);
     checkFamily(out, domains, prom(MetricNames.DOMAIN_MTA_STS_UNCOVERED), "Exchanges no mx pattern of the MTA-STS policy covers (senders refuse them in enforce mode); NaN without a policy.", View::mtaStsUncovered);
+    checkFamily(out, domains, prom(MetricNames.DOMAIN_NAMESERVERS), "Nameserver addresses of the domain's zone asked; NaN when they were not asked.", View::nameservers);
+    checkFamily(out, domains, prom(MetricNames.DOMAIN_NAMESERVERS_ANSWERING), "Of those, the ones that answered every question with authority.", View::nameserversAnswering);
+    checkFamily(out, domains, prom(MetricNames.DOMAIN_NAMESERVERS_CONSISTENT), "1 when the answering nameservers agree on MX, SPF, DMARC and the SOA serial, 0 when not; NaN when fewer than two answered.", View::nameserversConsistent);
+    checkFamily(out, domains, prom(MetricNames.DOMAIN_SOA_SERIAL_SPREAD), "The newest SOA serial less the oldest among the answering nameservers (a secondary behind); NaN when none answered.", View::serialSpread);
     checkFamily(out, domains, prom(MetricNames.DOMAIN_DNSSEC_STATUS), "The DNSSEC validation of the MX answer: 1 secure, 0 insecure, -1 bogus; NaN when indeterminate or not validated.", View::dnssecStatus);
     out.gauge(prom(MetricNames.DOMAIN_DKIM_KEY_BITS), "The size of the DKIM key of each configured selector in bits: 0 without a usable key (missing, revoked, unusable); NaN when its lookup failed.", "domain", "selector");
     for (View e : domains) {
@@ -401,7 +411,11 @@ public final class DomainMetrics {
       int[] findings,
       List<Exchange> exchanges,
       String[] dkimSelectors,
-      float[] dkimBits) {}
+      float[] dkimBits,
+      float nameservers,
+      float nameserversAnswering,
+      float nameserversConsistent,
+      float serialSpread) {}
 
   /**
    * One exchange of a domain at its latest check here: up is 1, 0, or NaN when not probed;
@@ -445,6 +459,10 @@ public final class DomainMetrics {
     float dnssecStatus = Float.NaN;
     String[] dkimSelectors = NO_SELECTORS;
     float[] dkimBits = NO_BITS;
+    float nameservers = Float.NaN;
+    float nameserversAnswering = Float.NaN;
+    float nameserversConsistent = Float.NaN;
+    float serialSpread = Float.NaN;
     short findingsInfo;
     short findingsWarning;
     short findingsCritical;
@@ -469,6 +487,10 @@ public final class DomainMetrics {
       mtaStsUncovered = (float) f.mtaStsUncovered();
       dnssecStatus = (float) f.dnssecStatus();
       dkim(f.dkimBits());
+      nameservers = (float) f.nameservers();
+      nameserversAnswering = (float) f.nameserversAnswering();
+      nameserversConsistent = (float) f.nameserversConsistent();
+      serialSpread = (float) f.serialSpread();
       findingsInfo = (short) (int) f.findings().getOrDefault(Severity.INFO, 0);
       findingsWarning = (short) (int) f.findings().getOrDefault(Severity.WARNING, 0);
       findingsCritical = (short) (int) f.findings().getOrDefault(Severity.CRITICAL, 0);
@@ -561,7 +583,11 @@ public final class DomainMetrics {
           new int[] {findingsInfo, findingsWarning, findingsCritical},
           List.of(exchangeFigures),
           dkimSelectors,
-          dkimBits);
+          dkimBits,
+          nameservers,
+          nameserversAnswering,
+          nameserversConsistent,
+          serialSpread);
     }
 
     /** Not checked for three intervals (at least 15 minutes), counting from when it was first watched. */

@@ -24,6 +24,7 @@ public final class MetricNames {
   public static final String EXCHANGES_CERT_EXPIRING = "mxwatch.exchanges.certificate.expiring";
   public static final String DOMAINS_DNSSEC = "mxwatch.domains.dnssec";
   public static final String EXCHANGES_DANE_MISMATCH = "mxwatch.exchanges.dane.mismatch";
+  public static final String DOMAINS_NAMESERVERS_INCONSISTENT = "mxwatch.domains.nameservers.inconsistent";
   public static final String DOMAINS_DETAILED = "mxwatch.domains.detailed";
   public static final String DOMAINS_NOT_DETAILED = "mxwatch.domains.not.detailed";
 
@@ -47,6 +48,10 @@ public final class MetricNames {
   public static final String DOMAIN_MTA_STS_UNCOVERED = "mxwatch.domain.mta.sts.uncovered.exchanges";
   public static final String DOMAIN_DNSSEC_STATUS = "mxwatch.domain.dnssec.status";
   public static final String DOMAIN_DKIM_KEY_BITS = "mxwatch.domain.dkim.key.bits";
+  public static final String DOMAIN_NAMESERVERS = "mxwatch.domain.nameservers";
+  public static final String DOMAIN_NAMESERVERS_ANSWERING = "mxwatch.domain.nameservers.answering";
+  public static final String DOMAIN_NAMESERVERS_CONSISTENT = "mxwatch.domain.nameservers.consistent";
+  public static final String DOMAIN_SOA_SERIAL_SPREAD = "mxwatch.domain.soa.serial.spread";
 
   // per exchange (labels domain, exchange)
   public static final String EXCHANGE_UP = "mxwatch.exchange.up";

@@ -25,6 +25,8 @@ import java.util.List;
  *     by versions before them)
  * @param dkim the DKIM key of each selector asked for, in the order given; null when none was
  *     asked for (and in snapshots stored by versions before them)
+ * @param authority what each authoritative nameserver says; null when they were not asked (and in
+ *     snapshots stored by versions before it)
  */
 public record Snapshot(
     String domain,
@@ -37,7 +39,8 @@ public record Snapshot(
     List<SmtpProbe> smtp,
     List<DnsLookup> lookups,
     Transport transport,
-    List<io.mxwatch.policy.DkimResult> dkim) {
+    List<io.mxwatch.policy.DkimResult> dkim,
+    Authority authority) {
 
   public Snapshot {
     smtp = List.copyOf(smtp);
@@ -57,7 +60,23 @@ public record Snapshot(
       List<SmtpProbe> smtp,
       List<DnsLookup> lookups,
       Transport transport) {
-    this(domain, checkedAt, durationMs, mx, spf, dmarc, smtpProbed, smtp, lookups, transport, null);
+    this(domain, checkedAt, durationMs, mx, spf, dmarc, smtpProbed, smtp, lookups, transport, null, null);
+  }
+
+  /** A snapshot without the nameservers' view. */
+  public Snapshot(
+      String domain,
+      Instant checkedAt,
+      double durationMs,
+      MxResult mx,
+      SpfResult spf,
+      DmarcResult dmarc,
+      boolean smtpProbed,
+      List<SmtpProbe> smtp,
+      List<DnsLookup> lookups,
+      Transport transport,
+      List<io.mxwatch.policy.DkimResult> dkim) {
+    this(domain, checkedAt, durationMs, mx, spf, dmarc, smtpProbed, smtp, lookups, transport, dkim, null);
   }
 
   /** A snapshot without transport policies. */
@@ -71,7 +90,7 @@ public record Snapshot(
       boolean smtpProbed,
       List<SmtpProbe> smtp,
       List<DnsLookup> lookups) {
-    this(domain, checkedAt, durationMs, mx, spf, dmarc, smtpProbed, smtp, lookups, null, null);
+    this(domain, checkedAt, durationMs, mx, spf, dmarc, smtpProbed, smtp, lookups, null, null, null);
   }
 
   /** The DNSSEC validation of the domain's MX answer; null when it was not validated. */

@@ -42,8 +42,15 @@ public final class Snapshotter {
   /**
    * @param deadline the time a check may spend on DNS; lookups still open then count as timed out
    * @param probeSmtp whether exchanges are probed
+   * @param authoritative whether every authoritative nameserver of the domain's zone is asked too
+   *     ({@link Authority})
+   * @param nameserverPort the port nameservers are asked on: 53 (tests serve zones on another)
    */
-  public record Settings(Duration deadline, boolean probeSmtp) {}
+  public record Settings(Duration deadline, boolean probeSmtp, boolean authoritative, int nameserverPort) {
+    public Settings(Duration deadline, boolean probeSmtp) {
+      this(deadline, probeSmtp, false, 53);
+    }
+  }
 
   private final DnsClient dns;
   private final SmtpProber smtp;
@@ -53,6 +60,7 @@ public final class Snapshotter {
   private final SpfAnalyzer spfAnalyzer = new SpfAnalyzer();
   private final DmarcAnalyzer dmarcAnalyzer = new DmarcAnalyzer();
   private final TransportPolicies transport;
+  private final Nameservers nameservers;
   private final io.mxwatch.dns.DnssecValidator dnssec;
 
   /** A snapshotter that reads the MTA-STS record but does not fetch the policy. */
@@ -82,6 +90,7 @@ public final class Snapshotter {
     this.clock = clock;
     this.tasks = tasks;
     this.transport = new TransportPolicies(mtaSts, smtp.settings().deny());
+    this.nameservers = new Nameservers(smtp.settings().deny(), smtp.settings().ipv6(), settings.nameserverPort());
   }
 
   /** Snapshots {@code domain}, a valid domain name (lowercase, no trailing dot). */
@@ -115,8 +124,10 @@ public final class Snapshotter {
             .thenCompose(txt -> dmarcAnalyzer.analyzeAsync(scope, name, txt));
     CompletableFuture<Transport> policies = transport.analyze(scope, name, domain);
     CompletableFuture<List<DkimResult>> dkim = dkim(scope, name, dkimSelectors);
+    CompletableFuture<Authority> authority =
+        settings.authoritative() ? nameservers.analyze(scope, name) : CompletableFuture.completedFuture(null);
 
-    return CompletableFuture.allOf(mx, probes, spf, dmarc, policies, dkim)
+    return CompletableFuture.allOf(mx, probes, spf, dmarc, policies, dkim, authority)
         .thenApply(
             done ->
                 new Snapshot(
@@ -130,7 +141,8 @@ public final class Snapshotter {
                     probes.join(),
                     scope.record(),
                     policies.join(),
-                    dkimSelectors.isEmpty() ? null : dkim.join()));
+                    dkimSelectors.isEmpty() ? null : dkim.join(),
+                    authority.join()));
   }
 
   /** The key record of each selector, at {@code <selector>._domainkey.<domain>}. */

@@ -211,9 +211,41 @@ public class FindingScenariosTest {
             dkim("v=DKIM1; p=" + DkimKeys.RSA_1024)),
         scenario("DKIM key in testing", FindingCode.DKIM_KEY_TESTING, Severity.INFO, "s1._domainkey.example.test",
             dkim("v=DKIM1; t=y; p=" + DkimKeys.RSA_2048)),
+        scenario("nameservers give different MX sets", FindingCode.NS_INCONSISTENT_MX, Severity.WARNING, "MX example.test",
+            f -> f.nameservers(null, ZONE_AT_NS, ZONE_AT_NS.replace("@        MX 20 mx2\n", ""))),
+        scenario("nameservers give different SPF records", FindingCode.NS_INCONSISTENT_SPF, Severity.WARNING, "SPF example.test",
+            f -> f.nameservers(null, ZONE_AT_NS, ZONE_AT_NS.replace("mx -all", "mx ~all"))),
+        scenario("nameservers give different DMARC records", FindingCode.NS_INCONSISTENT_DMARC, Severity.WARNING, "DMARC _dmarc.example.test",
+            f -> f.nameservers(null, ZONE_AT_NS, ZONE_AT_NS.replace("p=reject;", "p=none;"))),
+        scenario("a secondary behind", FindingCode.NS_SERIAL_DIFFERS, Severity.WARNING, DOMAIN,
+            f -> f.nameservers(null, ZONE_AT_NS, ZONE_AT_NS.replace(" 7 3600 ", " 6 3600 "))),
+        scenario("a nameserver refuses", FindingCode.NS_NOT_ANSWERING, Severity.WARNING, "ns2.example.test (127.0.12.1)",
+            f -> f.nameservers(null, ZONE_AT_NS, ZONE_AT_NS).get(2).fault(q -> true, Fault.refused())),
+        scenario("no nameserver answers", FindingCode.NS_NONE_ANSWERING, Severity.CRITICAL, DOMAIN,
+            f -> f.nameservers(null, ZONE_AT_NS).get(1).fault(q -> true, Fault.refused())),
+        scenario("a lame nameserver", FindingCode.NS_NOT_AUTHORITATIVE, Severity.WARNING, "ns2.example.test (127.0.12.1)",
+            f -> f.nameservers(null, ZONE_AT_NS, ZONE_AT_NS).get(2).fault(q -> true, Fault.notAuthoritative())),
+        scenario("a nameserver without an address", FindingCode.NS_NO_ADDRESS, Severity.WARNING, "ns3.example.test",
+            f -> {
+              f.nameservers(null, ZONE_AT_NS, ZONE_AT_NS);
+              f.zone(DOMAIN, "@ NS ns1\n@ NS ns2\n@ NS ns3\n");
+            }),
+        scenario("a nameserver in a denied range", FindingCode.NS_ADDRESS_NOT_PUBLIC, Severity.WARNING, "ns2.example.test (127.0.12.1)",
+            f -> f.deny(io.mxwatch.net.AddressRanges.of(List.of("127.0.12.0/24"))).nameservers(null, ZONE_AT_NS, ZONE_AT_NS)),
+        scenario("the parent delegates to another set", FindingCode.NS_PARENT_MISMATCH, Severity.WARNING, DOMAIN,
+            f -> f.nameservers(List.of("ns1.example.test", "ns.old-provider.test"), ZONE_AT_NS, ZONE_AT_NS)),
+        scenario("one nameserver", FindingCode.NS_SINGLE, Severity.WARNING, DOMAIN, f -> f.nameservers(null, ZONE_AT_NS)),
+        scenario("every nameserver in one network", FindingCode.NS_SAME_NETWORK, Severity.WARNING, DOMAIN,
+            f -> {
+              f.nameservers(null, ZONE_AT_NS, ZONE_AT_NS);
+              f.zone(DOMAIN, "ns2 A 127.0.11.1\n");
+            }),
         scenario("MX lookup times out", FindingCode.DNS_LOOKUP_FAILED, Severity.WARNING, "MX example.test",
             f -> f.dns.fault(DOMAIN, Type.MX, Fault.drop())));
   }
+
+  /** The healthy zone as its nameservers serve it, with its SOA (serial 7). */
+  static final String ZONE_AT_NS = "@ SOA ns1 hostmaster 7 3600 600 86400 300\n" + HEALTHY;
 
   /** The key record of selector s1, which the check then looks at. */
   static Consumer<CheckFixture> dkim(String record) {

@@ -52,7 +52,7 @@ class DomainJsonWriterTest {
 
   /** The documented domain object as databind writes it: the reference. */
   @JsonPropertyOrder({
-    "domain", "checked_at", "status", "duration_ms", "mx", "spf", "dmarc", "transport", "dkim", "smtp_probed", "smtp", "findings", "lookups"
+    "domain", "checked_at", "status", "duration_ms", "mx", "spf", "dmarc", "transport", "dkim", "authority", "smtp_probed", "smtp", "findings", "lookups"
   })
   record DomainObject(
       String domain,
@@ -64,6 +64,7 @@ class DomainJsonWriterTest {
       DmarcResult dmarc,
       io.mxwatch.snapshot.Transport transport,
       List<io.mxwatch.policy.DkimResult> dkim,
+      io.mxwatch.snapshot.Authority authority,
       boolean smtpProbed,
       List<JsonNode> smtp,
       List<Finding> findings,
@@ -86,7 +87,7 @@ class DomainJsonWriterTest {
       }
       return new DomainObject(
           s.domain(), s.checkedAt().toString(), result.status().label(), s.durationMs(), s.mx(), s.spf(),
-          s.dmarc(), s.transport(), s.dkim(), s.smtpProbed(), smtp, result.audit().findings(), s.lookups());
+          s.dmarc(), s.transport(), s.dkim(), s.authority(), s.smtpProbed(), smtp, result.audit().findings(), s.lookups());
     }
   }
 
@@ -224,7 +225,7 @@ class DomainJsonWriterTest {
           Arrays.stream(Severity.values())
               .map(sev -> new Finding(FindingCode.values()[sev.ordinal()], sev, full ? "subject" : null, "message \"" + sev + "\""))
               .toList();
-      Snapshot s = new Snapshot("example.test", AT, full ? 61.8 : 0, mx, spf, dmarc, full, everyProbe(), lookups, transport(full), dkim(full));
+      Snapshot s = new Snapshot("example.test", AT, full ? 61.8 : 0, mx, spf, dmarc, full, everyProbe(), lookups, transport(full), dkim(full), authority(full));
       shapes.add(new CheckResult(s, new Audit(full ? Status.WARNING : Status.UNKNOWN, findings)));
     }
     for (MxResult.Mode mode : MxResult.Mode.values()) {
@@ -240,6 +241,20 @@ class DomainJsonWriterTest {
     shapes.add(new CheckResult(new Snapshot("empty.test", AT, 0, null, null, null, false, List.of(), List.of()),
         new Audit(Status.UNKNOWN, List.of())));
     return shapes.stream();
+  }
+
+  /** The nameservers' view: every server outcome, with and without the optional fields. */
+  private static io.mxwatch.snapshot.Authority authority(boolean full) {
+    List<io.mxwatch.snapshot.Authority.Server> servers = List.of(
+        new io.mxwatch.snapshot.Authority.Server("ns1.example.test", "127.0.0.21", "answered", null, 2026120701L, 300L,
+            List.of("10 mx1.example.test", "20 mx2.example.test"), 3600L, List.of("v=spf1 mx -all"), List.of("v=DMARC1; p=reject")),
+        new io.mxwatch.snapshot.Authority.Server("ns2.example.test", "::1", "timeout", "no answer from [::1]:53", null, null, null, null, null, null),
+        new io.mxwatch.snapshot.Authority.Server("ns3.example.test", null, "no_address", "no A or AAAA record", null, null, null, null, null, null),
+        new io.mxwatch.snapshot.Authority.Server("ns4.example.test", "127.0.0.24", "answered", null, null, null, List.of(), null, List.of(), List.of()));
+    return full
+        ? new io.mxwatch.snapshot.Authority("example.test", DnsStatus.RECORDS, List.of("ns1.example.test", "ns2.example.test"),
+            List.of("ns1.example.test"), "asked ns.test (127.0.0.1) of test", servers)
+        : new io.mxwatch.snapshot.Authority(null, DnsStatus.SERVFAIL, List.of(), null, null, List.of());
   }
 
   /** Every DKIM shape: a key with every field, a revoked one, an unusable one, none, several records, a failed lookup. */

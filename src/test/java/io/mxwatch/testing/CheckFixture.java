@@ -44,6 +44,10 @@ public final class CheckFixture implements AutoCloseable {
 
   public final TestDnsServer dns = TestDnsServer.start();
   private List<String> dkimSelectors = List.of();
+  /** The nameservers of {@link #nameservers}, closed with the fixture. */
+  private final List<TestDnsServer> nameservers = new ArrayList<>();
+  /** The nameservers' port when they are asked; 0: they are not. */
+  private int nameserverPort;
   public final int smtpPort = freePort();
   /** The port of every HTTPS server of the fixture (MTA-STS policy hosts), standing for 443. */
   public final int httpsPort = freePort();
@@ -93,6 +97,45 @@ public final class CheckFixture implements AutoCloseable {
 
   public CheckFixture zone(String origin, String text) {
     dns.load(origin, text);
+    return this;
+  }
+
+  /**
+   * Nameservers for {@link #DOMAIN}: ns1..nsN at 127.0.(10+i).1, one port for all (as nameservers
+   * share 53), each serving its own version of the zone ({@code zones[i]}, NS records added); the
+   * resolver's zone names them, and the parent zone "test", served at 127.0.9.1, delegates to
+   * {@code parent} (null: the same set). Turns asking the nameservers on. Returns the servers, the
+   * parent's first.
+   */
+  public List<TestDnsServer> nameservers(List<String> parent, String... zones) {
+    List<String> addresses = new ArrayList<>();
+    addresses.add("127.0.9.1");
+    for (int i = 1; i <= zones.length; i++) {
+      addresses.add("127.0." + (10 + i) + ".1");
+    }
+    List<TestDnsServer> started = TestDnsServer.startAll(addresses);
+    nameservers.addAll(started);
+    StringBuilder ns = new StringBuilder();
+    List<String> names = new ArrayList<>();
+    for (int i = 1; i <= zones.length; i++) {
+      ns.append("@ NS ns").append(i).append('\n').append("ns").append(i).append(" A 127.0.").append(10 + i).append(".1\n");
+      names.add("ns" + i + "." + DOMAIN);
+      started.get(i).load(DOMAIN, zones[i - 1]);
+    }
+    zone(DOMAIN, "@ SOA ns1 hostmaster 1 3600 600 86400 300\n" + ns); // the zone's apex, as the resolver gives it
+    zone("test", "@ SOA ns hostmaster 1 3600 600 86400 300\n@ NS ns\nns A 127.0.9.1\n");
+    StringBuilder delegation = new StringBuilder("@ SOA ns hostmaster 1 3600 600 86400 300\n");
+    for (String name : parent != null ? parent : names) {
+      delegation.append("example NS ").append(name).append(".\n");
+    }
+    started.getFirst().load("test", delegation.toString());
+    authoritative(started.getFirst().port());
+    return started;
+  }
+
+  /** Asks the zone's nameservers too, on {@code port} (where the test's nameservers listen). */
+  public CheckFixture authoritative(int port) {
+    nameserverPort = port;
     return this;
   }
 
@@ -170,7 +213,7 @@ public final class CheckFixture implements AutoCloseable {
     return new Snapshotter(
         client,
         prober,
-        new Snapshotter.Settings(Duration.ofSeconds(10), probeSmtp),
+        new Snapshotter.Settings(Duration.ofSeconds(10), probeSmtp, nameserverPort != 0, nameserverPort),
         Clock.fixed(NOW, ZoneOffset.UTC),
         tasks,
         fetcher,
@@ -194,6 +237,7 @@ public final class CheckFixture implements AutoCloseable {
     https.forEach(TestHttpsServer::close);
     fetchers.forEach(io.mxwatch.tls.MtaStsFetcher::close);
     dns.close();
+    nameservers.forEach(TestDnsServer::close);
     tasks.shutdownNow();
   }
 

@@ -80,6 +80,13 @@ public final class TestDnsServer implements AutoCloseable {
     /** Over UDP answer with TC set and no records; over TCP answer normally. */
     record Truncate() implements Fault {}
 
+    /** Answer without authority (AA clear) and without records, as a lame server does. */
+    record NotAuthoritative() implements Fault {}
+
+    static Fault notAuthoritative() {
+      return new NotAuthoritative();
+    }
+
     static Fault drop() {
       return new Drop();
     }
@@ -111,11 +118,11 @@ public final class TestDnsServer implements AutoCloseable {
   private final List<Query> log = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
-  private TestDnsServer(InetAddress bind) throws IOException {
+  private TestDnsServer(InetAddress bind, int port) throws IOException {
     DatagramSocket boundUdp = null;
     ServerSocket boundTcp = null;
-    for (int tries = 0; tries < 20 && boundTcp == null; tries++) {
-      boundUdp = new DatagramSocket(new InetSocketAddress(bind, 0));
+    for (int tries = 0; tries < (port == 0 ? 20 : 1) && boundTcp == null; tries++) {
+      boundUdp = new DatagramSocket(new InetSocketAddress(bind, port));
       try {
         boundTcp = new ServerSocket();
         boundTcp.setReuseAddress(true);
@@ -140,11 +147,37 @@ public final class TestDnsServer implements AutoCloseable {
   }
 
   public static TestDnsServer start(InetAddress bind) {
+    return start(bind, 0);
+  }
+
+  /** Starts a server on {@code bind} and {@code port} (0: any free port), UDP and TCP. */
+  public static TestDnsServer start(InetAddress bind, int port) {
     try {
-      return new TestDnsServer(bind);
+      return new TestDnsServer(bind, port);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Servers on each of {@code addresses}, all on one port, as nameservers are (on 53 in
+   * production); tries other ports when one is taken at some address.
+   */
+  public static List<TestDnsServer> startAll(List<String> addresses) {
+    for (int attempt = 0; attempt < 20; attempt++) {
+      List<TestDnsServer> started = new java.util.ArrayList<>();
+      try {
+        TestDnsServer first = start(InetAddress.getByName(addresses.getFirst()));
+        started.add(first);
+        for (String a : addresses.subList(1, addresses.size())) {
+          started.add(start(InetAddress.getByName(a), first.port()));
+        }
+        return started;
+      } catch (IOException | UncheckedIOException taken) {
+        started.forEach(TestDnsServer::close);
+      }
+    }
+    throw new IllegalStateException("no port free at every one of " + addresses);
   }
 
   public InetSocketAddress address() {
@@ -402,6 +435,10 @@ public final class TestDnsServer implements AutoCloseable {
     }
     if (fault instanceof Fault.Rcode rcode) {
       response.getHeader().setRcode(rcode.rcode());
+      return response.toWire();
+    }
+    if (fault instanceof Fault.NotAuthoritative) {
+      response.getHeader().unsetFlag(Flags.AA);
       return response.toWire();
     }
     if (fault instanceof Fault.Truncate && !overTcp) {
