@@ -19,7 +19,7 @@
 # postgres), DAEMONS (1, or 2 on PostgreSQL: they share the store; figures are summed, and the
 # checks of each domain are matched across both logs to count duplicates), KILL=1 (with
 # DAEMONS=2: kill -9 the second daemon before the last round, which then shows whether the first
-# takes over its share), DNSSEC=1 (a signed zone, validated; see lib.sh), JAR (another build to measure, e.g. an older release), JFR=1 (a Java
+# takes over its share), DNSSEC=1 (a signed zone, validated; see lib.sh), NS=1 (the zone's nameserver asked too: check.authoritative; see lib.sh), JAR (another build to measure, e.g. an older release), JFR=1 (a Java
 # Flight Recording of the daemon, kept with KEEP=1), KEEP=1 keeps the work directory, GC (the
 # daemon's collector: Parallel as shipped, or G1, Serial).
 # Talks to 127.0.0.1 only and stops exactly the processes it started.
@@ -83,6 +83,7 @@ for i in $(seq "$daemons"); do
   cat > "$work/mxwatch-$i.yaml" << YAML
 dns: {resolvers: ["127.0.0.1:$port"], dnssec: $(dnssec_config)}
 smtp: {enabled: false}
+check: {authoritative: $(authoritative_config)}
 defaults: {interval: ${interval}s}
 domains_file: $work/domains.txt
 store: $store_yaml
@@ -102,6 +103,7 @@ if [[ ${CDS:-1} == 1 ]]; then
   cat > "$work/train.yaml" << YAML
 dns: {resolvers: ["127.0.0.1:$port"], dnssec: $(dnssec_config)}
 smtp: {enabled: false}
+check: {authoritative: $(authoritative_config)}
 domains_file: $work/train-domains.txt
 store: {data_dir: "$work/train-data"}
 http: {listen: "127.0.0.1:$(free_port 127.0.0.1 9790)"}

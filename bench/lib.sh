@@ -80,6 +80,11 @@ PY
 # queries per domain of a check (and of the dnsperf mix): 9, 11 with DNSSEC (the two TLSA lookups)
 queries_per_domain() { if [[ ${DNSSEC:-0} == 1 ]]; then echo 11; else echo 9; fi; }
 
+# NS=1: the daemon asks the zone's nameserver too (check.authoritative), which Knot then also
+# serves on 127.0.0.1:53 (the port nameservers are asked on); without it the view is off, as the
+# figures before it were taken
+authoritative_config() { if [[ ${NS:-0} == 1 ]]; then echo true; else echo false; fi; }
+
 # the check options and config lines for DNSSEC: validation from the zone's DS, or off
 dnssec_check_opts() { if [[ ${DNSSEC:-0} == 1 ]]; then echo "--trust-anchors $work/anchors.txt"; else echo "--no-dnssec"; fi; }
 dnssec_config() { if [[ ${DNSSEC:-0} == 1 ]]; then echo "{trust_anchors: $work/anchors.txt}"; else echo "{validate: false}"; fi; }
@@ -95,7 +100,7 @@ bench_knot() {
   cat > "$work/knot.conf" << CONF
 server:
     rundir: "$work/knot"
-    listen: 127.0.0.1@$knot_port
+    listen: [ 127.0.0.1@$knot_port$([[ ${NS:-0} == 1 ]] && echo ", 127.0.0.1@53") ]
     udp-max-payload: 1232
 database:
     storage: "$work/knot"

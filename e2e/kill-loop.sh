@@ -26,7 +26,7 @@ config="$work/mxwatch.yaml"
 write_config() { # write_config N: domains k001..kN
   cat > "$config" << YAML
 dns: {resolvers: ["127.0.0.1:$closed_dns"], timeout: 200ms, retries: 0}
-check: {deadline: 1s}
+check: {deadline: 1s, authoritative: false}
 smtp: {enabled: false}
 defaults: {interval: 1s, confirmations: 1}
 store: {data_dir: "$work/data"}

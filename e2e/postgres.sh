@@ -26,7 +26,7 @@ config="$work/mxwatch.yaml"
 write_config() {
   cat > "$config" << YAML
 dns: {resolvers: ["127.0.0.1:$closed_dns"], timeout: 200ms, retries: 0}
-check: {deadline: 1s}
+check: {deadline: 1s, authoritative: false}
 smtp: {enabled: false}
 defaults: {interval: 1s, confirmations: 2}
 store: {url: "$pg_url", user: mxwatch}
@@ -119,7 +119,7 @@ cluster_domains=$(seq -f 'd%02g.cluster.test' 1 40 | paste -sd, -)
 write_cluster_config() { # write_cluster_config FILE HTTP_PORT
   cat > "$1" << YAML
 dns: {resolvers: ["127.0.0.1:$closed_dns"], timeout: 200ms, retries: 0}
-check: {deadline: 1s}
+check: {deadline: 1s, authoritative: false}
 smtp: {enabled: false}
 defaults: {interval: ${cluster_interval}s, confirmations: 2}
 store: {url: "$pg_url", user: mxwatch}

@@ -216,7 +216,7 @@ write_config() { # write_config DOMAIN...: the watched domains (foxtrot checks e
   done
   cat > "$config" << YAML
 dns: {resolvers: ["$resolver:$resolver_port"], timeout: 500ms, retries: 1}
-check: {deadline: 3s}
+check: {deadline: 3s, authoritative: false}
 smtp: {port: $smtp_port, helo_name: mxwatch.e2e.test, connect_timeout: 1s, read_timeout: 1s, deadline: 3s, ipv6: false, deny: [],
        tls: {trust: "$work/tls/ca.pem"}}
 defaults: {interval: 2s, confirmations: 2}

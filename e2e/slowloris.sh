@@ -20,7 +20,7 @@ http_port=$(free_port 127.0.0.1)
 domains=$(printf 'd%03d.slow.test,' $(seq 1 200))
 cat > "$work/mxwatch.yaml" << YAML
 dns: {resolvers: ["127.0.0.1:$closed_dns"], timeout: 200ms, retries: 0}
-check: {deadline: 1s}
+check: {deadline: 1s, authoritative: false}
 smtp: {enabled: false}
 defaults: {interval: 30s}
 store: {url: "jdbc:h2:file:$work/data/mxwatch"}
