@@ -41,7 +41,12 @@ final class CheckPipeline implements DomainTask {
   private static final int ATTEMPTS = 5;
 
   /** What the daemon currently watches, and with what; replaced as a whole on reload. */
-  record Watching(Checker checker, Map<String, MxwatchConfig.Domain> domains) {
+  /** @param inconsistentAfter how long nameservers may disagree before it is critical */
+  record Watching(Checker checker, Map<String, MxwatchConfig.Domain> domains, java.time.Duration inconsistentAfter) {
+    Watching(Checker checker, Map<String, MxwatchConfig.Domain> domains) {
+      this(checker, domains, java.time.Duration.ofHours(1));
+    }
+
     Watching {
       domains = java.util.Collections.unmodifiableMap(new java.util.HashMap<>(domains)); // Map.copyOf is slow at 100,000
     }
@@ -68,6 +73,8 @@ final class CheckPipeline implements DomainTask {
   private final Map<String, java.time.Instant> churnLogged = new ConcurrentHashMap<>();
   /** When each churning domain's new state last replaced its latest snapshot. */
   private final Map<String, java.time.Instant> churnedAt = new ConcurrentHashMap<>();
+  /** Since when each domain's nameservers have disagreed, as this process saw it. */
+  private final Map<String, java.time.Instant> inconsistentSince = new ConcurrentHashMap<>();
 
   CheckPipeline(
       Supplier<Watching> watching, HistoryStore store, GroupCommit commits, RepeatedChecks repeats, Metrics metrics, Executor recorders) {
@@ -92,7 +99,7 @@ final class CheckPipeline implements DomainTask {
     }
     return now.checker()
         .checkAsync(name, domain.dkimSelectors())
-        .thenComposeAsync(result -> record(domain, churnNoted(name, result), 1), recorders)
+        .thenComposeAsync(result -> record(domain, escalated(name, churnNoted(name, result), now.inconsistentAfter()), 1), recorders)
         .thenAccept(outcome -> report(domain, outcome))
         .whenComplete(
             (ok, error) -> {
@@ -207,6 +214,30 @@ final class CheckPipeline implements DomainTask {
    * within the last {@link HistoryStore#CHURN_WINDOW}: the finding tells of the history, so it
    * changes neither the observation nor the status, and it clears a day after the churn ends.
    */
+  /** The findings of nameservers that disagree, which turn critical when it lasts. */
+  static final java.util.Set<io.mxwatch.audit.FindingCode> INCONSISTENT =
+      java.util.EnumSet.of(io.mxwatch.audit.FindingCode.NS_INCONSISTENT_MX, io.mxwatch.audit.FindingCode.NS_INCONSISTENT_SPF, io.mxwatch.audit.FindingCode.NS_INCONSISTENT_DMARC);
+
+  /**
+   * The check with its nameserver inconsistencies made critical once they have lasted {@code
+   * after}: until then a change in progress (the warning the audit gives), then a change that is
+   * not propagating. Counted from the first check of this process that saw them (a restart counts
+   * again, as Prometheus's {@code for} does).
+   */
+  private CheckResult escalated(String name, CheckResult result, java.time.Duration after) {
+    boolean inconsistent = result.audit().findings().stream().anyMatch(f -> INCONSISTENT.contains(f.code()));
+    java.time.Instant at = result.snapshot().checkedAt();
+    if (!inconsistent) {
+      inconsistentSince.remove(name);
+      return result;
+    }
+    java.time.Instant since = inconsistentSince.computeIfAbsent(name, n -> at);
+    if (at.isBefore(since.plus(after))) {
+      return result;
+    }
+    return result.escalated(INCONSISTENT, "(for over " + io.mxwatch.config.Durations.format(after) + ", since " + since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ": not propagating)");
+  }
+
   private CheckResult churnNoted(String name, CheckResult result) {
     java.time.Instant at = churnedAt.get(name);
     if (at == null) {

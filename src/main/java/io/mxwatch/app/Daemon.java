@@ -416,7 +416,7 @@ final class Daemon implements io.mxwatch.cli.Daemon {
     for (MxwatchConfig.Domain d : config.watch().domains()) {
       domains.put(d.name(), d);
     }
-    return new CheckPipeline.Watching(checker, domains);
+    return new CheckPipeline.Watching(checker, domains, config.check().inconsistentAfter());
   }
 
   private static List<Planned> plan(MxwatchConfig config) {

@@ -47,7 +47,7 @@ final class Wiring implements CheckerFactory {
     }
     Snapshotter snapshotter =
         new Snapshotter(
-            dns, smtp, new Snapshotter.Settings(config.check().deadline(), config.smtp().enabled(), config.check().authoritative(), 53), clock, tasks, mtaSts, dnssec);
+            dns, smtp, new Snapshotter.Settings(config.check().deadline(), config.smtp().enabled(), config.check().authoritative(), config.check().nameserverPort()), clock, tasks, mtaSts, dnssec);
     Auditor auditor = new Auditor();
     return new Checker() {
       @Override

@@ -19,6 +19,26 @@ public record Audit(Status status, List<Finding> findings) {
    * finding of the same code and subject is already there.
    */
   public Audit with(Finding finding) {
+    return withFinding(finding);
+  }
+
+  /**
+   * This audit with the findings of {@code codes} made critical, {@code why} added to their
+   * messages, and the status counted again; as it is when it has none of them.
+   */
+  public Audit escalated(java.util.Set<FindingCode> codes, String why) {
+    if (findings.stream().noneMatch(f -> codes.contains(f.code()) && f.severity() != Severity.CRITICAL)) {
+      return this;
+    }
+    List<Finding> now = new ArrayList<>();
+    for (Finding f : findings) {
+      now.add(codes.contains(f.code()) && f.severity() != Severity.CRITICAL ? new Finding(f.code(), Severity.CRITICAL, f.subject(), f.message() + " " + why) : f);
+    }
+    now.sort(ORDER);
+    return new Audit(Auditor.status(now), now);
+  }
+
+  private Audit withFinding(Finding finding) {
     if (findings.stream().anyMatch(f -> f.code() == finding.code() && f.subject().equals(finding.subject()))) {
       return this;
     }

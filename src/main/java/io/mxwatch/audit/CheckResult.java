@@ -8,6 +8,12 @@ public record CheckResult(Snapshot snapshot, Audit audit) {
     return audit.status();
   }
 
+  /** This check with findings made critical (see {@link Audit#escalated}). */
+  public CheckResult escalated(java.util.Set<FindingCode> codes, String why) {
+    Audit more = audit.escalated(codes, why);
+    return more == audit ? this : new CheckResult(snapshot, more);
+  }
+
   /** This check with one more finding (see {@link Audit#with}). */
   public CheckResult with(Finding finding) {
     Audit more = audit.with(finding);

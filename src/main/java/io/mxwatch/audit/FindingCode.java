@@ -73,7 +73,7 @@ public enum FindingCode {
   DKIM_KEY_WEAK(Severity.WARNING, "An RSA DKIM key under 2048 bits (RFC 8301 asks for at least 1024 and recommends 2048); critical under 1024 bits, which verifiers reject."),
   DKIM_KEY_TESTING(Severity.INFO, "A DKIM key record with t=y: the domain is testing DKIM, and verifiers may treat failed signatures as unsigned mail."),
 
-  NS_INCONSISTENT_MX(Severity.WARNING, "The zone's nameservers give different MX sets (the finding says which server gives which): a change made at one DNS host but not another, or a secondary that stopped transferring; half the senders see one set and half the other. The daemon makes it critical when it lasts longer than nameservers.inconsistent_after (1 hour)."),
+  NS_INCONSISTENT_MX(Severity.WARNING, "The zone's nameservers give different MX sets (the finding says which server gives which): a change made at one DNS host but not another, or a secondary that stopped transferring; half the senders see one set and half the other. The daemon makes it critical when it lasts longer than check.inconsistent_after (1 hour): a change that is not propagating rather than one in progress."),
   NS_INCONSISTENT_SPF(Severity.WARNING, "The zone's nameservers give different SPF records for the domain (Zonemaster Z11_INCONSISTENT_SPF_POLICIES); critical in the daemon when it lasts."),
   NS_INCONSISTENT_DMARC(Severity.WARNING, "The zone's nameservers give different DMARC records; critical in the daemon when it lasts."),
   NS_SERIAL_DIFFERS(Severity.WARNING, "The zone's nameservers serve different SOA serials: a secondary is behind its primary (by how much is in the message)."),

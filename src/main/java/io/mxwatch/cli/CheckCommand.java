@@ -226,7 +226,9 @@ public final class CheckCommand implements Callable<Integer> {
         new MxwatchConfig.Check(
             deadline == null ? c.check().deadline() : positive("--deadline", deadline),
             concurrency == null ? c.check().concurrency() : range("--concurrency", concurrency, 1, 100_000),
-            authoritative);
+            authoritative,
+            c.check().inconsistentAfter(),
+            c.check().nameserverPort());
     return c.withProbing(dns, s, check);
   }
 

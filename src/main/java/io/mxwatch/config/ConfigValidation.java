@@ -171,7 +171,9 @@ final class ConfigValidation {
     return new MxwatchConfig.Check(
         p.duration("check.deadline", raw.deadline(), d.deadline(), Duration.ofMillis(100), Duration.ofMinutes(10)),
         p.number("check.concurrency", raw.concurrency(), d.concurrency(), 1, 100_000),
-        raw.authoritative() == null ? d.authoritative() : raw.authoritative());
+        raw.authoritative() == null ? d.authoritative() : raw.authoritative(),
+        p.duration("check.inconsistent_after", raw.inconsistentAfter(), d.inconsistentAfter(), Duration.ofMinutes(1), Duration.ofDays(7)),
+        p.number("check.nameserver_port", raw.nameserverPort(), d.nameserverPort(), 1, 65535));
   }
 
   private MxwatchConfig.Store store(RawConfig.RawStore raw) {

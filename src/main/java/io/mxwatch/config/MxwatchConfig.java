@@ -67,14 +67,18 @@ public record MxwatchConfig(Dns dns, Smtp smtp, Check check, Watch watch, Store 
    * @param concurrency domains checked at once
    * @param authoritative whether the daemon asks every authoritative nameserver of each domain's
    *     zone too (the one-shot check does with --authoritative)
+   * @param inconsistentAfter how long the nameservers may disagree (a change in progress, warning)
+   *     before the daemon calls it inconsistent (critical)
+   * @param nameserverPort the port nameservers are asked on: 53, or another in a lab whose zones
+   *     are served elsewhere
    */
-  public record Check(Duration deadline, int concurrency, boolean authoritative) {
+  public record Check(Duration deadline, int concurrency, boolean authoritative, Duration inconsistentAfter, int nameserverPort) {
     public Check(Duration deadline, int concurrency) {
-      this(deadline, concurrency, true);
+      this(deadline, concurrency, true, Duration.ofHours(1), 53);
     }
 
     public static Check defaults() {
-      return new Check(Duration.ofSeconds(20), 256, true);
+      return new Check(Duration.ofSeconds(20), 256, true, Duration.ofHours(1), 53);
     }
   }
 

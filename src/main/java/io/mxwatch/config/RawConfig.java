@@ -38,7 +38,7 @@ record RawConfig(
 
   record RawTls(Boolean handshake, Boolean bothKeyTypes, String trust, Boolean mtaSts) {}
 
-  record RawCheck(String deadline, Integer concurrency, Boolean authoritative) {}
+  record RawCheck(String deadline, Integer concurrency, Boolean authoritative, String inconsistentAfter, Integer nameserverPort) {}
 
   record RawDefaults(String interval, String cron, Integer confirmations, List<String> dkimSelectors) {}
 

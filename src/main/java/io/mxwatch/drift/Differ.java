@@ -318,8 +318,12 @@ final class Differ {
     Map<String, DomainState.Seen> old = before.findingsByKey();
     Map<String, DomainState.Seen> now = after.findingsByKey();
     for (DomainState.Seen f : after.findings()) {
-      if (!old.containsKey(f.key())) {
+      DomainState.Seen was = old.get(f.key());
+      if (was == null) {
         out.add(new Change(f.code(), f.severity(), f.subject(), Change.ABSENT, f.message()));
+      } else if (f.severity().compareTo(was.severity()) > 0) {
+        // the same finding, now worse (a nameserver inconsistency that lasted): a change of its own
+        out.add(new Change(f.code(), f.severity(), f.subject(), was.severity().label() + ": " + was.message(), f.severity().label() + ": " + f.message()));
       }
     }
     for (DomainState.Seen f : before.findings()) {

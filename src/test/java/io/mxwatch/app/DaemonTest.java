@@ -196,6 +196,49 @@ class DaemonTest {
     assertThat(eventCodes(DOMAIN)).isEmpty();
   }
 
+  @Test
+  void nameserversThatDisagreeAreAChangeInProgressThenCriticalWhenItLasts() throws Exception {
+    String zone = "@ SOA ns1 hostmaster 2 3600 600 86400 300\n" + ZONE;
+    List<io.mxwatch.testing.TestDnsServer> ns = f.nameservers(null, zone, zone.replace(" 2 3600 ", " 1 3600 ").replace("@        MX 20 mx2\n", ""));
+    MxwatchConfig config =
+        new ConfigLoader()
+            .parse(
+                """
+                dns: {resolvers: ["127.0.0.1:%d"], timeout: 400ms, retries: 0}
+                smtp: {enabled: false, deny: []}
+                check: {deadline: 3s, authoritative: true, nameserver_port: %d, inconsistent_after: 10m}
+                defaults: {interval: 1s, confirmations: 2}
+                store: {data_dir: %s}
+                http: {listen: 127.0.0.1:0}
+                domains: [%s]
+                """
+                    .formatted(f.dns.port(), ns.getFirst().port(), dir.resolve("data"), DOMAIN),
+                "test.yaml");
+    AheadClock clock = new AheadClock();
+    daemon = Daemon.start(config, null, new Wiring(clock), clock);
+    Await.until("the baseline of " + DOMAIN, WAIT, () -> learned(DOMAIN));
+    assertThat(store().load(DOMAIN).state().confirmed().findings())
+        .as("learned while the change propagates: in progress, a warning")
+        .anySatisfy(x -> {
+          assertThat(x.code()).isEqualTo("NS_INCONSISTENT_MX");
+          assertThat(x.severity()).isEqualTo(io.mxwatch.audit.Severity.WARNING);
+        });
+
+    clock.ahead = Duration.ofMinutes(11);
+    HistoryStore.StoredEvent worse =
+        Await.value(
+            "NS_INCONSISTENT_MX made critical",
+            WAIT,
+            () -> store().events(DOMAIN, Instant.EPOCH).stream().filter(e -> e.code().equals("NS_INCONSISTENT_MX")).findFirst().orElse(null));
+    assertThat(worse.severity()).isEqualTo("critical");
+    assertThat(worse.before()).startsWith("warning: the nameservers disagree");
+    assertThat(worse.after()).startsWith("critical: the nameservers disagree").contains("for over 10m").contains("not propagating");
+
+    ns.get(2).replace(DOMAIN, zone); // the secondary catches up
+    Await.until("the inconsistency cleared", WAIT,
+        () -> store().events(DOMAIN, Instant.EPOCH).stream().anyMatch(e -> e.code().equals("NS_INCONSISTENT_MX") && e.after().equals("cleared")));
+  }
+
   /** The system clock, or as far ahead of it as the test sets: time runs, and a day can pass at once. */
   private static final class AheadClock extends Clock {
     volatile Duration ahead = Duration.ZERO;
