@@ -55,7 +55,12 @@ public interface AlertRepository {
   record Undeliverable(long id, String domain, String subject, Instant createdAt, String error) {}
 
   /** When a change of code and subject was first seen and confirmed, from the history. */
-  record Confirmation(String code, String subject, Instant detectedAt, Instant confirmedAt) {}
+  /** When a change was first seen and confirmed, and its event's note (how far it had propagated; null for most). */
+  record Confirmation(String code, String subject, Instant detectedAt, Instant confirmedAt, String note) {
+    Confirmation(String code, String subject, Instant detectedAt, Instant confirmedAt) {
+      this(code, subject, detectedAt, confirmedAt, null);
+    }
+  }
 
   /** Domains due for an evaluation at {@code now}: checked or approved since their last one, or a timer fell due. */
   List<Due> due(Instant now, int limit);

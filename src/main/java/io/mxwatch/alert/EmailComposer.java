@@ -168,13 +168,25 @@ public final class EmailComposer {
   }
 
   static void alert(Body b, Alert a, Context ctx) {
-    b.item(
-        a.severity().label(),
-        a.key().code() + " " + Untrusted.line(a.key().subject(), MAX_VALUE),
-        Map.of(
-            "before", Untrusted.line(a.before(), MAX_VALUE),
-            "after", Untrusted.line(a.after(), MAX_VALUE),
-            "since", since(a, ctx)));
+    Map<String, String> fields = new java.util.LinkedHashMap<>();
+    fields.put("before", Untrusted.line(a.before(), MAX_VALUE));
+    fields.put("after", Untrusted.line(a.after(), MAX_VALUE));
+    fields.put("since", since(a, ctx));
+    String note = note(a, ctx);
+    if (note != null) {
+      fields.put("nameservers", Untrusted.line(note, MAX_VALUE));
+    }
+    b.item(a.severity().label(), a.key().code() + " " + Untrusted.line(a.key().subject(), MAX_VALUE), fields);
+  }
+
+  /** The note of the alert's latest change event: how far an MX change had propagated; null when none. */
+  private static String note(Alert a, Context ctx) {
+    for (AlertRepository.Confirmation c : ctx.history()) {
+      if (c.code().equals(a.key().code()) && c.subject().equals(a.key().subject())) {
+        return c.note();
+      }
+    }
+    return null;
   }
 
   private static String since(Alert a, Context ctx) {
@@ -265,7 +277,7 @@ public final class EmailComposer {
     }
 
     void item(String severity, String title, Map<String, String> fields) {
-      List<String> order = List.of("before", "after", "since");
+      List<String> order = fields.containsKey("nameservers") ? List.of("before", "after", "since", "nameservers") : List.of("before", "after", "since");
       if (html) {
         out.append("<tr><td><b>").append(esc(severity.toUpperCase(Locale.ROOT))).append("</b></td><td><b>").append(esc(title)).append("</b><br>\n");
         for (String k : order) {

@@ -45,7 +45,8 @@ public final class HistoryCommand extends StoreCommand {
           new Entry(
               e.confirmedAt(),
               1,
-              "change   " + line(e.severity(), e.code(), e.subject(), e.before(), e.after()) + " (first seen " + at(e.detectedAt()) + ")"));
+              "change   " + line(e.severity(), e.code(), e.subject(), e.before(), e.after()) + " (first seen " + at(e.detectedAt()) + ")"
+                  + (e.note() == null ? "" : "\n" + " ".repeat(29) + "nameservers: " + Printable.of(e.note()))));
     }
     for (HistoryStore.StoredApproval a : store.approvals(name, from)) {
       entries.add(new Entry(a.at(), 2, "approval by " + Printable.of(a.by()) + ": " + Printable.of(a.reason())));

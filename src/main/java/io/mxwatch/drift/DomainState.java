@@ -42,11 +42,14 @@ import java.util.regex.Pattern;
  *     states stored before it
  * @param dkim per configured DKIM selector, its key; null when a key lookup failed, and in states
  *     stored before DKIM keys were checked; empty when no selector is configured
+ * @param nameservers per nameserver address that answered with authority ({@code ns1.example.net
+ *     (192.0.2.1)}), the MX set it serves: where a change has propagated to; null when the
+ *     nameservers were not asked (and in states stored before they were)
  */
 public record DomainState(
     Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings,
     SortedMap<String, List<Cert>> tls, MtaSts mtaSts, SortedMap<String, List<String>> tlsa, String dnssec,
-    SortedMap<String, Dkim> dkim) {
+    SortedMap<String, Dkim> dkim, SortedMap<String, NsMx> nameservers) {
 
   public DomainState {
     spf = spf == null ? null : List.copyOf(spf);
@@ -64,13 +67,41 @@ public record DomainState(
       tlsa = java.util.Collections.unmodifiableSortedMap(copy);
     }
     dkim = dkim == null ? null : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(dkim));
+    nameservers = nameservers == null ? null : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(nameservers));
   }
 
+  /** A state without the nameservers' view (as stored before it). */
+  public DomainState(
+      Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings, SortedMap<String, List<Cert>> tls,
+      MtaSts mtaSts, SortedMap<String, List<String>> tlsa, String dnssec, SortedMap<String, Dkim> dkim) {
+    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, tlsa, dnssec, dkim, null);
+  }
+
+  /**
+   * The MX set one nameserver serves.
+   *
+   * @param mx {@code preference exchange}, sorted
+   * @param ttl the TTL of its MX records: how long resolvers keep the set; null without records
+   */
+  public record NsMx(List<String> mx, Long ttl) {
+    public NsMx {
+      mx = List.copyOf(mx);
+    }
+  }
+
+  /** The MX set every answering nameserver serves; null when they disagree or were not asked. */
+  public List<String> nameserversAgreeOn() {
+    if (nameservers == null || nameservers.isEmpty()) {
+      return null;
+    }
+    List<String> first = nameservers.values().iterator().next().mx();
+    return nameservers.values().stream().allMatch(n -> n.mx().equals(first)) ? first : null;
+  }
   /** A state without DKIM keys (as stored before them). */
   public DomainState(
       Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings, SortedMap<String, List<Cert>> tls,
       MtaSts mtaSts, SortedMap<String, List<String>> tlsa, String dnssec) {
-    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, tlsa, dnssec, null);
+    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, tlsa, dnssec, null, null);
   }
 
   /**
@@ -98,21 +129,21 @@ public record DomainState(
 
   /** A state without TLS and MTA-STS (as stored before them). */
   public DomainState(Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings) {
-    this(mx, spf, dmarc, smtp, findings, null, null, null, null, null);
+    this(mx, spf, dmarc, smtp, findings, null, null, null, null, null, null);
   }
 
   /** A state without TLSA records (as stored before them). */
   public DomainState(
       Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings, SortedMap<String, List<Cert>> tls,
       MtaSts mtaSts) {
-    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, null, null, null);
+    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, null, null, null, null);
   }
 
   /** A state without the DNSSEC status (as stored before it). */
   public DomainState(
       Mx mx, List<String> spf, List<String> dmarc, SortedMap<String, Smtp> smtp, List<Seen> findings, SortedMap<String, List<Cert>> tls,
       MtaSts mtaSts, SortedMap<String, List<String>> tlsa) {
-    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, tlsa, null, null);
+    this(mx, spf, dmarc, smtp, findings, tls, mtaSts, tlsa, null, null, null);
   }
 
   /**
@@ -309,7 +340,8 @@ public record DomainState(
         mtaSts == null ? known.mtaSts() : mtaSts,
         tlsa == null ? known.tlsa() : tlsa,
         dnssec == null ? known.dnssec() : dnssec,
-        dkim == null ? known.dkim() : dkim);
+        dkim == null ? known.dkim() : dkim,
+        nameservers == null ? known.nameservers() : nameservers);
   }
 
   private static Mx fillAddresses(Mx mx, Mx known) {

@@ -35,12 +35,19 @@ public final class DriftEngine {
    *
    * @param detectedAt when the new state was first seen
    * @param confirmedAt when the check that confirmed it ran
+   * @param note what more there is to say: for a change of the MX set, how far it has propagated
+   *     over the zone's nameservers ({@link Propagation}); null otherwise
    */
-  public record ChangeEvent(Change change, Instant detectedAt, Instant confirmedAt) {}
+  public record ChangeEvent(Change change, Instant detectedAt, Instant confirmedAt, String note) {
+    public ChangeEvent(Change change, Instant detectedAt, Instant confirmedAt) {
+      this(change, detectedAt, confirmedAt, null);
+    }
+  }
 
   public Step step(DriftState s, Observation observation, Expectations expectations, Instant checkedAt) {
     List<ChangeEvent> events = new ArrayList<>();
     DomainState seen = observation.state().filledFrom(s.lastKnown());
+    Instant agreedSince = Propagation.agreedSince(s, seen, checkedAt);
 
     // counted up to the confirmations only: a domain failing for days keeps one state (and one
     // stored row) instead of a new one per check
@@ -90,14 +97,14 @@ public final class DriftEngine {
         expectations.mismatches(candidate).stream().filter(m -> !before.contains(m)).forEach(changes::add);
       }
       for (Change change : changes) {
-        events.add(new ChangeEvent(change, since, checkedAt));
+        events.add(new ChangeEvent(change, since, checkedAt, Propagation.note(change, confirmed, candidate, agreedSince)));
       }
       confirmed = candidate;
       candidate = null;
       count = 0;
       since = null;
     }
-    return new Step(new DriftState(baseline, confirmed, candidate, count, since, seen, failingCount, failing), events);
+    return new Step(new DriftState(baseline, confirmed, candidate, count, since, seen, failingCount, failing, agreedSince), events);
   }
 
   /** Every difference between two states, as changes from {@code before} to {@code after}. */

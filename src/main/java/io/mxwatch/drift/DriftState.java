@@ -17,6 +17,9 @@ import java.time.Instant;
  *     next check's unknown parts
  * @param failingCount consecutive checks with failed lookups
  * @param failing whether DNS_LOOKUP_FAILING has been raised and not yet recovered
+ * @param agreedSince since when the zone's nameservers have all served the MX set they serve now
+ *     (the check that first saw them agree); null while they disagree, were not asked, and in
+ *     states stored before
  */
 public record DriftState(
     DomainState baseline,
@@ -26,12 +29,20 @@ public record DriftState(
     Instant candidateSince,
     DomainState lastKnown,
     int failingCount,
-    boolean failing) {
+    boolean failing,
+    Instant agreedSince) {
 
-  public static final DriftState INITIAL = new DriftState(null, null, null, 0, null, null, 0, false);
+  public static final DriftState INITIAL = new DriftState(null, null, null, 0, null, null, 0, false, null);
+
+  /** A state without the nameservers' agreement (as stored before it). */
+  public DriftState(
+      DomainState baseline, DomainState confirmed, DomainState candidate, int candidateCount, Instant candidateSince, DomainState lastKnown,
+      int failingCount, boolean failing) {
+    this(baseline, confirmed, candidate, candidateCount, candidateSince, lastKnown, failingCount, failing, null);
+  }
 
   /** The state approved as the new baseline: the confirmed one. */
   public DriftState approved() {
-    return new DriftState(confirmed, confirmed, candidate, candidateCount, candidateSince, lastKnown, failingCount, failing);
+    return new DriftState(confirmed, confirmed, candidate, candidateCount, candidateSince, lastKnown, failingCount, failing, agreedSince);
   }
 }

@@ -126,6 +126,10 @@ public record Fingerprint(long high, long low) {
             tag(13);
             value(d.dkim());
           }
+          if (d.nameservers() != null) {
+            tag(14);
+            value(d.nameservers());
+          }
         }
         case Collection<?> c -> {
           tag(6);

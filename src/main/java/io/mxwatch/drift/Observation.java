@@ -56,8 +56,21 @@ public record Observation(DomainState state, List<String> failures) {
             mtaSts(s.transport()),
             tlsa(s.mx()),
             dnssec(s),
-            dkim(s));
+            dkim(s),
+            nameservers(s));
     return new Observation(state, failures);
+  }
+
+  /** The MX set each nameserver that answered with authority serves; null when they were not asked. */
+  private static SortedMap<String, DomainState.NsMx> nameservers(Snapshot s) {
+    if (s.authority() == null || s.authority().zone() == null) {
+      return null;
+    }
+    SortedMap<String, DomainState.NsMx> byServer = new TreeMap<>();
+    for (io.mxwatch.snapshot.Authority.Server v : s.authority().answering()) {
+      byServer.put(v.label(), new DomainState.NsMx(v.mx(), v.mxTtl()));
+    }
+    return byServer;
   }
 
   /** The key of each selector; empty without selectors, null when a key lookup failed. */

@@ -85,10 +85,10 @@ public final class AlertStore implements AlertRepository {
     Set<String> seen = new HashSet<>();
     jdbc.select(
         "reading the change events of " + domain,
-        "SELECT code, subject, detected_at, confirmed_at FROM change_event WHERE domain = ? AND confirmed_at >= ? ORDER BY id DESC",
+        "SELECT code, subject, detected_at, confirmed_at, note FROM change_event WHERE domain = ? AND confirmed_at >= ? ORDER BY id DESC",
         rs -> {
           if (seen.add(rs.getString(1) + " " + rs.getString(2))) {
-            out.add(new Confirmation(rs.getString(1), rs.getString(2), Jdbc.instant(rs, 3), Jdbc.instant(rs, 4)));
+            out.add(new Confirmation(rs.getString(1), rs.getString(2), Jdbc.instant(rs, 3), Jdbc.instant(rs, 4), rs.getString(5)));
           }
         },
         domain,

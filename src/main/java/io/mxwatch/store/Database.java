@@ -68,7 +68,7 @@ public final class Database implements AutoCloseable {
   }
 
   /** The newest migration in {@code db/migration}: a store at this version needs none. */
-  static final String SCHEMA_VERSION = "6";
+  static final String SCHEMA_VERSION = "7";
 
   /**
    * Whether the schema is at {@link #SCHEMA_VERSION} already: one indexed read instead of Flyway

@@ -87,8 +87,15 @@ public final class HistoryStore {
   public record StoredSnapshot(long id, String status, Instant firstSeen, Instant lastSeen, long seenCount, String contentHash) {}
 
   /** One confirmed change as stored. */
+  /**
+   * @param note how far a change of the MX set had propagated over the nameservers when it was
+   *     confirmed; null for other changes
+   */
   public record StoredEvent(
-      long id, String code, String severity, String subject, String before, String after, Instant detectedAt, Instant confirmedAt) {}
+      long id, String code, String severity, String subject, String before, String after, Instant detectedAt, Instant confirmedAt, String note) {}
+
+  /** The longest note kept (its column's size). */
+  static final int MAX_NOTE = 1024;
 
   /**
    * One domain as the store last saw it.
@@ -372,8 +379,8 @@ public final class HistoryStore {
     if (!step.events().isEmpty()) {
       try (PreparedStatement ins =
           c.prepareStatement(
-              "INSERT INTO change_event (domain, code, severity, subject, before_value, after_value, detected_at, confirmed_at, snapshot_id)"
-                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+              "INSERT INTO change_event (domain, code, severity, subject, before_value, after_value, detected_at, confirmed_at, snapshot_id, note)"
+                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         for (DriftEngine.ChangeEvent e : step.events()) {
           ins.setString(1, r.domain());
           ins.setString(2, e.change().code());
@@ -384,6 +391,7 @@ public final class HistoryStore {
           ins.setObject(7, Jdbc.time(e.detectedAt()));
           ins.setObject(8, Jdbc.time(e.confirmedAt()));
           ins.setLong(9, snapshot);
+          ins.setString(10, e.note() == null ? null : Jdbc.cut(e.note(), MAX_NOTE));
           ins.addBatch();
         }
         ins.executeBatch();
@@ -489,11 +497,12 @@ public final class HistoryStore {
     List<StoredEvent> out = new ArrayList<>();
     jdbc.select(
         history(domain),
-        "SELECT id, code, severity, subject, before_value, after_value, detected_at, confirmed_at FROM change_event"
+        "SELECT id, code, severity, subject, before_value, after_value, detected_at, confirmed_at, note FROM change_event"
             + " WHERE domain = ? AND confirmed_at >= ? ORDER BY id",
         rs -> out.add(
             new StoredEvent(
-                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), Jdbc.instant(rs, 7), Jdbc.instant(rs, 8))),
+                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), Jdbc.instant(rs, 7), Jdbc.instant(rs, 8),
+                rs.getString(9))),
         domain,
         since);
     return out;

@@ -67,6 +67,21 @@ class EmailComposerTest {
   }
 
   @Test
+  void anMxChangeSaysHowFarItHasPropagatedOverTheNameservers() {
+    Alert removed = alert("MX_REMOVED", Severity.CRITICAL, "mx2.example.org", "20 mx2.example.org", "absent");
+    Notification n = new Notification("example.org", Notification.Kind.FIRING, List.of(removed), List.of(), T0.plusSeconds(30), 1, T0);
+    String note = "in progress: served by ns1.example.org (192.0.2.53); ns2.example.org (198.51.100.53) still serves <b>10 mx1.example.org, 20 mx2.example.org</b>";
+    AlertRepository.Confirmation c = new AlertRepository.Confirmation("MX_REMOVED", "mx2.example.org", T0.minusSeconds(300), T0, note);
+
+    Email e = new EmailComposer().compose(n, ctx(null, List.of(c)));
+
+    assertThat(e.text()).contains("nameservers:" + note);
+    assertThat(e.html()).contains("nameservers: <code>in progress: served by ns1.example.org").contains("&lt;b&gt;10 mx1").doesNotContain("<b>10 mx1");
+    Email without = new EmailComposer().compose(n, ctx(null, List.of(new AlertRepository.Confirmation("MX_REMOVED", "mx2.example.org", T0.minusSeconds(300), T0))));
+    assertThat(without.text()).doesNotContain("nameservers:");
+  }
+
+  @Test
   void failingLookupsAndMismatchesSayTheyCannotBeApproved() {
     Alert failing = alert("DNS_LOOKUP_FAILING", Severity.WARNING, "dns", "answering", "failing");
     Notification n = new Notification("example.org", Notification.Kind.FIRING, List.of(failing), List.of(), T0, 1, T0);

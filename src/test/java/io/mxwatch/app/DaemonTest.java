@@ -235,8 +235,16 @@ class DaemonTest {
     assertThat(worse.after()).startsWith("critical: the nameservers disagree").contains("for over 10m").contains("not propagating");
 
     ns.get(2).replace(DOMAIN, zone); // the secondary catches up
-    Await.until("the inconsistency cleared", WAIT,
-        () -> store().events(DOMAIN, Instant.EPOCH).stream().anyMatch(e -> e.code().equals("NS_INCONSISTENT_MX") && e.after().equals("cleared")));
+    HistoryStore.StoredEvent cleared =
+        Await.value(
+            "the inconsistency cleared",
+            WAIT,
+            () -> store().events(DOMAIN, Instant.EPOCH).stream().filter(e -> e.code().equals("NS_INCONSISTENT_MX") && e.after().equals("cleared")).findFirst().orElse(null));
+    assertThat(cleared.note())
+        .as("when all nameservers served it, and by when caches have it")
+        .startsWith("10 mx1.example.test, 20 mx2.example.test served by all 2 nameservers since ")
+        .contains("; every resolver's cache has it by ")
+        .endsWith("(the old records' TTL, 300 s)");
   }
 
   /** The system clock, or as far ahead of it as the test sets: time runs, and a day can pass at once. */
