@@ -89,6 +89,19 @@ public record DomainState(
     }
   }
 
+  /**
+   * Whether the answering nameservers serve different MX sets: a change in progress, during which
+   * the MX set a resolver gives depends on which nameserver it asked last.
+   */
+  public boolean mxInFlux() {
+    return nameservers != null && nameservers.size() > 1 && nameserversAgreeOn() == null;
+  }
+
+  /** This state with the MX set and what depends on it (probes, certificates, TLSA) unknown. */
+  DomainState withExchangesUnknown() {
+    return new DomainState(null, spf, dmarc, null, findings, null, mtaSts, null, dnssec, dkim, nameservers);
+  }
+
   /** The MX set every answering nameserver serves; null when they disagree or were not asked. */
   public List<String> nameserversAgreeOn() {
     if (nameservers == null || nameservers.isEmpty()) {
@@ -335,13 +348,29 @@ public record DomainState(
         spf == null ? known.spf() : spf,
         dmarc == null ? known.dmarc() : dmarc,
         filledSmtp,
-        findings == null ? known.findings() : findings,
+        findings == null ? known.findings() : mx == null && known.findings() != null ? withKnownExchangeFindings(findings, known.findings()) : findings,
         tls == null ? known.tls() : tls,
         mtaSts == null ? known.mtaSts() : mtaSts,
         tlsa == null ? known.tlsa() : tlsa,
         dnssec == null ? known.dnssec() : dnssec,
         dkim == null ? known.dkim() : dkim,
         nameservers == null ? known.nameservers() : nameservers);
+  }
+
+  /**
+   * Findings about the MX set and its exchanges (their addresses, probes, certificates, DANE):
+   * when the MX set is unknown, those of the last known state stand in for the ones just made.
+   */
+  static boolean aboutExchanges(String code) {
+    return code.startsWith("MX_") || code.startsWith("SMTP_") || code.startsWith("TLS_") || code.startsWith("DANE_") || code.startsWith("MTA_STS_MX_");
+  }
+
+  private static List<Seen> withKnownExchangeFindings(List<Seen> now, List<Seen> known) {
+    List<Seen> out = new ArrayList<>();
+    now.stream().filter(f -> !aboutExchanges(f.code())).forEach(out::add);
+    known.stream().filter(f -> aboutExchanges(f.code())).forEach(out::add);
+    out.sort(Seen.ORDER);
+    return out;
   }
 
   private static Mx fillAddresses(Mx mx, Mx known) {

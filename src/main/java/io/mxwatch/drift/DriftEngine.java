@@ -46,7 +46,14 @@ public final class DriftEngine {
 
   public Step step(DriftState s, Observation observation, Expectations expectations, Instant checkedAt) {
     List<ChangeEvent> events = new ArrayList<>();
-    DomainState seen = observation.state().filledFrom(s.lastKnown());
+    DomainState observed = observation.state();
+    if (observed.mxInFlux() && s.lastKnown() != null) {
+      // while the nameservers disagree, the MX set the resolver gave (and what was probed of it)
+      // depends on which one it asked: the last known stands, NS_INCONSISTENT_MX tells the change
+      // in progress, and it is confirmed once every nameserver serves it (with how far it spread)
+      observed = observed.withExchangesUnknown();
+    }
+    DomainState seen = observed.filledFrom(s.lastKnown());
     Instant agreedSince = Propagation.agreedSince(s, seen, checkedAt);
 
     // counted up to the confirmations only: a domain failing for days keeps one state (and one

@@ -40,7 +40,7 @@ class ShippedQueriesTest {
 
   @BeforeEach
   void scrape() throws Exception {
-    daemon = ProbingDaemon.start(dir, f, "", "[example.test]");
+    daemon = ProbingDaemon.start(dir, f, "", "[{name: example.test, dkim_selectors: [s1]}]"); // a selector: the DKIM panel's gauge has a sample
     Http http = new Http(daemon.httpAddress());
     String text =
         Await.value(
