@@ -16,10 +16,20 @@
 #   4. the parent's delegation names a server the zone does not: NS_PARENT_MISMATCH
 #   5. the secondary stopped: NS_NOT_ANSWERING for ns2 (a timeout), and the domain's status is
 #      not unknown: its own records come from the resolver
+# Then the daemon (`mxwatch run`, check.inconsistent_after 1m) watches the domain and sends its
+# alert emails to e2e/smtp-sink.py:
+#   6. it learns the domain without an email
+#   7. the secondary held again and an MX added on the primary: the NS_INCONSISTENT_MX email, a
+#      warning (a change in progress), and no MX change while the resolver's answer depends on
+#      which server it asked
+#   8. a minute later, still not on the secondary: the critical email, "not propagating"
+#   9. the secondary let go: the MX_ADDED email says since when every nameserver serves the new
+#      set and by when every resolver's cache has it (the old records' TTL after that), and the
+#      inconsistency is told as resolved
 #
 #   e2e/ns.sh
 #
-# Needs root to install what is missing (knot, knot-dnsutils, unbound). Stops exactly the
+# Needs root to install what is missing (knot, knot-dnsutils, unbound, python3). Stops exactly the
 # processes it started, by PID.
 set -euo pipefail
 
@@ -232,5 +242,79 @@ untrack "${knot_pid[ns2]}"
 check
 step "5 ns2 stopped: NS_NOT_ANSWERING (timeout) for it, and the domain's records are still known" \
   verify '"NS_NOT_ANSWERING" in ns and ns["NS_NOT_ANSWERING"][0]["subject"] == "ns2.shop.nsview.test (127.53.10.2)" and "timeout" in ns["NS_NOT_ANSWERING"][0]["message"] and d["status"] != "unknown" and not any(f["code"] == "DNS_LOOKUP_FAILED" for f in d["findings"])'
+
+
+# --- the daemon ----------------------------------------------------------------------------
+stop_pid "${knot_pid[ns2]}" # started again with its zone as the primary has it now
+untrack "${knot_pid[ns2]}"
+knotd -c "$work/knot-ns2.conf" >> "$work/knot-ns2/knotd.log" 2>&1 &
+knot_pid[ns2]=$!
+track "${knot_pid[ns2]}"
+wait_for 30 serves "$ns2" "$(serial_at "$ns1")" || { echo "ns2 did not come back: see $work/knot-ns2" >&2; exit 1; }
+sink_port=$(free_port 127.0.0.1 26600)
+python3 "$root/e2e/smtp-sink.py" "$sink_port" "$work/sink" > "$work/sink.log" 2>&1 &
+track $!
+cat > "$work/mxwatch.yaml" << YAML
+dns: {resolvers: ["$resolver:$resolver_port"], timeout: 3s, retries: 1, dnssec: {validate: false}}
+check: {deadline: 15s, authoritative: true, nameserver_port: $ns_port, inconsistent_after: 1m}
+smtp: {enabled: false, deny: []}
+defaults: {interval: 3s, confirmations: 2}
+store: {data_dir: "$work/data"}
+http: {listen: "127.0.0.1:$(free_port 127.0.0.1 26700)"}
+domains: [$domain]
+alerts:
+  from: mxwatch@nsview.test
+  to: [oncall@nsview.test]
+  relay: {host: 127.0.0.1, port: $sink_port, tls: none, timeout: 2s}
+  group_wait: 0s
+  group_interval: 1s
+YAML
+MXWATCH_LOG_LEVEL=INFO "$java" -jar "$jar" run --config "$work/mxwatch.yaml" > "$work/mxwatch.log" 2>&1 &
+track $!
+checked() { # checked STATUS COUNT: the daemon logged COUNT checks of the domain with STATUS
+  (($(grep -cE "io\.mxwatch\.check - $domain $1 in " "$work/mxwatch.log" || true) >= $2))
+}
+text_of() { # text_of FILE: the email's headers and its decoded text part
+  python3 -c '
+import email, sys
+from email import policy
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=policy.default)
+print("".join(f"{k}: {v}\n" for k, v in m.items()))
+for part in m.walk():
+    if part.get_content_type() == "text/plain":
+        print(part.get_content())' "$1"
+}
+email_with() { # email_with TEXT...: an alert email whose headers or text contain every TEXT
+  local f t text ok
+  for f in "$work"/sink/*.eml; do
+    [[ -e $f ]] || continue
+    text=$(text_of "$f")
+    ok=1
+    for t in "$@"; do grep -qF -- "$t" <<< "$text" || ok=0; done
+    ((ok)) && return 0
+  done
+  return 1
+}
+no_email() { ! compgen -G "$work/sink/*.eml" > /dev/null; }
+learned_quietly() { wait_for 90 checked ok 3 && no_email; }
+step "6 the daemon learns the domain without an email" learned_quietly
+
+knotc_ns2 zone-freeze "$domain"
+add_mx 30 mx3
+in_progress() { email_with "Subject: [mxwatch] WARNING $domain" "[warning] NS_INCONSISTENT_MX" "the nameservers disagree"; }
+step "7 ns2 held back, the MX set changed on ns1: the NS_INCONSISTENT_MX email (warning: a change in progress)" wait_for 90 in_progress
+not_propagating() { email_with "Subject: [mxwatch] CRITICAL $domain" "[critical] NS_INCONSISTENT_MX" "not propagating"; }
+step "8 a minute later, still not on ns2: the critical email, not propagating" wait_for 150 not_propagating
+
+knotc_ns2 zone-thaw "$domain"
+knotc_ns2 zone-refresh "$domain"
+propagated() {
+  email_with "MX_ADDED" "30 mx3.$domain" "nameservers:" "served by all 2 nameservers since" "every resolver's cache has it by" "(the old records' TTL, 60 s)"
+}
+step "9 ns2 let go: the MX_ADDED email says when every nameserver served it and by when caches have it" wait_for 90 propagated
+# the MX change stays open until approved, so the cleared inconsistency is told as resolved in
+# the next email (or in a RESOLVED one)
+resolved() { email_with "Resolved since the last message" "NS_INCONSISTENT_MX" || email_with "Subject: [mxwatch] RESOLVED $domain" "NS_INCONSISTENT_MX"; }
+step "9b the inconsistency told as resolved" wait_for 60 resolved
 
 summary

@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  *   <li>The first message of a group waits {@code groupWait} so that what fires together goes out
  *       together; later additions and resolutions wait until {@code groupInterval} after the last
  *       message.
- *   <li>A group still firing, with nothing new, is sent again every {@code repeatInterval}.
+ *   <li>A group still firing, with nothing new, is sent again every {@code repeatInterval}; an
+ *       alert that got worse (warning to critical) is new.
  *   <li>Silenced alerts are kept but not sent; when the silence ends and the alert still fires, it
  *       is news and goes out.
  *   <li>When nothing fires any more, one RESOLVED message closes the episode (if {@code
@@ -62,7 +63,11 @@ public final class AlertLifecycle {
     }
     Set<AlertKey> audible = alerts.stream().filter(a -> !a.silenced()).map(Alert::key).collect(Collectors.toSet());
     Set<AlertKey> notified = state.notified().stream().map(Alert::key).collect(Collectors.toSet());
-    boolean news = !audible.equals(notified);
+    // an alert that got worse since it was sent (a nameserver inconsistency that lasted) is news too
+    Map<AlertKey, io.mxwatch.audit.Severity> sentAs = new java.util.HashMap<>();
+    state.notified().forEach(a -> sentAs.put(a.key(), a.severity()));
+    boolean worse = alerts.stream().anyMatch(a -> !a.silenced() && sentAs.containsKey(a.key()) && a.severity().compareTo(sentAs.get(a.key())) > 0);
+    boolean news = !audible.equals(notified) || worse;
     boolean repeat = !audible.isEmpty() && !news && state.lastSent() != null && !now.isBefore(state.lastSent().plus(settings.repeatInterval()));
 
     Instant pendingSince = news ? (state.pendingSince() == null ? now : state.pendingSince()) : null;

@@ -287,7 +287,7 @@ public final class EmailComposer {
       } else {
         out.append("  [").append(severity).append("] ").append(title).append('\n');
         for (String k : order) {
-          out.append("      ").append(String.format("%-8s", k + ":")).append(fields.get(k)).append('\n');
+          out.append("      ").append(String.format("%-8s", k + ":")).append(k.length() >= 7 ? " " : "").append(fields.get(k)).append('\n');
         }
         out.append('\n');
       }

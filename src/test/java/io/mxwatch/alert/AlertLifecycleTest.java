@@ -73,6 +73,23 @@ class AlertLifecycleTest {
   }
 
   @Test
+  void anAlertThatGetsWorseIsNewsAtTheGroupInterval() {
+    Change inProgress = new Change("NS_INCONSISTENT_MX", Severity.WARNING, "MX example.org", "absent", "the nameservers disagree");
+    Change lasting = new Change("NS_INCONSISTENT_MX", Severity.CRITICAL, "MX example.org", "warning: …", "critical: … not propagating");
+    assertThat(at(0, inProgress)).isEmpty();
+    assertThat(at(30, inProgress)).isPresent();
+    assertThat(at(100, inProgress)).as("the same: nothing sent").isEmpty();
+    assertThat(at(200, lasting)).as("worse, but within the group interval").isEmpty();
+    Notification worse = at(330, lasting).orElseThrow();
+    assertThat(worse.firing()).singleElement().satisfies(a -> {
+      assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+      assertThat(a.since()).as("the same alert, firing since it began").isEqualTo(T0);
+    });
+    assertThat(at(700, lasting)).as("sent as critical: nothing new").isEmpty();
+    assertThat(at(1100, inProgress)).as("better again is no page").isEmpty();
+  }
+
+  @Test
   void whenEverythingClearsOneResolvedMessageClosesTheEpisode() {
     at(0, MX_REMOVED, SPF_CHANGED);
     at(30, MX_REMOVED, SPF_CHANGED);

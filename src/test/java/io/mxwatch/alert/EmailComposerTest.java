@@ -75,7 +75,7 @@ class EmailComposerTest {
 
     Email e = new EmailComposer().compose(n, ctx(null, List.of(c)));
 
-    assertThat(e.text()).contains("nameservers:" + note);
+    assertThat(e.text()).contains("nameservers: " + note);
     assertThat(e.html()).contains("nameservers: <code>in progress: served by ns1.example.org").contains("&lt;b&gt;10 mx1").doesNotContain("<b>10 mx1");
     Email without = new EmailComposer().compose(n, ctx(null, List.of(new AlertRepository.Confirmation("MX_REMOVED", "mx2.example.org", T0.minusSeconds(300), T0))));
     assertThat(without.text()).doesNotContain("nameservers:");
