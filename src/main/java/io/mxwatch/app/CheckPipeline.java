@@ -75,6 +75,8 @@ final class CheckPipeline implements DomainTask {
   private final Map<String, java.time.Instant> churnedAt = new ConcurrentHashMap<>();
   /** Since when each domain's nameservers have disagreed, as this process saw it. */
   private final Map<String, java.time.Instant> inconsistentSince = new ConcurrentHashMap<>();
+  /** Since when a nameserver of each domain's zone has served an older serial, as this process saw it. */
+  private final Map<String, java.time.Instant> behindSince = new ConcurrentHashMap<>();
 
   CheckPipeline(
       Supplier<Watching> watching, HistoryStore store, GroupCommit commits, RepeatedChecks repeats, Metrics metrics, Executor recorders) {
@@ -225,6 +227,20 @@ final class CheckPipeline implements DomainTask {
    * again, as Prometheus's {@code for} does).
    */
   private CheckResult escalated(String name, CheckResult result, java.time.Duration after) {
+    return inconsistentLasting(name, serialsBehindSince(name, result), after);
+  }
+
+  /** NS_SERIAL_DIFFERS with since when, as this process saw it, a nameserver has been behind. */
+  private CheckResult serialsBehindSince(String name, CheckResult result) {
+    if (result.audit().findings().stream().noneMatch(f -> f.code() == io.mxwatch.audit.FindingCode.NS_SERIAL_DIFFERS)) {
+      behindSince.remove(name);
+      return result;
+    }
+    java.time.Instant since = behindSince.computeIfAbsent(name, n -> result.snapshot().checkedAt());
+    return result.noted(io.mxwatch.audit.FindingCode.NS_SERIAL_DIFFERS, "(behind since " + since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")");
+  }
+
+  private CheckResult inconsistentLasting(String name, CheckResult result, java.time.Duration after) {
     boolean inconsistent = result.audit().findings().stream().anyMatch(f -> INCONSISTENT.contains(f.code()));
     java.time.Instant at = result.snapshot().checkedAt();
     if (!inconsistent) {

@@ -38,6 +38,18 @@ public record Audit(Status status, List<Finding> findings) {
     return new Audit(Auditor.status(now), now);
   }
 
+  /** This audit with {@code more} added to the message of its finding of {@code code}; as it is without one. */
+  public Audit noted(FindingCode code, String more) {
+    if (findings.stream().noneMatch(f -> f.code() == code)) {
+      return this;
+    }
+    List<Finding> now = new ArrayList<>();
+    for (Finding f : findings) {
+      now.add(f.code() == code ? new Finding(f.code(), f.severity(), f.subject(), f.message() + " " + more) : f);
+    }
+    return new Audit(status, now);
+  }
+
   private Audit withFinding(Finding finding) {
     if (findings.stream().anyMatch(f -> f.code() == finding.code() && f.subject().equals(finding.subject()))) {
       return this;

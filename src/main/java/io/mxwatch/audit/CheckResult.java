@@ -14,6 +14,12 @@ public record CheckResult(Snapshot snapshot, Audit audit) {
     return more == audit ? this : new CheckResult(snapshot, more);
   }
 
+  /** This check with more said of one finding (see {@link Audit#noted}). */
+  public CheckResult noted(FindingCode code, String more) {
+    Audit more2 = audit.noted(code, more);
+    return more2 == audit ? this : new CheckResult(snapshot, more2);
+  }
+
   /** This check with one more finding (see {@link Audit#with}). */
   public CheckResult with(Finding finding) {
     Audit more = audit.with(finding);

@@ -233,6 +233,7 @@ class DaemonTest {
     assertThat(worse.severity()).isEqualTo("critical");
     assertThat(worse.before()).startsWith("warning: the nameservers disagree");
     assertThat(worse.after()).startsWith("critical: the nameservers disagree").contains("for over 10m").contains("not propagating");
+    assertThat(store().latestCheck(DOMAIN).checkJson()).as("in the daemon, how long a secondary has been behind").contains("(1 behind) (behind since ");
 
     ns.get(2).replace(DOMAIN, zone); // the secondary catches up
     HistoryStore.StoredEvent cleared =

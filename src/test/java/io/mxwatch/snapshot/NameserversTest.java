@@ -137,6 +137,16 @@ class NameserversTest {
   }
 
   @Test
+  void glueThatLiesAtTheParentIsNotUsed() {
+    nameservers(null, CURRENT, CURRENT);
+    // the parent's glue sends ns2 to a silent address; the zone's own A record is what counts
+    parentServer.load("test", "ns2.example A 127.0.0.99\n");
+    Snapshot s = snapshot();
+    assertThat(s.authority().servers()).extracting(Authority.Server::address).containsExactly("127.0.11.1", "127.0.12.1");
+    assertThat(nsFindings(new Auditor().audit(s))).isEmpty();
+  }
+
+  @Test
   void theParentDelegatingElsewhereIsAMismatch() {
     nameservers(List.of("ns1.example.test", "ns9.old-provider.test"), CURRENT, CURRENT);
     Finding mismatch = nsFindings(new Auditor().audit(snapshot())).stream().filter(x -> x.code() == FindingCode.NS_PARENT_MISMATCH).findFirst().orElseThrow();
