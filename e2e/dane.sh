@@ -46,11 +46,7 @@ knot=127.53.8.1
 resolver=127.53.8.2
 mx=127.53.8.3
 policy_host=127.53.8.4
-for a in $knot $resolver $mx $policy_host; do
-  if ! ip -o addr show dev lo | grep -q "inet $a/"; then
-    as_root ip addr add "$a/32" dev lo 2> /dev/null || true # 127.0.0.0/8 is routed to lo anyway
-  fi
-done
+loopback_addresses "$knot" "$resolver" "$mx" "$policy_host"
 dns_port=$(free_port "$knot" 5300)
 resolver_port=$(free_port "$resolver" 5300)
 smtp_port=$(free_port "$mx" 2525)
@@ -289,16 +285,6 @@ MXWATCH_LOG_LEVEL=INFO "$java" -jar "$jar" run --config "$work/mxwatch.yaml" > "
 track $!
 checked() { # checked DOMAIN STATUS COUNT: the daemon logged COUNT checks of DOMAIN with STATUS
   (($(grep -cE "io\.mxwatch\.check - $1 $2 in " "$work/mxwatch.log" || true) >= $3))
-}
-text_of() { # text_of FILE: the email's headers and its decoded text parts
-  python3 -c '
-import email, sys
-from email import policy
-m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=policy.default)
-print("".join(f"{k}: {v}\n" for k, v in m.items()))
-for part in m.walk():
-    if part.get_content_type() == "text/plain":
-        print(part.get_content())' "$1"
 }
 emails() { # emails TEXT: the files of the alert emails whose headers or text contain TEXT
   local f

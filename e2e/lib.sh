@@ -272,3 +272,23 @@ summary() { # prints "N passed, M failed"; false when a step failed
   echo "$passed passed, $failed failed"
   ((failed == 0))
 }
+
+loopback_addresses() { # loopback_addresses ADDRESS...: each on lo, so that servers can bind it
+  local a
+  for a in "$@"; do
+    if ! ip -o addr show dev lo | grep -q "inet $a/"; then
+      as_root ip addr add "$a/32" dev lo 2> /dev/null || true # 127.0.0.0/8 is routed to lo anyway
+    fi
+  done
+}
+
+text_of() { # text_of FILE: an email's headers and its decoded text parts
+  python3 -c '
+import email, sys
+from email import policy
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=policy.default)
+print("".join(f"{k}: {v}\n" for k, v in m.items()))
+for part in m.walk():
+    if part.get_content_type() == "text/plain":
+        print(part.get_content())' "$1"
+}

@@ -42,11 +42,7 @@ ns1=127.53.9.1
 ns2=127.53.10.2
 parent=127.53.9.3
 resolver=127.53.9.4
-for a in $ns1 $ns2 $parent $resolver; do
-  if ! ip -o addr show dev lo | grep -q "inet $a/"; then
-    as_root ip addr add "$a/32" dev lo 2> /dev/null || true # 127.0.0.0/8 is routed to lo anyway
-  fi
-done
+loopback_addresses "$ns1" "$ns2" "$parent" "$resolver"
 # one port free at all three nameservers
 ns_port=""
 for candidate in $(seq 5353 5453); do
@@ -273,16 +269,6 @@ MXWATCH_LOG_LEVEL=INFO "$java" -jar "$jar" run --config "$work/mxwatch.yaml" > "
 track $!
 checked() { # checked STATUS COUNT: the daemon logged COUNT checks of the domain with STATUS
   (($(grep -cE "io\.mxwatch\.check - $domain $1 in " "$work/mxwatch.log" || true) >= $2))
-}
-text_of() { # text_of FILE: the email's headers and its decoded text part
-  python3 -c '
-import email, sys
-from email import policy
-m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=policy.default)
-print("".join(f"{k}: {v}\n" for k, v in m.items()))
-for part in m.walk():
-    if part.get_content_type() == "text/plain":
-        print(part.get_content())' "$1"
 }
 email_with() { # email_with TEXT...: an alert email whose headers or text contain every TEXT
   local f t text ok

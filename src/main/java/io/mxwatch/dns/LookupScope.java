@@ -82,27 +82,7 @@ public final class LookupScope {
 
   /** The outcome of {@code type} at {@code name}; asks the server at most once per scope. */
   public CompletableFuture<DnsOutcome> lookup(Name name, int type) {
-    Key key = new Key(name, type);
-    CompletableFuture<DnsOutcome> existing = lookups.get(key);
-    if (existing != null) {
-      return existing;
-    }
-    CompletableFuture<DnsOutcome> future = new CompletableFuture<>();
-    synchronized (order) {
-      existing = lookups.get(key);
-      if (existing != null) {
-        return existing;
-      }
-      lookups.put(key, future);
-      order.add(key);
-      if (inFlight >= MAX_IN_FLIGHT) {
-        waiting.add(key);
-        return future;
-      }
-      inFlight++;
-    }
-    send(key);
-    return future;
+    return admit(lookups, new Key(name, type));
   }
 
   /**
@@ -126,15 +106,26 @@ public final class LookupScope {
   }
 
   private CompletableFuture<DnsClient.Exchange> ask(Key key) {
-    CompletableFuture<DnsClient.Exchange> existing = asked.get(key);
+    return admit(asked, key);
+  }
+
+  /**
+   * The future of {@code key} in {@code futures}, made and sent (or queued for one of the check's
+   * slots) the first time it is asked; a recorded lookup joins the order of the record.
+   */
+  private <T> CompletableFuture<T> admit(Map<Key, CompletableFuture<T>> futures, Key key) {
+    CompletableFuture<T> existing = futures.get(key);
     if (existing != null) {
       return existing;
     }
-    CompletableFuture<DnsClient.Exchange> future = new CompletableFuture<>();
+    CompletableFuture<T> future = new CompletableFuture<>();
     synchronized (order) {
-      existing = asked.putIfAbsent(key, future);
+      existing = futures.putIfAbsent(key, future);
       if (existing != null) {
         return existing;
+      }
+      if (!key.quiet()) {
+        order.add(key);
       }
       if (inFlight >= MAX_IN_FLIGHT) {
         waiting.add(key);

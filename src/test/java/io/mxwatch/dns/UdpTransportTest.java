@@ -69,7 +69,13 @@ class UdpTransportTest {
   /** The wire answer of one query sent without recursion straight to {@code server}. */
   private static CompletableFuture<byte[]> sendDirect(UdpTransport udp, InetSocketAddress server, String name) {
     CompletableFuture<byte[]> result = new CompletableFuture<>();
-    udp.sendDirect(server, DnsClient.queryWire(name(name), Type.MX, false, false), TEN_SECONDS, new UdpTransport.Receiver() {
+    udp.sendDirect(server, DnsClient.queryWire(name(name), Type.MX, false, false), TEN_SECONDS, into(result));
+    return result;
+  }
+
+  /** A receiver that completes {@code result} with the answer, or exceptionally with the failure. */
+  private static UdpTransport.Receiver into(CompletableFuture<byte[]> result) {
+    return new UdpTransport.Receiver() {
       @Override
       public void answered(byte[] wire) {
         result.complete(wire);
@@ -79,8 +85,7 @@ class UdpTransportTest {
       public void failed(IOException error) {
         result.completeExceptionally(error);
       }
-    });
-    return result;
+    };
   }
 
   private static byte[] answer(CompletableFuture<byte[]> pending) throws Exception {
@@ -118,29 +123,13 @@ class UdpTransportTest {
                         : List.of(ScriptedDnsServer.answer(query, new MXRecord(query.getQuestion().getName(), DClass.IN, 60, 10, name("mx.example.test"))).toWire())));
     UdpTransport udp = closed(new UdpTransport(1, true));
     byte[] first = DnsClient.queryWire(name("silent.example.test"), Type.MX);
-    udp.send(server.address(), first, TEN_SECONDS, new UdpTransport.Receiver() {
-      @Override
-      public void answered(byte[] wire) {}
-
-      @Override
-      public void failed(IOException error) {}
-    });
+    udp.send(server.address(), first, TEN_SECONDS, into(new CompletableFuture<>()));
     Await.until("the first query at the server", Duration.ofSeconds(10), () -> server.received().size() == 1);
     byte[] second = DnsClient.queryWire(name("example.test"), Type.MX);
     second[0] = first[0]; // the same ID, as a random draw may give
     second[1] = first[1];
     CompletableFuture<byte[]> answered = new CompletableFuture<>();
-    udp.send(server.address(), second, TEN_SECONDS, new UdpTransport.Receiver() {
-      @Override
-      public void answered(byte[] wire) {
-        answered.complete(wire);
-      }
-
-      @Override
-      public void failed(IOException error) {
-        answered.completeExceptionally(error);
-      }
-    });
+    udp.send(server.address(), second, TEN_SECONDS, into(answered));
 
     Message answer = new Message(answer(answered));
     assertThat(answer.getSection(org.xbill.DNS.Section.ANSWER)).hasSize(1);
