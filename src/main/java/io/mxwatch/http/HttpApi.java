@@ -121,7 +121,9 @@ public final class HttpApi implements AutoCloseable {
     errors.setShowStacks(false);
     errors.setShowMessageInTitle(false);
     server.setErrorHandler(errors);
-    server.setHandler(new GracefulHandler(new Router(backend)));
+    io.mxwatch.web.WebPages pages =
+        new io.mxwatch.web.WebPages(new io.mxwatch.web.WebPages.Backend(backend.history(), backend.alerts(), backend.metrics().domains(), backend.config(), backend.clock()));
+    server.setHandler(new GracefulHandler(new org.eclipse.jetty.server.Handler.Sequence(pages, new Router(backend))));
     try {
       server.start();
     } catch (IOException e) {

@@ -606,6 +606,53 @@ public final class DomainMetrics {
     }
   }
 
+  /**
+   * The watched domains by status ({@code unchecked}: no check recorded yet) and their open changes
+   * by severity, as the aggregates of a scrape count them: for the overview page.
+   */
+  public record Summary(Map<String, Integer> byStatus, Map<Severity, Integer> openBySeverity) {
+    public Summary {
+      byStatus = Map.copyOf(byStatus);
+      openBySeverity = Map.copyOf(openBySeverity);
+    }
+  }
+
+  public Summary summary() {
+    Map<String, Integer> byStatus = new java.util.HashMap<>();
+    int[] open = new int[SEVERITIES.length];
+    for (Entry e : domains.values()) {
+      synchronized (e) {
+        byStatus.merge(e.status < 0 ? "unchecked" : STATUS[e.status], 1, Integer::sum);
+        open[Severity.INFO.ordinal()] += e.openInfo;
+        open[Severity.WARNING.ordinal()] += e.openWarning;
+        open[Severity.CRITICAL.ordinal()] += e.openCritical;
+      }
+    }
+    Map<Severity, Integer> bySeverity = new java.util.EnumMap<>(Severity.class);
+    for (Severity s : SEVERITIES) {
+      bySeverity.put(s, open[s.ordinal()]);
+    }
+    return new Summary(byStatus, bySeverity);
+  }
+
+  /**
+   * What this process's latest check of a domain showed (NaN for what it could not tell); null when
+   * this process has not checked it.
+   *
+   * @param dmarcPolicy -1 no valid record, 0 none, 1 quarantine, 2 reject
+   */
+  public record Figures(float exchanges, float reachable, float dmarcPolicy, float spfLookups) {}
+
+  public Figures figures(String domain) {
+    Entry e = domains.get(domain);
+    if (e == null) {
+      return null;
+    }
+    synchronized (e) {
+      return e.checked ? new Figures(e.exchanges, e.reachable, e.dmarcPolicy, e.spfLookups) : null;
+    }
+  }
+
   /** For tests: the names of the domains in the table. */
   Set<String> watched() {
     return Set.copyOf(domains.keySet());

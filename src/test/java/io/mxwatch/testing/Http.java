@@ -37,6 +37,20 @@ public final class Http {
     return send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(json)), headers);
   }
 
+  /** A POST of an urlencoded form. */
+  public HttpResponse<String> form(String path, String form, String... headers) {
+    String[] all = new String[headers.length + 2];
+    all[0] = "Content-Type";
+    all[1] = "application/x-www-form-urlencoded";
+    System.arraycopy(headers, 0, all, 2, headers.length);
+    return send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(form)), all);
+  }
+
+  /** The host and port requests go to, as a Host header names them. */
+  public String authority() {
+    return URI.create(base).getAuthority();
+  }
+
   public HttpResponse<String> send(String method, String path, String... headers) {
     return send(HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody()), headers);
   }
