@@ -229,6 +229,7 @@ alerts:
   relay: {host: $relay, port: $relay_port, tls: none, timeout: 2s}
   group_wait: 0s
   group_interval: 1s
+  public_url: "http://$http:$http_port/"
 YAML
 }
 watched=(alpha bravo charlie delta echo foxtrot golf)
@@ -351,6 +352,14 @@ step "2 an alert email arrives for alpha" wait_for 60 alpha_alerted
 step "2 it names the removed exchange, before → after" names_removed_exchange
 step "2 Prometheus shows the open drift and MxwatchDriftOpen fires" wait_for 60 drift_firing_in_prometheus
 step "2 exactly one email for alpha" test "$(count mails_for alpha)" -eq 1
+email_link_opens_the_page() { # the email's Details link: the domain's page, naming the change
+  local url page
+  url=$(body "$alpha_alert" | grep -oE "Details: http://[^ ]+" | head -n1 | cut -d' ' -f2)
+  [[ $url == "http://$http:$http_port/domains/alpha.e2e.test" ]] || return 1
+  page=$(curl -sf -H "Accept: text/html" "$url") || return 1
+  grep -q "<code>MX_REMOVED</code>" <<< "$page" && grep -q "<del>20 mx2.alpha.e2e.test</del>" <<< "$page"
+}
+step "2 the email's link opens alpha's page: 200, the change before → after" email_link_opens_the_page
 
 # 3. ack
 threaded_resolved() { # threaded_resolved DOMAIN FIRST_FILE: a RESOLVED email in reply to FIRST_FILE

@@ -155,13 +155,18 @@ public final class EmailComposer {
       if (approvable) {
         b.para("If the change is intended, approve the current state as the new baseline:");
         b.code("mxwatch ack " + domain + (ctx.configPath() == null ? "" : " --config " + ctx.configPath()) + " --reason \"…\"");
+        if (ctx.publicUrl() != null) {
+          b.para("or with the form on the Details page below.");
+        }
       }
       if (main.stream().anyMatch(a -> !ChangeCode.approvable(a.key().code()))) {
         b.para("EXPECTATION_MISMATCH and DNS_LOOKUP_FAILING cannot be approved: fix the records, or the expectation in the configuration.");
       }
     }
     if (ctx.publicUrl() != null) {
-      b.link("Details", ctx.publicUrl().resolve("api/domains/" + domain).toString());
+      // the page for people (before → after, history, the approve form); the same as JSON for scripts
+      b.link("Details", ctx.publicUrl().resolve("domains/" + domain).toString());
+      b.link("JSON", ctx.publicUrl().resolve("api/domains/" + domain).toString());
     }
     b.footer(
         "mxwatch · route " + ctx.route() + " · message " + n.sequence() + " of this episode · " + time(n.at()));

@@ -62,8 +62,9 @@ class EmailComposerTest {
         .contains("since:  2026-11-23T09:55:00Z, confirmed by 2 consecutive checks at 2026-11-23T10:00:00Z")
         .contains("[warning] SPF_CHANGED spf")
         .contains("mxwatch ack example.org --config /etc/mxwatch/mxwatch.yaml --reason")
-        .contains("Details: https://mxwatch.example.net/api/domains/example.org");
-    assertThat(e.html()).contains("<a href=\"https://mxwatch.example.net/api/domains/example.org\">").contains("before: <code>20 mx2.example.org</code>");
+        .contains("Details: https://mxwatch.example.net/domains/example.org")
+        .contains("JSON: https://mxwatch.example.net/api/domains/example.org");
+    assertThat(e.html()).contains("<a href=\"https://mxwatch.example.net/domains/example.org\">").contains("before: <code>20 mx2.example.org</code>");
   }
 
   @Test
