@@ -288,6 +288,14 @@ for i in $(seq "$daemons"); do
     api_s=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:${http_ports[i - 1]}/api/domains?status=critical,unknown")
     echo "mxwatch status:      filtered (--status critical,unknown) $filtered_s s ($filtered_lines lines); full $full_s s ($full_lines lines); medians of 3 runs"
     echo "GET /api/domains:    ?status=critical,unknown $api_s s"
+    # the pages for people, as a browser asks for them: medians of 5 requests each
+    for page in "/" "/?status=ok" "/?name=*.bench.test" "/domains/d$(printf '%07d' $((n / 2))).bench.test"; do
+      times=()
+      for _ in 1 2 3 4 5; do
+        times+=("$(curl -s -o /dev/null -w '%{time_total}' -H 'Accept: text/html' "http://127.0.0.1:${http_ports[i - 1]}$page")")
+      done
+      echo "GET $page (page):  median $(median "${times[@]}") s of 5 (max $(printf '%s\n' "${times[@]}" | sort -n | tail -n1) s)"
+    done
     break
   fi
 done

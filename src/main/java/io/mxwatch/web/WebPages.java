@@ -229,7 +229,7 @@ public final class WebPages extends Handler.Abstract {
       throw new Refused(403, "That is not the write token.");
     }
     String back = local(form.get("back"));
-    p.response().getHeaders().add(HttpHeader.SET_COOKIE, cookie(p, session.cookieValue(), false));
+    p.response().getHeaders().add(HttpHeader.SET_COOKIE, cookie(p, session.cookieValue(backend.clock().instant()), false));
     redirect(p, back + (back.contains("?") ? "&" : "?") + "done=signed-in");
   }
 
@@ -246,11 +246,11 @@ public final class WebPages extends Handler.Abstract {
     if (session == null) {
       throw new Refused(403, "Writes are off: set http.token_file (or MXWATCH_HTTP_TOKEN) to approve and silence from these pages.");
     }
-    if (!session.isSession(cookie(p))) {
-      throw new Refused(403, "Sign in with the write token first.");
+    if (!session.isSession(cookie(p), backend.clock().instant())) {
+      throw new Refused(403, "Sign in with the write token first (a sign-in lasts " + Session.LIFETIME.toHours() + " hours).");
     }
     Map<String, String> form = form(p);
-    if (!session.isCsrf(form.get("csrf"))) {
+    if (!session.isCsrf(form.get("csrf"), cookie(p))) {
       throw new Refused(403, "This form did not come from this page (its CSRF value is missing or wrong): reload the page and try again.");
     }
     return form;
@@ -302,14 +302,14 @@ public final class WebPages extends Handler.Abstract {
 
   private static String cookie(Page p, String value, boolean expire) {
     boolean https = "https".equalsIgnoreCase(p.request().getHttpURI().getScheme()) || "https".equalsIgnoreCase(p.header("X-Forwarded-Proto"));
-    return Session.COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict" + (https ? "; Secure" : "") + (expire ? "; Max-Age=0" : "");
+    return Session.COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict" + (https ? "; Secure" : "") + "; Max-Age=" + (expire ? 0 : Session.LIFETIME.toSeconds());
   }
 
   private Chrome chrome(Page p, String title, String message, boolean error) {
     Session session = session();
-    boolean signedIn = session != null && session.isSession(cookie(p));
+    boolean signedIn = session != null && session.isSession(cookie(p), backend.clock().instant());
     String path = p.path() + (p.request().getHttpURI().getQuery() == null ? "" : "?" + p.request().getHttpURI().getQuery());
-    return new Chrome(title, session != null, signedIn, signedIn ? session.csrf() : null, message, error, backend.clock().instant(), local(path));
+    return new Chrome(title, session != null, signedIn, signedIn ? session.csrf(cookie(p)) : null, message, error, backend.clock().instant(), local(path));
   }
 
   /** The message after a write, from a fixed set: the query cannot put words on the page. */
