@@ -109,7 +109,24 @@ step() { # step NAME COMMAND...: runs COMMAND, records PASS or FAIL
   else
     echo "FAIL $name"
     failed=$((failed + 1))
+    explain_failure
   fi
+}
+
+# What a failed step leaves for whoever reads CI's output, where the work directory is gone:
+# whether the daemon ($daemon) still runs, and the last lines of its log ($log), once per state.
+explain_failure() {
+  local rc=0 lines
+  if [[ -n ${daemon:-} ]] && ! kill -0 "$daemon" 2> /dev/null; then
+    wait "$daemon" 2> /dev/null || rc=$?
+    echo "  mxwatch (pid $daemon) is not running; exit status $rc"
+  fi
+  [[ -n ${log:-} && -f $log ]] || return 0
+  lines=$(wc -l < "$log")
+  [[ ${explained:-} != *"|$log:$lines|"* ]] || return 0
+  explained="${explained:-}|$log:$lines|"
+  echo "  the last lines of $log:"
+  tail -n 30 "$log" | sed 's/^/  | /'
 }
 
 wait_for() { # wait_for SECONDS COMMAND...: true once COMMAND succeeds, false at the deadline

@@ -206,7 +206,7 @@ class PagesInBrowserTest {
     browser.driver.manage().deleteAllCookies();
     form.findElement(By.id("reason")).sendKeys("no token");
     form.findElement(By.cssSelector("button")).click();
-    assertThat(text()).contains("Not allowed").contains("Sign in with the write token first.");
+    assertThat(text()).contains("Not allowed").contains("Sign in with the write token first");
     assertOpen();
 
     // signed in again, a page of another origin (same site, another port) posts the right values

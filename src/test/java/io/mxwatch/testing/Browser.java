@@ -52,6 +52,7 @@ public final class Browser implements AutoCloseable {
         "--proxy-server=http://127.0.0.1:9",
         "--proxy-bypass-list=127.0.0.1;localhost;[::1]",
         "--dns-prefetch-disable",
+        "--disable-quic",
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-default-apps",
