@@ -12,7 +12,7 @@
 # steady state starts with the third), for each of ROUNDS windows of one INTERVAL: checks/s
 # achieved vs needed, scheduler lag (mean, p99), CPU (cores, and per check against the one-shot
 # check's per domain), /metrics (bytes, series, seconds; one scrape every 15 s as Prometheus
-# would), `mxwatch status` (filtered and full), the store's size. The one-shot check runs again
+# would), `mxwatch status` (filtered and full), the pages (/ and a domain's, as a browser asks), the store's size. The one-shot check runs again
 # after the daemon stopped; the summary gives medians and ratios.
 #
 # Environment: XMX (default 256m), ROUNDS (default 2), WARMUP (intervals, default 2), PORT (Knot, default 53531), STORE (h2 or

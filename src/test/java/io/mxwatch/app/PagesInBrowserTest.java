@@ -29,6 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The pages in a real browser (headless Chromium), against a running daemon, as the person on
@@ -248,6 +249,29 @@ class PagesInBrowserTest {
     assertThat(text()).contains("Approved").contains("Nothing open").doesNotContain("MX_REMOVED example.test");
     assertThat(browser.driver.findElements(By.cssSelector("article.change"))).isEmpty();
     assertThat(browser.driver.findElement(By.cssSelector("ol.timeline")).getText()).contains("approved by oncall").contains("mx2 retired, planned");
+  }
+
+  @Test
+  @Order(7)
+  void twoSnapshotsCompareAndASilenceIsSetFromThePage() {
+    open("/domains/" + DOMAIN);
+    // the form starts at the two newest snapshots; the oldest against the newest shows the removal
+    List<WebElement> from = new Select(browser.driver.findElement(By.id("from"))).getOptions();
+    new Select(browser.driver.findElement(By.id("from"))).selectByIndex(from.size() - 1);
+    new Select(browser.driver.findElement(By.id("to"))).selectByIndex(0);
+    browser.driver.findElement(By.cssSelector("form[action$='#diff'] button")).click();
+    WebElement diff = browser.driver.findElement(By.cssSelector("section[aria-labelledby=diff]"));
+    assertThat(diff.getText()).contains("MX_REMOVED").contains("mx2.example.test");
+    assertThat(diff.findElement(By.tagName("del")).getText()).isEqualTo("20 mx2.example.test");
+
+    WebElement form = browser.driver.findElement(By.cssSelector("form[action$='/silence']"));
+    WebElement duration = form.findElement(By.id("duration"));
+    duration.clear();
+    duration.sendKeys("90m");
+    form.findElement(By.id("silence-reason")).sendKeys("provider maintenance");
+    form.findElement(By.cssSelector("button")).click();
+    assertThat(text()).contains("Silenced");
+    assertThat(http.get("/api/silences").body()).contains("provider maintenance").contains(DOMAIN);
   }
 
   private void signIn(String token) {
