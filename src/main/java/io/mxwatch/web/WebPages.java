@@ -206,7 +206,7 @@ public final class WebPages extends Handler.Abstract {
 
   private void ack(Page p, String input) throws IOException {
     Map<String, String> form = writeForm(p);
-    Operations.Ack ack = ops(backend.config().get()).ack(input, form.getOrDefault("by", "web"), form.get("reason"), form.get("expect"));
+    Operations.Ack ack = ops(backend.config().get()).ack(input, form.get("by"), form.get("reason"), form.get("expect"));
     String name = Operations.domain(input);
     redirect(p, "/domains/" + name + "?done=" + (ack.approved().isEmpty() ? "nothing" : "approved"));
   }
@@ -214,7 +214,7 @@ public final class WebPages extends Handler.Abstract {
   private void silence(Page p, String input) throws IOException {
     Map<String, String> form = writeForm(p);
     String name = Operations.domain(input);
-    ops(backend.config().get()).silence(name, form.get("duration"), form.get("reason"), form.getOrDefault("by", "web"));
+    ops(backend.config().get()).silence(name, form.get("duration"), form.get("reason"), form.get("by"));
     redirect(p, "/domains/" + name + "?done=silenced");
   }
 

@@ -206,6 +206,7 @@ class PagesInBrowserTest {
     // the same form after the session is gone: refused, nothing approved
     browser.driver.manage().deleteAllCookies();
     form.findElement(By.id("reason")).sendKeys("no token");
+    form.findElement(By.id("by")).sendKeys("someone");
     form.findElement(By.cssSelector("button")).click();
     assertThat(text()).contains("Not allowed").contains("Sign in with the write token first");
     assertOpen();
@@ -269,6 +270,7 @@ class PagesInBrowserTest {
     duration.clear();
     duration.sendKeys("90m");
     form.findElement(By.id("silence-reason")).sendKeys("provider maintenance");
+    form.findElement(By.id("silence-by")).sendKeys("oncall");
     form.findElement(By.cssSelector("button")).click();
     assertThat(text()).contains("Silenced");
     assertThat(http.get("/api/silences").body()).contains("provider maintenance").contains(DOMAIN);

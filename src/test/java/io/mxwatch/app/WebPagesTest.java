@@ -145,7 +145,7 @@ class WebPagesTest {
     String after = page(http, "/domains/" + DOMAIN + "?done=approved", "Cookie", cookie).body();
     assertThat(after).contains("Approved: the current state is the new baseline.").contains("Open changes (0)").contains("approved by oncall");
 
-    HttpResponse<String> silenced = http.form("/domains/" + DOMAIN + "/silence", "csrf=" + csrf + "&duration=2h&reason=maintenance", "Cookie", cookie, "Origin", origin(http));
+    HttpResponse<String> silenced = http.form("/domains/" + DOMAIN + "/silence", "csrf=" + csrf + "&duration=2h&reason=maintenance&by=oncall", "Cookie", cookie, "Origin", origin(http));
     assertThat(silenced.statusCode()).as(silenced.body()).isEqualTo(303);
     assertThat(new Http(daemon.httpAddress()).get("/api/silences").body()).contains("maintenance");
   }
