@@ -4,6 +4,7 @@ import io.mxwatch.config.MxwatchConfig;
 import io.mxwatch.metrics.Metrics;
 import io.mxwatch.store.AlertStore;
 import io.mxwatch.store.HistoryStore;
+import io.mxwatch.web.WebPages;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -121,9 +123,10 @@ public final class HttpApi implements AutoCloseable {
     errors.setShowStacks(false);
     errors.setShowMessageInTitle(false);
     server.setErrorHandler(errors);
-    io.mxwatch.web.WebPages pages =
-        new io.mxwatch.web.WebPages(new io.mxwatch.web.WebPages.Backend(backend.history(), backend.alerts(), backend.metrics().domains(), backend.config(), backend.clock()));
-    server.setHandler(new GracefulHandler(new org.eclipse.jetty.server.Handler.Sequence(pages, new Router(backend))));
+    // the pages for people first (they take only their own paths), then the API
+    WebPages pages = new WebPages(
+        new WebPages.Backend(backend.history(), backend.alerts(), backend.metrics() == null ? null : backend.metrics().domains(), backend.config(), backend.clock()));
+    server.setHandler(new GracefulHandler(new Handler.Sequence(pages, new Router(backend))));
     try {
       server.start();
     } catch (IOException e) {
