@@ -166,8 +166,8 @@ class PagesInBrowserTest {
   void aRemovedExchangeShowsAsBeforeAndAfter() {
     f.dns.replace(DOMAIN, CheckFixture.TWO_EXCHANGES.replace("@        MX 20 mx2\n", ""));
     Await.until("MX_REMOVED on the page", WAIT, () -> {
-      open("/domains/" + DOMAIN);
-      return text().contains("MX_REMOVED");
+      open("/domains/" + DOMAIN); // the open change, not only its line in the timeline
+      return browser.driver.findElements(By.cssSelector("article.change")).stream().anyMatch(e -> e.getText().contains("MX_REMOVED"));
     });
     WebElement change = browser.driver.findElement(By.cssSelector("article.change"));
     assertThat(change.getText()).contains("MX_REMOVED").contains("before").contains("after");
