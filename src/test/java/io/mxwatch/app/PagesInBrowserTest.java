@@ -143,7 +143,7 @@ class PagesInBrowserTest {
     assertThat(text()).contains("ok.test").contains(DOMAIN).contains(HOSTILE_DOMAIN);
     // the filter form works without script
     browser.driver.findElement(By.id("name")).sendKeys("ok.test");
-    browser.driver.findElement(By.cssSelector("form.filters button")).click();
+    browser.submit(browser.driver.findElement(By.cssSelector("form.filters button")));
     assertThat(browser.driver.findElements(By.cssSelector("table.domains tbody tr"))).hasSize(1);
     assertThat(browser.driver.getCurrentUrl()).contains("name=ok.test");
   }
@@ -207,7 +207,7 @@ class PagesInBrowserTest {
     browser.driver.manage().deleteAllCookies();
     form.findElement(By.id("reason")).sendKeys("no token");
     form.findElement(By.id("by")).sendKeys("someone");
-    form.findElement(By.cssSelector("button")).click();
+    browser.submit(form.findElement(By.cssSelector("button")));
     assertThat(text()).contains("Not allowed").contains("Sign in with the write token first");
     assertOpen();
 
@@ -231,7 +231,7 @@ class PagesInBrowserTest {
     });
     elsewhere.start();
     browser.driver.get("http://127.0.0.1:" + elsewhere.getAddress().getPort() + "/");
-    browser.driver.findElement(By.id("go")).click();
+    browser.submit(browser.driver.findElement(By.id("go")));
     assertThat(text()).contains("Not allowed").contains("another site");
     assertOpen();
   }
@@ -246,7 +246,7 @@ class PagesInBrowserTest {
     WebElement form = browser.driver.findElement(By.cssSelector("form[action$='/ack']"));
     form.findElement(By.id("reason")).sendKeys("mx2 retired, planned");
     form.findElement(By.id("by")).sendKeys("oncall");
-    form.findElement(By.cssSelector("button")).click();
+    browser.submit(form.findElement(By.cssSelector("button")));
     assertThat(text()).contains("Approved").contains("Nothing open").doesNotContain("MX_REMOVED example.test");
     assertThat(browser.driver.findElements(By.cssSelector("article.change"))).isEmpty();
     assertThat(browser.driver.findElement(By.cssSelector("ol.timeline")).getText()).contains("approved by oncall").contains("mx2 retired, planned");
@@ -260,7 +260,7 @@ class PagesInBrowserTest {
     List<WebElement> from = new Select(browser.driver.findElement(By.id("from"))).getOptions();
     new Select(browser.driver.findElement(By.id("from"))).selectByIndex(from.size() - 1);
     new Select(browser.driver.findElement(By.id("to"))).selectByIndex(0);
-    browser.driver.findElement(By.cssSelector("form[action$='#diff'] button")).click();
+    browser.submit(browser.driver.findElement(By.cssSelector("form[action$='#diff'] button")));
     WebElement diff = browser.driver.findElement(By.cssSelector("section[aria-labelledby=diff]"));
     assertThat(diff.getText()).contains("MX_REMOVED").contains("mx2.example.test");
     assertThat(diff.findElement(By.tagName("del")).getText()).isEqualTo("20 mx2.example.test");
@@ -271,7 +271,7 @@ class PagesInBrowserTest {
     duration.sendKeys("90m");
     form.findElement(By.id("silence-reason")).sendKeys("provider maintenance");
     form.findElement(By.id("silence-by")).sendKeys("oncall");
-    form.findElement(By.cssSelector("button")).click();
+    browser.submit(form.findElement(By.cssSelector("button")));
     assertThat(text()).contains("Silenced");
     assertThat(http.get("/api/silences").body()).contains("provider maintenance").contains(DOMAIN);
   }
@@ -279,7 +279,7 @@ class PagesInBrowserTest {
   private void signIn(String token) {
     open("/session?back=/domains/" + DOMAIN);
     browser.driver.findElement(By.id("token")).sendKeys(token);
-    browser.driver.findElement(By.cssSelector("form.action button")).click();
+    browser.submit(browser.driver.findElement(By.cssSelector("form.action button")));
   }
 
   private void assertOpen() {

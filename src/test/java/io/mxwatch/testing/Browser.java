@@ -9,10 +9,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A headless Chromium driven by Debian's chromedriver, for the tests of the pages. It reaches
@@ -78,6 +82,18 @@ public final class Browser implements AutoCloseable {
   /** Lays the page out as a {@code width} px wide screen (a phone when {@code mobile}). */
   public void width(int width, boolean mobile) {
     driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", 800, "deviceScaleFactor", 1, "mobile", mobile));
+  }
+
+  /**
+   * Clicks a form's button and waits, with a deadline, until the page it leads to has loaded: a
+   * click returns as soon as the browser has it, before the old page is gone.
+   */
+  public void submit(WebElement button) {
+    WebElement before = driver.findElement(By.tagName("html"));
+    button.click();
+    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+    wait.until(ExpectedConditions.stalenessOf(before));
+    wait.until(d -> "complete".equals(driver.executeScript("return document.readyState")));
   }
 
   /** Whether the page is wider than the screen: a phone would scroll sideways. */
