@@ -6,9 +6,7 @@ import io.mxwatch.snapshot.SnapshotJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -37,12 +35,8 @@ final class Call {
     this.request = request;
     this.response = response;
     String path = request.getHttpURI().getPath();
-    this.segments =
-        Arrays.stream(path == null ? new String[0] : path.split("/"))
-            .filter(s -> !s.isEmpty())
-            .map(s -> URLDecoder.decode(s, StandardCharsets.UTF_8))
-            .toList();
-    this.query = parseQuery(request.getHttpURI().getQuery());
+    this.segments = UrlParts.segments(path);
+    this.query = UrlParts.parameters(request.getHttpURI().getQuery());
   }
 
   /** The request's path as it was sent, for logs. */
@@ -161,19 +155,6 @@ final class Call {
         out.write(body);
       }
     }
-  }
-
-  private static Map<String, String> parseQuery(String raw) {
-    Map<String, String> out = new HashMap<>();
-    if (raw == null) {
-      return out;
-    }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      out.putIfAbsent(key, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-    }
-    return out;
   }
 
   /** An answer other than 200, raised where the problem is found. */

@@ -4,6 +4,7 @@ import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
 import io.mxwatch.config.MxwatchConfig;
+import io.mxwatch.http.UrlParts;
 import io.mxwatch.metrics.DomainMetrics;
 import io.mxwatch.ops.OperationException;
 import io.mxwatch.ops.Operations;
@@ -14,11 +15,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -89,7 +87,7 @@ public final class WebPages extends Handler.Abstract {
     String path = request.getHttpURI().getPath();
     List<String> segments;
     try {
-      segments = path == null ? List.of() : Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).map(s -> URLDecoder.decode(s, StandardCharsets.UTF_8)).toList();
+      segments = UrlParts.segments(path);
     } catch (IllegalArgumentException e) {
       return false; // the API answers 400 for it
     }
@@ -98,7 +96,7 @@ public final class WebPages extends Handler.Abstract {
     }
     Map<String, String> query;
     try {
-      query = query(request.getHttpURI().getQuery());
+      query = UrlParts.parameters(request.getHttpURI().getQuery());
     } catch (IllegalArgumentException e) {
       query = null;
     }
@@ -409,25 +407,10 @@ public final class WebPages extends Handler.Abstract {
       throw new Refused(413, "The form is larger than " + MAX_FORM / 1024 + " KiB.");
     }
     try {
-      return query(new String(body, StandardCharsets.US_ASCII));
+      return UrlParts.parameters(new String(body, StandardCharsets.US_ASCII));
     } catch (IllegalArgumentException e) {
       throw new Refused(400, "The form is not valid percent-encoding.");
     }
-  }
-
-  private static Map<String, String> query(String raw) {
-    Map<String, String> out = new HashMap<>();
-    if (raw == null || raw.isEmpty()) {
-      return out;
-    }
-    for (String pair : raw.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      String[] kv = pair.split("=", 2);
-      out.putIfAbsent(URLDecoder.decode(kv[0], StandardCharsets.UTF_8), kv.length == 2 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
-    }
-    return out;
   }
 
   private Operations ops(MxwatchConfig config) {
