@@ -151,6 +151,13 @@ public final class DnsClient implements AutoCloseable {
    * One lookup from the moment it gets a slot to its outcome: an attempt on each server in turn,
    * over UDP and over TCP when the UDP answer is truncated. Attempts run one after the other, each
    * started by the transport's callback on the previous one, so a query holds no thread.
+   *
+   * <p>A slot is what {@code max_in_flight} bounds: a query on its way to a server or being
+   * answered there. It is held from the start of an attempt until its answer arrives, or the
+   * attempt fails without one, and handed on at arrival, on the thread that read the answer: the
+   * next query goes out while this answer is parsed, so the servers always have as many queries as
+   * allowed, however long the answers wait to be read. An attempt after an answer (a SERVFAIL, a
+   * truncated answer asked again over TCP) waits for a slot again; one after a timeout keeps its own.
    */
   private final class Query implements Runnable, UdpTransport.Receiver {
     final Name name;
@@ -168,6 +175,12 @@ public final class DnsClient implements AutoCloseable {
     private byte[] wire;
     /** This attempt's timeout: the configured one, or less when the deadline is nearer. */
     private long attemptNanos;
+    /**
+     * Whether this query holds one of the limiter's slots: from the moment an attempt is given one
+     * until its answer has arrived, or it failed. An answer that has arrived no longer loads the
+     * server, so its slot goes to the next query at once, before the answer is read.
+     */
+    private volatile boolean holdsSlot;
 
     Query(Name name, int type, long deadlineNanos, boolean dnssec, InetSocketAddress direct) {
       this.name = name;
@@ -182,14 +195,29 @@ public final class DnsClient implements AutoCloseable {
       return dnssec || direct != null;
     }
 
-    /** Runs when the limiter gives this query a slot. */
+    /** Runs when the limiter gives this query (its next attempt) a slot. */
     @Override
     public void run() {
+      holdsSlot = true;
       try {
         send();
       } catch (RuntimeException e) {
         finish(new DnsOutcome.Error("query not sent: " + e));
       }
+    }
+
+    /** Frees the slot this query holds, if it holds one; the next query waiting takes it. */
+    private void releaseSlot() {
+      if (holdsSlot) {
+        holdsSlot = false;
+        limiter.release();
+      }
+    }
+
+    /** On the transport's receiving thread: the answer is in, and the server done with it. */
+    @Override
+    public void arrived() {
+      releaseSlot();
     }
 
     private void send() {
@@ -221,26 +249,35 @@ public final class DnsClient implements AutoCloseable {
         return;
       }
       if (response.getHeader().getFlag(Flags.TC)) {
-        // within what is left of the check's deadline, not a whole attempt's time again
-        long left = deadlineNanos == Long.MAX_VALUE ? attemptNanos : Math.min(attemptNanos, deadlineNanos - System.nanoTime());
-        if (left <= 0) {
-          done(DEADLINE_EXPIRED);
-          return;
-        }
-        overTcp(server, wire, Duration.ofNanos(left))
-            .whenComplete(
-                (full, error) -> {
-                  if (full != null && keepsReply()) {
-                    this.response = full;
-                  }
-                  done(error != null ? fromError(error, where + " (tcp)") : fromResponse(full, name, type, where));
-                });
+        limiter.submit(() -> overTcp(where)); // with a slot of its own, as every exchange
         return;
       }
       if (keepsReply()) {
         this.response = response;
       }
       done(fromResponse(response, name, type, where));
+    }
+
+    /**
+     * The truncated query again over TCP, when the limiter gives it a slot: within what is left of
+     * the attempt's time and the check's deadline, not a whole attempt's time again.
+     */
+    private void overTcp(String where) {
+      holdsSlot = true;
+      long left = deadlineNanos == Long.MAX_VALUE ? attemptNanos : Math.min(attemptNanos, deadlineNanos - System.nanoTime());
+      if (left <= 0) {
+        done(DEADLINE_EXPIRED);
+        return;
+      }
+      tcp(server, wire, Duration.ofNanos(left))
+          .whenComplete(
+              (full, error) -> {
+                releaseSlot();
+                if (full != null && keepsReply()) {
+                  this.response = full;
+                }
+                done(error != null ? fromError(error, where + " (tcp)") : fromResponse(full, name, type, where));
+              });
     }
 
     @Override
@@ -258,14 +295,18 @@ public final class DnsClient implements AutoCloseable {
     private void done(DnsOutcome outcome) {
       if (outcome instanceof DnsOutcome.Failure && attempt + 1 < settings.attempts()) {
         attempt++;
-        run();
+        if (holdsSlot) {
+          run(); // no answer came (a timeout, an I/O error): the slot goes on to the next attempt
+        } else {
+          limiter.submit(this); // the answer freed the slot: the next attempt waits for one
+        }
         return;
       }
       finish(finalOutcome(outcome));
     }
 
     private void finish(DnsOutcome outcome) {
-      limiter.release();
+      releaseSlot();
       result.complete(outcome);
     }
   }
@@ -305,7 +346,7 @@ public final class DnsClient implements AutoCloseable {
   }
 
   /** The truncated query again over TCP, through dnsjava's NIO client, which checks the answer. */
-  private CompletableFuture<Message> overTcp(InetSocketAddress server, byte[] query, Duration timeout) {
+  private CompletableFuture<Message> tcp(InetSocketAddress server, byte[] query, Duration timeout) {
     SimpleResolver tcp = new SimpleResolver(server);
     tcp.setTCP(true);
     tcp.setTimeout(timeout);

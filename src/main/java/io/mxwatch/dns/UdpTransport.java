@@ -81,6 +81,12 @@ final class UdpTransport implements AutoCloseable {
 
   /** Told the fate of one query; called once, on a transport thread or the sender's. */
   interface Receiver {
+    /**
+     * The answer is in and matched, before it is handed on to be read: called on the thread that
+     * received it, which goes straight back to reading, so it must be quick and must not block.
+     */
+    default void arrived() {}
+
     /** The answer, already matched to the query by server, ID and question. */
     void answered(byte[] wire);
 
@@ -212,6 +218,14 @@ final class UdpTransport implements AutoCloseable {
     } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
       // a bug in one query's handling must not stop the thread that reads everyone's answers
       log.error("handling a DNS answer failed", e);
+    }
+  }
+
+  private static void arrived(Receiver receiver) {
+    try {
+      receiver.arrived();
+    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      log.error("handling a DNS answer's arrival failed", e);
     }
   }
 
@@ -665,6 +679,7 @@ final class UdpTransport implements AutoCloseable {
         return;
       }
       if (release(p)) {
+        arrived(p.receiver);
         byte[] answer = Arrays.copyOf(bytes, length);
         System.arraycopy(p.asked, 0, answer, HEADER, question); // the name as asked: its case is a transport detail
         List<Answer> round = ROUND.get();

@@ -3,6 +3,7 @@ package io.mxwatch.dns;
 import static io.mxwatch.testing.TestDnsServer.name;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mxwatch.testing.Await;
 import io.mxwatch.testing.ScriptedDnsServer;
 import io.mxwatch.testing.TestDnsServer;
 import io.mxwatch.testing.TestDnsServer.Fault;
@@ -13,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -314,6 +317,59 @@ class DnsClientTest {
       assertThat(client.query(name("example.test"), Type.MX, System.nanoTime() - 1).join().detail())
           .contains("deadline");
     }
+  }
+
+  @Test
+  void aSlotIsHandedOnWhenTheAnswerArrivesNotOnceItIsRead() throws InterruptedException {
+    // one slot: the second query goes out only when the first gives it back
+    DnsClient client = open(new DnsSettings(List.of(server.address()), Duration.ofSeconds(5), 0, 1));
+    CountDownLatch reading = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
+    CompletableFuture<DnsOutcome> first =
+        client
+            .query(name("example.test"), Type.MX)
+            .thenApply(
+                outcome -> {
+                  reading.countDown();
+                  try {
+                    done.await(10, TimeUnit.SECONDS); // holds the thread that reads answers
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return outcome;
+                });
+    CompletableFuture<DnsOutcome> second = client.query(name("mx1.example.test"), Type.A);
+    try {
+      assertThat(reading.await(5, TimeUnit.SECONDS)).as("the first answer is being read").isTrue();
+      Await.until(
+          "the second query at the server while the first answer is still being read",
+          Duration.ofSeconds(5),
+          () -> server.count("mx1.example.test", Type.A) == 1);
+    } finally {
+      done.countDown();
+    }
+    assertThat(first.join()).isInstanceOf(DnsOutcome.Answer.class);
+    assertThat(second.join()).isInstanceOf(DnsOutcome.Answer.class);
+    assertThat(client.inFlight()).isZero();
+    assertThat(client.queued()).isZero();
+  }
+
+  @Test
+  void aRetryAfterAnAnswerWaitsForASlotAndTheSlotsAllComeBack() {
+    server.fault("example.test", Type.MX, Fault.servfail());
+    DnsClient client = open(new DnsSettings(List.of(server.address()), Duration.ofSeconds(2), 2, 1));
+    List<CompletableFuture<DnsOutcome>> futures = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      futures.add(client.query(name("example.test"), Type.MX));
+      futures.add(client.query(name("mx1.example.test"), Type.A));
+    }
+    assertThat(futures.stream().map(CompletableFuture::join))
+        .hasSize(6)
+        .filteredOn(o -> o instanceof DnsOutcome.ServFail)
+        .hasSize(3);
+    assertThat(server.count("example.test", Type.MX)).as("three attempts of each of three queries").isEqualTo(9);
+    assertThat(client.inFlight()).isZero();
+    assertThat(client.queued()).isZero();
   }
 
   @Test
