@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -495,7 +496,13 @@ final class UdpTransport implements AutoCloseable {
       if (selectors.isEmpty()) {
         startReceivers();
       }
-      DatagramChannel channel = DatagramChannel.open();
+      // A resolver's sockets are of its own address family: an IPv4 query sent from an IPv6
+      // socket to a mapped address is routed again on every send, like one to an unconnected
+      // socket. The shared unconnected sockets reach servers of both families.
+      DatagramChannel channel =
+          remote == null
+              ? DatagramChannel.open()
+              : DatagramChannel.open(remote.getAddress() instanceof java.net.Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
       try {
         // answers wait here while the receiver is busy; the kernel caps it at rmem_max
         channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
