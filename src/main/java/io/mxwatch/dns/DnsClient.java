@@ -240,29 +240,28 @@ public final class DnsClient implements AutoCloseable {
 
     @Override
     public void answered(byte[] answer) {
-      String where = where();
       Message response;
       try {
         response = new Message(answer);
       } catch (IOException | RuntimeException e) {
-        done(new DnsOutcome.Error("malformed answer from " + where));
+        done(new DnsOutcome.Error("malformed answer from " + where()));
         return;
       }
       if (response.getHeader().getFlag(Flags.TC)) {
-        limiter.submit(() -> overTcp(where)); // with a slot of its own, as every exchange
+        limiter.submit(this::overTcp); // with a slot of its own, as every exchange
         return;
       }
       if (keepsReply()) {
         this.response = response;
       }
-      done(fromResponse(response, name, type, where));
+      done(fromResponse(response, name, type, this::where));
     }
 
     /**
      * The truncated query again over TCP, when the limiter gives it a slot: within what is left of
      * the attempt's time and the check's deadline, not a whole attempt's time again.
      */
-    private void overTcp(String where) {
+    private void overTcp() {
       holdsSlot = true;
       long left = deadlineNanos == Long.MAX_VALUE ? attemptNanos : Math.min(attemptNanos, deadlineNanos - System.nanoTime());
       if (left <= 0) {
@@ -276,7 +275,7 @@ public final class DnsClient implements AutoCloseable {
                 if (full != null && keepsReply()) {
                   this.response = full;
                 }
-                done(error != null ? fromError(error, where + " (tcp)") : fromResponse(full, name, type, where));
+                done(error != null ? fromError(error, where() + " (tcp)") : fromResponse(full, name, type, this::where));
               });
     }
 
@@ -285,7 +284,7 @@ public final class DnsClient implements AutoCloseable {
       done(fromError(error, where()));
     }
 
-    /** How the server asked is named in outcomes. */
+    /** How the server asked is named in outcomes; asked only for an outcome that names it. */
     private String where() {
       String known = serverNames.get(server);
       return known != null ? known : describe(server);
@@ -369,19 +368,19 @@ public final class DnsClient implements AutoCloseable {
     return outcome;
   }
 
-  /** Classifies a reply. Package-private for tests of odd replies. */
-  static DnsOutcome fromResponse(Message response, Name name, int type, String server) {
+  /** Classifies a reply from the server {@code server} names (only failures name it). */
+  private static DnsOutcome fromResponse(Message response, Name name, int type, java.util.function.Supplier<String> server) {
     int rcode = response.getRcode();
     boolean authoritative = response.getHeader().getFlag(Flags.AA);
     switch (rcode) {
       case Rcode.SERVFAIL:
-        return new DnsOutcome.ServFail(server);
+        return new DnsOutcome.ServFail(server.get());
       case Rcode.REFUSED:
-        return new DnsOutcome.Refused(server);
+        return new DnsOutcome.Refused(server.get());
       case Rcode.NOERROR, Rcode.NXDOMAIN:
         break;
       default:
-        return new DnsOutcome.Error(Rcode.string(rcode) + " from " + server);
+        return new DnsOutcome.Error(Rcode.string(rcode) + " from " + server.get());
     }
     List<Record> answer = response.getSection(Section.ANSWER);
     List<Name> chain = new ArrayList<>();
@@ -408,12 +407,12 @@ public final class DnsClient implements AutoCloseable {
             : new DnsOutcome.NoData(chain, authoritative);
       }
       if (chain.contains(alias) || alias.equals(name)) {
-        return new DnsOutcome.Error("CNAME loop at " + alias + " from " + server);
+        return new DnsOutcome.Error("CNAME loop at " + alias + " from " + server.get());
       }
       chain.add(alias);
       current = alias;
     }
-    return new DnsOutcome.Error("CNAME chain longer than " + MAX_CNAME_CHAIN + " from " + server);
+    return new DnsOutcome.Error("CNAME chain longer than " + MAX_CNAME_CHAIN + " from " + server.get());
   }
 
   private static DnsOutcome fromError(Throwable error, String server) {

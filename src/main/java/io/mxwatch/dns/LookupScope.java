@@ -206,7 +206,7 @@ public final class LookupScope {
       DnsOutcome outcome = lookups.get(key).getNow(DnsClient.DEADLINE_EXPIRED);
       if (key.name() != previous) { // an exchange's A and AAAA lookups come one after the other
         previous = key.name();
-        text = previous.toString(true).toLowerCase(java.util.Locale.ROOT);
+        text = NameText.of(previous);
       }
       result.add(new DnsLookup(text, Type.string(key.type()), outcome.status(), outcome.detail(), validations.get(key)));
     }

@@ -118,6 +118,6 @@ public final class DmarcAnalyzer {
   }
 
   private static String text(Name name) {
-    return name.toString(true).toLowerCase(Locale.ROOT);
+    return io.mxwatch.dns.NameText.of(name);
   }
 }

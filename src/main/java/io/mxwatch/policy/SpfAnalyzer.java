@@ -5,7 +5,6 @@ import io.mxwatch.dns.LookupScope;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.xbill.DNS.Name;
@@ -278,7 +277,7 @@ public final class SpfAnalyzer {
     }
 
     private static String text(Name name) {
-      return name.toString(true).toLowerCase(Locale.ROOT);
+      return io.mxwatch.dns.NameText.of(name);
     }
   }
 }

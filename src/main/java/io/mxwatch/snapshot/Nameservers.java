@@ -296,7 +296,7 @@ final class Nameservers {
   }
 
   static String text(Name name) {
-    String s = name.toString(true).toLowerCase(Locale.ROOT);
+    String s = io.mxwatch.dns.NameText.of(name);
     return s.isEmpty() ? "." : s;
   }
 }

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -362,6 +361,6 @@ public final class Snapshotter {
   }
 
   private static String text(Name name) {
-    return name.toString(true).toLowerCase(Locale.ROOT);
+    return io.mxwatch.dns.NameText.of(name);
   }
 }
