@@ -9,13 +9,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
-import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -89,11 +88,15 @@ public final class Browser implements AutoCloseable {
    * click returns as soon as the browser has it, before the old page is gone.
    */
   public void submit(WebElement button) {
-    WebElement before = driver.findElement(By.tagName("html"));
+    // a mark on the old page's window: a new page has a window of its own, without it
+    driver.executeScript("window.mxwatchOldPage = true");
     button.click();
-    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
-    wait.until(ExpectedConditions.stalenessOf(before));
-    wait.until(d -> "complete".equals(driver.executeScript("return document.readyState")));
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        // while the old page unloads, the driver can answer with errors about its document
+        // (a stale element, or chromedriver's "Node with given id does not belong to the
+        // document"); the wait goes on until the deadline, and fails with the last of them
+        .ignoring(WebDriverException.class)
+        .until(d -> Boolean.TRUE.equals(driver.executeScript("return window.mxwatchOldPage === undefined && document.readyState === 'complete'")));
   }
 
   /** Whether the page is wider than the screen: a phone would scroll sideways. */
