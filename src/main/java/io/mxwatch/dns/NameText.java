@@ -18,10 +18,10 @@ public final class NameText {
    * several times per domain; anything else is left to it.
    */
   public static String of(Name name) {
-    byte[] wire = name.toWireCanonical(); // each label after its length, lowercase, the root's 0 last
     if (!name.isAbsolute() || name.labels() < 2) {
       return slow(name);
     }
+    byte[] wire = name.toWireCanonical(); // each label after its length, lowercase, the root's 0 last
     byte[] text = new byte[wire.length - 2];
     int at = 0;
     for (int i = 0; wire[i] != 0; ) {
